@@ -1,0 +1,46 @@
+/**
+ * The HTTP routes of ../shared/API.md and the function that serves each: one list read by the CDK stack,
+ * the local server and the OpenAPI document, so they cannot drift apart.
+ */
+export const FunctionName = {
+  Refunds: 'refunds',
+  Cancellation: 'cancellation',
+  QrOrders: 'qr-orders',
+  Webhook: 'webhook',
+} as const;
+export type FunctionName = (typeof FunctionName)[keyof typeof FunctionName];
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** API Gateway path syntax: `/payments/{paymentId}/refunds`. */
+  path: string;
+  function: FunctionName;
+  /** Merchant routes are authenticated (IAM or JWT); the webhook is guarded by its signature. */
+  auth: 'merchant' | 'public';
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'POST', path: '/payments/{paymentId}/refunds', function: 'refunds', auth: 'merchant' },
+  { method: 'GET', path: '/payments/{paymentId}/refunds', function: 'refunds', auth: 'merchant' },
+  { method: 'GET', path: '/payments/{paymentId}/refunds/{refundId}', function: 'refunds', auth: 'merchant' },
+  { method: 'POST', path: '/payments/{paymentId}/cancellation', function: 'cancellation', auth: 'merchant' },
+  { method: 'GET', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
+  { method: 'PUT', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
+  { method: 'DELETE', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
+  { method: 'POST', path: '/webhooks/mercadopago', function: 'webhook', auth: 'public' },
+];
+
+/** API Gateway's route key, e.g. `POST /payments/{paymentId}/refunds`: what handlers dispatch on. */
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+
+/** Entry file of each function, relative to the repository root (bundled by the stack and the bench). */
+export const FUNCTION_ENTRIES = {
+  refunds: 'functions/refunds/handler.ts',
+  cancellation: 'functions/cancellation/handler.ts',
+  'qr-orders': 'functions/qr-orders/handler.ts',
+  webhook: 'functions/webhook/handler.ts',
+  'notification-processor': 'functions/notification-processor/handler.ts',
+  reconcile: 'functions/reconcile/handler.ts',
+} as const;
