@@ -1,0 +1,351 @@
+/**
+ * POST /payments/{paymentId}/refunds: the money path.
+ *
+ * 1. One consistent read of the idempotency key and the payment's ledger: a known key is replayed (or
+ *    answered 409 while its first request runs, or resumed once that request's lock has expired).
+ * 2. The key is claimed (conditional put), the payment read at Mercado Pago, the ledger synced with it, the
+ *    checks run in API.md's order, and the refund reserved as `pending` (conditional write on the version).
+ * 3. Mercado Pago is called with a key derived from the payment and the caller's key (the same on every retry
+ *    and every resume), and the outcome recorded: succeeded, failed, or pending when nobody can know yet.
+ * Nothing here can create a second refund for one key, nor lose one that Mercado Pago made.
+ */
+import { isoAt } from '../shared/clock.ts';
+import { refundWindowDaysFor } from '../shared/config.ts';
+import { ProblemError } from '../shared/errors.ts';
+import type { HttpResponse } from '../shared/http/types.ts';
+import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
+import { type LedgerEvent, markRetry, type RefundOutcome, reserveRefund, settleRefund, syncWithPayment } from '../shared/ledger/ledger.ts';
+import { CallState, type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
+import type { Logger } from '../shared/logger.ts';
+import { MercadoPagoError, MpFailureKind, refundRefusalCode } from '../shared/mercadopago/errors.ts';
+import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
+import type { MpPayment } from '../shared/mercadopago/types.ts';
+import { MetricName, putMetric } from '../shared/metrics.ts';
+import { decimalsOf, fromMinorUnits, isSiteId, siteOfCurrency, toMinorUnits, isCurrency } from '../shared/money.ts';
+import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
+import { updateLedger } from '../shared/storage/ledger-store.ts';
+import type { RefundDeps } from './deps.ts';
+import { problemResponse, refundResponse, replayed } from './responses.ts';
+
+export const CREATE_REFUND_ROUTE = 'POST /payments/{paymentId}/refunds';
+
+/** A Mercado Pago key may be sent again only this long after the first attempt (then: read, never re-send). */
+export const RESEND_WINDOW_MS = 10 * 60_000;
+
+export interface CreateRefundInput {
+  paymentId: string;
+  idempotencyKey: string;
+  /** Major units with at most 2 decimals (checked against the currency here); undefined = everything left. */
+  amount: number | undefined;
+  reason?: string;
+  externalReference?: string;
+  caller: string;
+  requestId: string;
+  deadline: number;
+  log: Logger;
+}
+
+/** route + paymentId + amount (canonical: 10 and 10.0 are one) + the other body fields. */
+export const refundFingerprint = (input: Pick<CreateRefundInput, 'paymentId' | 'amount' | 'reason' | 'externalReference'>) =>
+  sha256Hex(
+    JSON.stringify([
+      CREATE_REFUND_ROUTE,
+      input.paymentId,
+      input.amount === undefined ? 'all' : String(input.amount),
+      input.reason ?? null,
+      input.externalReference ?? null,
+    ]),
+  );
+
+/** The key Mercado Pago sees: derived from the payment and the caller's key, so it survives every retry. */
+export const mercadoPagoRefundKey = (paymentId: string, idempotencyKey: string) =>
+  deterministicUuid(`refund:${paymentId}:${idempotencyKey}`);
+
+const LOCK_MARGIN_MS = 2_000;
+
+export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> => {
+  const fingerprint = refundFingerprint(input);
+  const { record, ledger } = await deps.idempotency.getWithLedger(input.idempotencyKey, input.paymentId);
+  if (record) return answerKnownKey(deps, input, fingerprint, record, ledger);
+
+  const claim: IdempotencyRecord = {
+    key: input.idempotencyKey,
+    route: CREATE_REFUND_ROUTE,
+    paymentId: input.paymentId,
+    fingerprint,
+    refundId: deps.newId('rf'),
+    lockOwner: `${input.requestId}:${deps.newId('lock')}`,
+    lockedUntil: input.deadline + LOCK_MARGIN_MS,
+    createdAt: isoAt(deps.clock.now()),
+  };
+  if (!(await deps.idempotency.claim(claim))) {
+    // Another request with this key got there first (concurrent duplicate): answer as its replay.
+    const again = await deps.idempotency.getWithLedger(input.idempotencyKey, input.paymentId);
+    if (!again.record) throw new Error('Idempotency key vanished after a failed claim');
+    return answerKnownKey(deps, input, fingerprint, again.record, again.ledger);
+  }
+  return runClaimed(deps, input, claim, ledger);
+};
+
+const answerKnownKey = async (
+  deps: RefundDeps,
+  input: CreateRefundInput,
+  fingerprint: string,
+  record: IdempotencyRecord,
+  ledger: PaymentLedger | undefined,
+): Promise<HttpResponse> => {
+  if (record.route !== CREATE_REFUND_ROUTE || record.paymentId !== input.paymentId || record.fingerprint !== fingerprint) {
+    throw new ProblemError(
+      'IDEMPOTENCY_KEY_REUSED',
+      record.route !== CREATE_REFUND_ROUTE || record.paymentId !== input.paymentId
+        ? 'This Idempotency-Key was already used on another payment or route.'
+        : 'This Idempotency-Key was already used with a different request body.',
+    );
+  }
+  if (record.response) return replayed(record.response);
+  const entry = ledger?.refunds.find((e) => e.id === record.refundId);
+  if (ledger && entry && (entry.status !== RefundStatus.Pending || entry.callState !== CallState.InFlight)) {
+    return replayed(refundResponse(ledger, entry));
+  }
+  const now = deps.clock.now();
+  if (record.lockedUntil > now) return inProgress();
+  const owner = `${input.requestId}:${deps.newId('lock')}`;
+  const lockedUntil = input.deadline + LOCK_MARGIN_MS;
+  if (!(await deps.idempotency.takeOver(record, owner, lockedUntil))) return inProgress();
+  input.log.warn('resuming a refund whose first request did not finish', { refundId: record.refundId, paymentId: input.paymentId });
+  return runClaimed(deps, input, { ...record, lockOwner: owner, lockedUntil }, ledger);
+};
+
+const inProgress = (): never => {
+  throw new ProblemError('REFUND_IN_PROGRESS', 'A request with this Idempotency-Key is still running; retry shortly.', {
+    headers: { 'retry-after': '1' },
+  });
+};
+
+type Reservation =
+  | { kind: 'refused'; code: Parameters<typeof problemResponse>[0]; detail: string }
+  | { kind: 'reserved'; entry: RefundEntry }
+  | { kind: 'existing'; entry: RefundEntry };
+
+const runClaimed = async (
+  deps: RefundDeps,
+  input: CreateRefundInput,
+  claim: IdempotencyRecord,
+  knownLedger: PaymentLedger | undefined,
+): Promise<HttpResponse> => {
+  const { log } = input;
+  const refundId = claim.refundId!;
+  let payment: MpPayment;
+  try {
+    payment = await deps.mercadoPago.getPayment(input.paymentId, { deadline: input.deadline, log });
+  } catch (error) {
+    if (isNotFound(error)) {
+      const response = problemResponse('PAYMENT_NOT_FOUND', `Payment ${input.paymentId} was not found.`);
+      await deps.idempotency.complete(claim.key, claim.lockOwner, response);
+      return response;
+    }
+    await deps.idempotency.release(claim.key, claim.lockOwner);
+    if (error instanceof MercadoPagoError) throw upstreamProblem(error);
+    throw error;
+  }
+
+  let amountMinor: number | 'all' = 'all';
+  if (input.amount !== undefined) {
+    const minor = toMinorUnits(input.amount, decimalsOf(payment.currencyId));
+    if (minor === null || minor <= 0) {
+      await deps.idempotency.release(claim.key, claim.lockOwner);
+      throw new ProblemError('VALIDATION_ERROR', 'The amount is not valid for the payment currency.', {
+        errors: [
+          {
+            field: 'amount',
+            message: `must be positive with at most ${decimalsOf(payment.currencyId)} decimals in ${payment.currencyId}`,
+          },
+        ],
+      });
+    }
+    amountMinor = minor;
+  }
+
+  const nowIso = isoAt(deps.clock.now());
+  const site = isCurrency(payment.currencyId) ? siteOfCurrency(payment.currencyId) : undefined;
+  const windowDays = refundWindowDaysFor(deps.refundWindow, site && isSiteId(site) ? site : undefined);
+  const events: LedgerEvent[] = [];
+  const newRefundId = () => deps.newId('rf');
+
+  let syncEvents: LedgerEvent[] = [];
+  const reserved = await updateLedger<Reservation>(deps.ledgers, input.paymentId, knownLedger, (current) => {
+    const synced = syncWithPayment(current, payment, nowIso, 'mercadopago', newRefundId);
+    syncEvents = synced.events;
+    const existing = synced.ledger.refunds.find((e) => e.id === refundId);
+    if (existing) {
+      return { ledger: synced.changed ? synced.ledger : null, result: { kind: 'existing', entry: existing } };
+    }
+    const attempt = reserveRefund(
+      synced.ledger,
+      payment,
+      {
+        refundId,
+        amount: amountMinor,
+        idempotencyKey: claim.key,
+        mercadoPagoIdempotencyKey: mercadoPagoRefundKey(input.paymentId, claim.key),
+        ...(input.reason !== undefined ? { reason: input.reason } : {}),
+        ...(input.externalReference !== undefined ? { externalReference: input.externalReference } : {}),
+        by: input.caller,
+        now: nowIso,
+      },
+      windowDays,
+    );
+    if (!attempt.ok) {
+      return {
+        ledger: synced.changed ? synced.ledger : null,
+        result: { kind: 'refused', code: attempt.refusal.code, detail: attempt.refusal.detail },
+      };
+    }
+    return { ledger: attempt.ledger, result: { kind: 'reserved', entry: attempt.entry } };
+  });
+  let ledger = reserved.ledger!;
+  const outcome = reserved.result;
+  events.push(...syncEvents);
+
+  if (outcome.kind === 'refused') {
+    const response = problemResponse(outcome.code, outcome.detail);
+    await deps.idempotency.complete(claim.key, claim.lockOwner, response);
+    await publish(deps, input, events);
+    log.info('refund refused before calling Mercado Pago', { paymentId: input.paymentId, code: outcome.code });
+    return response;
+  }
+
+  let entry = outcome.entry;
+  if (outcome.kind === 'existing') {
+    // Resuming: the reservation exists. Settled (or linked by the sync) means there is nothing to send.
+    if (entry.status !== RefundStatus.Pending || entry.mercadoPagoRefundId !== null) {
+      await publish(deps, input, events);
+      return refundResponse(ledger, entry);
+    }
+    const firstAttempt = Date.parse(entry.createdAt);
+    if (deps.clock.now() - firstAttempt > RESEND_WINDOW_MS) {
+      log.warn('refund still unknown and too old to re-send: left to reconciliation', { refundId, paymentId: input.paymentId });
+      await publish(deps, input, events);
+      return refundResponse(ledger, entry);
+    }
+    const retried = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => ({
+      ledger: current ? markRetry(current, refundId, nowIso) : null,
+      result: null,
+    }));
+    ledger = retried.ledger!;
+    entry = ledger.refunds.find((e) => e.id === refundId)!;
+  }
+
+  return callMercadoPago(deps, input, claim, ledger, entry, outcome.kind === 'reserved', events);
+};
+
+const callMercadoPago = async (
+  deps: RefundDeps,
+  input: CreateRefundInput,
+  claim: IdempotencyRecord,
+  ledger: PaymentLedger,
+  entry: RefundEntry,
+  firstAttempt: boolean,
+  events: LedgerEvent[],
+): Promise<HttpResponse> => {
+  const { log } = input;
+  const decimals = decimalsOf(ledger.currency);
+  // `{}` only for a full refund of an untouched payment: otherwise the reserved amount, exactly.
+  const untouched = ledger.refunds.every((e) => e.id === entry.id || e.status === RefundStatus.Failed);
+  const amount = entry.fullRefund && untouched && entry.amountMinor === ledger.totalMinor ? undefined : fromMinorUnits(entry.amountMinor, decimals);
+
+  let result: RefundOutcome;
+  let releaseKeyWith: ProblemError | undefined;
+  try {
+    const refund = await deps.mercadoPago.createRefund(input.paymentId, amount, {
+      idempotencyKey: entry.mercadoPagoIdempotencyKey!,
+      deadline: input.deadline,
+      log,
+    });
+    result = { kind: 'created', refund };
+  } catch (error) {
+    if (!(error instanceof MercadoPagoError)) {
+      log.error('refund call failed with an unexpected error: outcome unknown', { error, refundId: entry.id });
+      result = { kind: 'unknown', note: 'unexpected error during the call' };
+    } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409) {
+      const code = refundRefusalCode(error);
+      log.warn('Mercado Pago refused the refund', {
+        refundId: entry.id,
+        httpStatus: error.httpStatus,
+        causeCodes: error.causeCodes,
+        upstreamMessage: error.upstreamMessage,
+        mpRequestId: error.upstreamRequestId,
+      });
+      if (code) {
+        result = { kind: 'refused', failure: { code, detail: refusalDetail(code) } };
+      } else {
+        releaseKeyWith = new ProblemError('UPSTREAM_ERROR', 'Mercado Pago answered unexpectedly; nothing was refunded.');
+        result = { kind: 'refused', failure: { code: 'UPSTREAM_ERROR', detail: 'Mercado Pago answered unexpectedly.' } };
+      }
+    } else if (error.kind === MpFailureKind.Unavailable && firstAttempt) {
+      // Certainly not done, and no earlier attempt exists: release the reservation and the key.
+      releaseKeyWith = upstreamProblem(error);
+      result = { kind: 'refused', failure: { code: 'UPSTREAM_UNAVAILABLE', detail: 'Mercado Pago was unavailable; nothing was refunded.' } };
+    } else {
+      // Maybe done (or a 409 for a key still being processed there): pending until someone knows.
+      log.warn('refund outcome unknown: recorded pending', {
+        refundId: entry.id,
+        kind: error.kind,
+        httpStatus: error.httpStatus,
+        attempts: error.attempts,
+        mpRequestId: error.upstreamRequestId,
+      });
+      result = { kind: 'unknown', note: `outcome unknown (${error.kind}${error.httpStatus ? ` ${error.httpStatus}` : ''})` };
+    }
+  }
+
+  const nowIso = isoAt(deps.clock.now());
+  const settled = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => {
+    if (!current) return { ledger: null, result: [] as LedgerEvent[] };
+    const change = settleRefund(current, entry.id, result, nowIso, input.caller, () => deps.newId('rf'));
+    return { ledger: change.changed ? change.ledger : null, result: change.events };
+  });
+  events.push(...settled.result);
+  const finalLedger = settled.ledger ?? ledger;
+  const finalEntry = finalLedger.refunds.find((e) => e.id === entry.id) ?? entry;
+  recordMetric(finalEntry);
+  await publish(deps, input, events);
+
+  if (releaseKeyWith && finalEntry.status === RefundStatus.Failed) {
+    await deps.idempotency.release(claim.key, claim.lockOwner);
+    throw releaseKeyWith;
+  }
+  return refundResponse(finalLedger, finalEntry);
+};
+
+const refusalDetail = (code: string): string => {
+  switch (code) {
+    case 'PAYMENT_NOT_FOUND':
+      return 'Mercado Pago did not find the payment.';
+    case 'REFUND_WINDOW_EXPIRED':
+      return 'Mercado Pago says the payment is too old to refund.';
+    case 'PARTIAL_REFUND_NOT_SUPPORTED':
+      return 'This payment only accepts a refund of its whole amount.';
+    case 'PAYMENT_NOT_REFUNDABLE':
+      return 'Mercado Pago says the payment cannot be refunded in its current state.';
+    case 'INSUFFICIENT_BALANCE':
+      return 'The seller account does not have enough balance for this refund.';
+    default:
+      return 'Mercado Pago refused the refund.';
+  }
+};
+
+const recordMetric = (entry: RefundEntry) => {
+  if (entry.status === RefundStatus.Succeeded) putMetric(MetricName.RefundSucceeded);
+  else if (entry.status === RefundStatus.Failed) putMetric(MetricName.RefundFailed);
+  else putMetric(MetricName.RefundPending);
+};
+
+const publish = async (deps: RefundDeps, input: CreateRefundInput, events: LedgerEvent[]) => {
+  if (!deps.onLedgerEvents || events.length === 0) return;
+  try {
+    await deps.onLedgerEvents(input.paymentId, events, input.log);
+  } catch (error) {
+    input.log.error('publishing ledger events failed', { error, paymentId: input.paymentId });
+  }
+};

@@ -1,0 +1,125 @@
+/**
+ * The refund ledgers in DynamoDB: one item per payment, written only with a condition on its version, so
+ * concurrent Lambdas cannot lose each other's changes and every invariant holds with single-item writes.
+ * Payments with pending work carry the sparse index attributes the reconciliation job queries.
+ */
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { oldestPendingSince } from '../ledger/ledger.ts';
+import type { PaymentLedger } from '../ledger/types.ts';
+import { KeyPrefix, PENDING_WORK, TableKeys } from './table.ts';
+
+export interface LedgerStore {
+  get(paymentId: string): Promise<PaymentLedger | undefined>;
+  /** Stores `ledger` if nobody wrote since its `version`; returns the stored ledger, or null on a conflict. */
+  save(ledger: PaymentLedger): Promise<PaymentLedger | null>;
+  /** Payments whose oldest pending work started before `before` (ISO), oldest first. */
+  listPending(before: string, limit: number, cursor?: string): Promise<{ paymentIds: string[]; cursor?: string }>;
+}
+
+export const ledgerKey = (paymentId: string): Record<string, AttributeValue> => ({
+  [TableKeys.partitionKey]: { S: `${KeyPrefix.payment}${paymentId}` },
+  [TableKeys.sortKey]: { S: 'LEDGER' },
+});
+
+export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined): PaymentLedger | undefined => {
+  if (!item?.doc?.S || !item.version?.N) return undefined;
+  const ledger = JSON.parse(item.doc.S) as PaymentLedger;
+  ledger.version = Number(item.version.N);
+  return ledger;
+};
+
+export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => ({
+  async get(paymentId) {
+    const result = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: ledgerKey(paymentId), ConsistentRead: true }),
+    );
+    return ledgerFromItem(result.Item);
+  },
+
+  async save(ledger) {
+    const next: PaymentLedger = { ...ledger, version: ledger.version + 1 };
+    const { version: _version, ...doc } = next;
+    const pendingSince = oldestPendingSince(next);
+    const item: Record<string, AttributeValue> = {
+      ...ledgerKey(ledger.paymentId),
+      version: { N: String(next.version) },
+      doc: { S: JSON.stringify(doc) },
+      paymentId: { S: ledger.paymentId },
+    };
+    if (pendingSince !== null) {
+      item[TableKeys.pendingIndexPartitionKey] = { S: PENDING_WORK };
+      item[TableKeys.pendingIndexSortKey] = { S: `${pendingSince}#${ledger.paymentId}` };
+    }
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: item,
+          ...(ledger.version === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': { N: String(ledger.version) } } }),
+        }),
+      );
+      return next;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return null;
+      throw error;
+    }
+  },
+
+  async listPending(before, limit, cursor) {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TableKeys.pendingIndexName,
+        KeyConditionExpression: '#pk = :pending AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': TableKeys.pendingIndexPartitionKey, '#sk': TableKeys.pendingIndexSortKey },
+        ExpressionAttributeValues: { ':pending': { S: PENDING_WORK }, ':before': { S: before } },
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString()) } : {}),
+      }),
+    );
+    return {
+      paymentIds: (result.Items ?? []).map((item) => item.paymentId?.S).filter((id): id is string => !!id),
+      ...(result.LastEvaluatedKey
+        ? { cursor: Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') }
+        : {}),
+    };
+  },
+});
+
+export class LedgerConflictError extends Error {
+  constructor(paymentId: string, attempts: number) {
+    super(`Ledger of payment ${paymentId} kept changing under us (${attempts} attempts)`);
+    this.name = 'LedgerConflictError';
+  }
+}
+
+/**
+ * Optimistic read-modify-write: `change` computes the next ledger from the current one (or says nothing
+ * changes by returning null); on a concurrent write it runs again on a fresh read, with jittered backoff.
+ */
+export const updateLedger = async <T>(
+  store: LedgerStore,
+  paymentId: string,
+  initial: PaymentLedger | undefined,
+  change: (current: PaymentLedger | undefined) => { ledger: PaymentLedger | null; result: T },
+  maxAttempts = 60,
+): Promise<{ ledger: PaymentLedger | undefined; result: T }> => {
+  let current = initial;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const { ledger, result } = change(current);
+    if (ledger === null) return { ledger: current, result };
+    const saved = await store.save(ledger);
+    if (saved) return { ledger: saved, result };
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+    current = await store.get(paymentId);
+  }
+  throw new LedgerConflictError(paymentId, maxAttempts);
+};
