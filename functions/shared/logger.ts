@@ -26,7 +26,7 @@ const serialize = (value: unknown, depth = 0): unknown => {
     return {
       name: value.name,
       message: value.message,
-      ...(value.stack && depth === 0 ? { stack: value.stack } : {}),
+      ...(value.stack && depth <= 2 ? { stack: value.stack } : {}),
       ...('code' in value ? { code: (value as { code: unknown }).code } : {}),
       ...(value.cause !== undefined && depth < 3 ? { cause: serialize(value.cause, depth + 1) } : {}),
     };

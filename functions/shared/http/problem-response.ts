@@ -1,0 +1,39 @@
+import * as z from 'zod/mini';
+import { isProblemError, ProblemError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { loggerOption, validateOptions } from './options.ts';
+import { pipelineState } from './pipeline-state.ts';
+import { problemResult } from './response.ts';
+import type { PipelineRequest } from './types.ts';
+
+const optionsSchema = z.strictObject({ logger: loggerOption });
+
+/**
+ * Turns any error into an answer: a ProblemError into its problem+json, anything else into a 500
+ * INTERNAL_ERROR that says nothing about the cause (which is logged, stack included).
+ */
+export const problemResponseMiddleware = (options: { logger: Logger }) => {
+  const { logger } = validateOptions('problemResponseMiddleware', optionsSchema, options);
+  return {
+    name: 'problemResponse',
+    onError: (request: PipelineRequest): void => {
+      const error: unknown = request.error;
+      const state = pipelineState(request.context);
+      const log = logger.child({
+        requestId: state.requestId,
+        routeKey: state.route?.routeKey ?? request.event.routeKey,
+      });
+      if (isProblemError(error)) {
+        // 5xx problems hide their cause from the caller (e.g. Mercado Pago's text): it goes to the log.
+        if (error.status >= 500) log.error('request failed', { code: error.code, error });
+        state.problemCode = error.code;
+        request.response = problemResult(error);
+        return;
+      }
+      // The stack is passed on its own: the logger drops stacks of errors nested in the fields.
+      log.error('unhandled error', { error, stack: error instanceof Error ? error.stack : undefined });
+      state.problemCode = 'INTERNAL_ERROR';
+      request.response = problemResult(new ProblemError('INTERNAL_ERROR', 'An internal error occurred'));
+    },
+  };
+};

@@ -1,0 +1,225 @@
+/**
+ * The local HTTP server of `npm start`: each request becomes the API Gateway HTTP API (v2) event the
+ * deployed API would send, and is handed to the same Lambda handler that runs in AWS.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { type FunctionName, ROUTES, type RouteDefinition } from '../functions/routes.ts';
+import type { ProblemError } from '../functions/shared/errors.ts';
+import {
+  matchRoute,
+  methodNotAllowed,
+  pickRequestId,
+  problemResult,
+  REQUEST_ID_HEADER,
+  routeNotFound,
+} from '../functions/shared/http/index.ts';
+import { type Logger, rootLogger } from '../functions/shared/logger.ts';
+import { toApiGatewayEvent } from './api-gateway-event.ts';
+import { createLambdaContext, DEFAULT_FUNCTION_TIMEOUT_MS } from './context.ts';
+
+/** Any API Gateway v2 Lambda handler (what `createHttpHandler` returns is one). */
+export type LambdaHttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2<unknown>>;
+
+/** A local-only endpoint answered by the server itself (not part of the API). */
+export interface ExtraRoute {
+  method: string;
+  /** Template in API Gateway syntax, e.g. `/local/reconcile` or `/local/payments/{paymentId}`. */
+  path: string;
+  handle: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathParameters: Record<string, string>,
+  ) => void | Promise<void>;
+}
+
+export interface LocalServerOptions {
+  port: number;
+  host?: string;
+  handlers: Partial<Record<FunctionName, LambdaHttpHandler>>;
+  routes?: readonly RouteDefinition[];
+  extraRoutes?: readonly ExtraRoute[];
+  /** Per-function Lambda timeout: drives `getRemainingTimeInMillis`. Default 25 s. */
+  timeoutsMs?: Partial<Record<FunctionName, number>>;
+  log?: Logger;
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway's payload limit; the functions' own 64 KB rule answers below it. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+const readBody = async (req: IncomingMessage): Promise<Buffer | undefined> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Read to the end even when too large, so the client gets the 413 rather than a reset connection.
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
+  }
+  return size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks);
+};
+
+const writeJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+/** API Gateway's own answer when the integration fails (an exception, a timeout): not problem+json. */
+const writeGatewayError = (res: ServerResponse, status: number, message: string) =>
+  writeJson(res, status, { message });
+
+const writeProblem = (res: ServerResponse, error: ProblemError, requestId: string) => {
+  const result = problemResult(error);
+  res.writeHead(result.statusCode ?? 500, { ...result.headers, [REQUEST_ID_HEADER]: requestId });
+  res.end(result.body);
+};
+
+/** Writes a Lambda result the way API Gateway's v2 integration does (including its JSON inference). */
+const writeLambdaResult = (res: ServerResponse, result: APIGatewayProxyResultV2<unknown>) => {
+  if (typeof result !== 'object' || result === null || !('statusCode' in result)) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+    return;
+  }
+  const structured = result as {
+    statusCode?: number;
+    headers?: Record<string, string | number | boolean>;
+    multiValueHeaders?: Record<string, (string | number | boolean)[]>;
+    cookies?: string[];
+    body?: string;
+    isBase64Encoded?: boolean;
+  };
+  for (const [name, value] of Object.entries(structured.headers ?? {})) res.setHeader(name, String(value));
+  for (const [name, values] of Object.entries(structured.multiValueHeaders ?? {})) {
+    res.setHeader(name, values.map(String));
+  }
+  if (structured.cookies?.length) res.setHeader('set-cookie', structured.cookies);
+  res.statusCode = structured.statusCode ?? 200;
+  const body = structured.body ?? '';
+  res.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+};
+
+const TIMED_OUT = Symbol('timed out');
+
+const withTimeout = <T>(work: Promise<T>, timeoutMs: number): Promise<T | typeof TIMED_OUT> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+};
+
+export const startLocalServer = async (options: LocalServerOptions): Promise<LocalServer> => {
+  const log = options.log ?? rootLogger.child({ component: 'local-server' });
+  const allRoutes = options.routes ?? ROUTES;
+  const routes = allRoutes.filter((route) => options.handlers[route.function] !== undefined);
+  for (const route of allRoutes) {
+    if (!routes.includes(route))
+      log.warn('route not served: no handler', { route: `${route.method} ${route.path}` });
+  }
+  const extraRoutes = options.extraRoutes ?? [];
+
+  const invoke = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const rawPath = url.split('?')[0]!;
+
+    if (method === 'GET' && rawPath === '/health') return writeJson(res, 200, { status: 'ok' });
+
+    const extra = matchRoute(extraRoutes, method, rawPath);
+    if (extra.kind === 'found') return extra.route.handle(req, res, extra.pathParameters);
+
+    const match = matchRoute(routes, method, rawPath);
+    if (match.kind !== 'found') {
+      const header = req.headers[REQUEST_ID_HEADER];
+      const requestId = pickRequestId(typeof header === 'string' ? header : undefined);
+      const problem =
+        match.kind === 'not-found' ? routeNotFound(method, rawPath) : methodNotAllowed(method, match.allow);
+      log.info('request', {
+        method,
+        routeKey: '$default',
+        status: problem.status,
+        requestId,
+        code: problem.code,
+      });
+      return writeProblem(res, problem, requestId);
+    }
+
+    const functionName = match.route.function;
+    const handler = options.handlers[functionName]!;
+    const timeoutMs = options.timeoutsMs?.[functionName] ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+    const event = toApiGatewayEvent(
+      {
+        method,
+        url,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        protocol: `HTTP/${req.httpVersion}`,
+      },
+      { routeKey: match.routeKey, pathParameters: match.pathParameters },
+    );
+    const context = createLambdaContext(functionName, timeoutMs);
+    let result: Awaited<ReturnType<LambdaHttpHandler>> | typeof TIMED_OUT;
+    try {
+      result = await withTimeout(handler(event, context), timeoutMs);
+    } catch (error) {
+      log.error('function failed', { function: functionName, routeKey: match.routeKey, error });
+      return writeGatewayError(res, 500, 'Internal Server Error');
+    }
+    if (result === TIMED_OUT) {
+      log.error('function timed out', { function: functionName, routeKey: match.routeKey, timeoutMs });
+      return writeGatewayError(res, 500, 'Internal Server Error');
+    }
+    writeLambdaResult(res, result);
+  };
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) => {
+        if (body === undefined) return writeGatewayError(res, 413, 'Request Entity Too Large');
+        return invoke(req, res, body);
+      })
+      .catch((error: unknown) => {
+        log.error('local server failed', { error });
+        if (!res.headersSent) writeGatewayError(res, 500, 'Internal Server Error');
+        else res.destroy();
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  log.info('local server listening', { url });
+
+  return {
+    url,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+};
