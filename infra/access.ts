@@ -1,0 +1,93 @@
+/**
+ * What each function may touch: the least-privilege matrix the stack turns into IAM statements and
+ * environment variables. A function gets a resource's name/ARN only when it may use it (except the access
+ * token ARN, see below). Changing what a handler does means changing its row here (and infra/README.md).
+ */
+import type { FUNCTION_ENTRIES } from '../functions/routes.ts';
+
+export type FunctionId = keyof typeof FUNCTION_ENTRIES;
+
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query';
+
+export interface FunctionAccess {
+  /** Actions on the table itself. */
+  table: readonly TableAction[];
+  /** Query on the sparse pending-work index (gsi1): only the reconciliation job reads it. */
+  queriesPendingIndex: boolean;
+  /** secretsmanager:GetSecretValue on the Mercado Pago access token. */
+  readsAccessToken: boolean;
+  /** secretsmanager:GetSecretValue on the webhook signing secrets. */
+  readsWebhookSecrets: boolean;
+  /** events:PutEvents on the outbound bus (EVENT_BUS_NAME); without it events are logged instead. */
+  publishesEvents: boolean;
+  /** sqs:SendMessage on the notification queue (NOTIFICATION_QUEUE_URL). */
+  sendsNotifications: boolean;
+}
+
+const READ_WRITE: readonly TableAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+];
+
+export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
+  refunds: {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: true,
+    sendsNotifications: false,
+  },
+  cancellation: {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: true,
+    sendsNotifications: false,
+  },
+  'qr-orders': {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+  },
+  // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
+  // re-reads the resource), so it gets the token's ARN (loadConfig requires a token source) but no read on it.
+  webhook: {
+    table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    queriesPendingIndex: false,
+    readsAccessToken: false,
+    readsWebhookSecrets: true,
+    publishesEvents: false,
+    sendsNotifications: true,
+  },
+  'notification-processor': {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: true,
+    sendsNotifications: false,
+  },
+  reconcile: {
+    table: READ_WRITE,
+    queriesPendingIndex: true,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: true,
+    sendsNotifications: false,
+  },
+};

@@ -1,0 +1,268 @@
+/**
+ * Alarms to an SNS topic (optionally emailed) and one dashboard. Business metrics are the functions' EMF
+ * metrics (namespace METRICS_NAMESPACE, dimension `service` = POWERTOOLS_SERVICE_NAME); since more than one
+ * function may emit the same metric (a refund settles in refunds, the processor or reconcile), each is read
+ * across all the stage's services with metric math.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, MetricName } from '../../functions/shared/metrics.ts';
+import type { FunctionId } from '../access.ts';
+
+export interface MonitoringProps {
+  stage: string;
+  alarmEmail: string | undefined;
+  functions: Record<FunctionId, lambda.IFunction>;
+  /** The `service` dimension value of each function. */
+  serviceNames: Record<FunctionId, string>;
+  api: apigw.HttpApi;
+  deadLetterQueue: sqs.IQueue;
+}
+
+/** A pending refund older than this is an incident: reconcile re-checks pending refunds every 5 minutes. */
+export const OLDEST_PENDING_REFUND_MAX_SECONDS = 15 * 60;
+/** API p99 above this for 15 minutes: the functions time out at 25 s, Mercado Pago answers in about 1 s. */
+export const API_P99_LATENCY_MAX_MS = 10_000;
+
+const PERIOD = Duration.minutes(5);
+
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  private readonly props: MonitoringProps;
+  private readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.props = props;
+    this.prefix = `mercadopago-refunds-${props.stage}`;
+
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `Mercado Pago refunds (${props.stage}) alarms`,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    for (const [functionId, fn] of Object.entries(props.functions) as [FunctionId, lambda.IFunction][]) {
+      this.alarm(`${functionId}-errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), {
+        threshold: 1,
+        description: `${functionId} failed (uncaught error or timeout): see its log group.`,
+      });
+      this.alarm(`${functionId}-throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), {
+        threshold: 1,
+        description: `${functionId} was throttled: the account's concurrency is exhausted.`,
+      });
+    }
+
+    // Schedule disabled or broken: pending refunds would stay pending silently.
+    this.alarm(
+      'reconcile-not-running',
+      props.functions.reconcile.metricInvocations({ period: Duration.minutes(15), statistic: 'Sum' }),
+      {
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.BREACHING,
+        description: 'reconcile has not run for 15 minutes (it is scheduled every 5).',
+      },
+    );
+
+    this.alarm('api-5xx', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }), {
+      threshold: 1,
+      description: 'The API answered 5xx (function error, Mercado Pago unavailable, or gateway error).',
+    });
+    this.alarm('api-p99-latency', props.api.metricLatency({ period: PERIOD, statistic: 'p99' }), {
+      threshold: API_P99_LATENCY_MAX_MS,
+      evaluationPeriods: 3,
+      description: `API p99 latency above ${API_P99_LATENCY_MAX_MS} ms for 15 minutes.`,
+    });
+
+    this.alarm(
+      'notification-dlq-not-empty',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        threshold: 0,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'Notifications failed 5 times and wait in the dead-letter queue: inspect, fix, redrive.',
+      },
+    );
+
+    this.alarm(
+      'oldest-pending-refund',
+      this.acrossServices(MetricName.OldestPendingRefundAgeSeconds, 'MAX'),
+      {
+        threshold: OLDEST_PENDING_REFUND_MAX_SECONDS,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'A refund has been pending for more than 15 minutes (reported by reconcile).',
+      },
+    );
+    this.alarm('refund-unsettled-too-long', this.acrossServices(MetricName.RefundUnsettledTooLong, 'SUM'), {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: 'A refund stayed unsettled past the point where reconcile gives up: settle it by hand.',
+    });
+
+    this.dashboard = this.createDashboard();
+  }
+
+  /** One EMF metric of every function of the stage, combined into one series (SUM or MAX). */
+  acrossServices(metricName: MetricName, combine: 'SUM' | 'MAX', label?: string): cloudwatch.MathExpression {
+    // Ids must be unique within a graph that shows several of these expressions.
+    const idPrefix = metricName.charAt(0).toLowerCase() + metricName.slice(1);
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    Object.values(this.props.serviceNames).forEach((service, index) => {
+      usingMetrics[`${idPrefix}${index}`] = new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic: combine === 'SUM' ? 'Sum' : 'Maximum',
+        period: PERIOD,
+      });
+    });
+    return new cloudwatch.MathExpression({
+      expression: `${combine}([${Object.keys(usingMetrics).join(', ')}])`,
+      usingMetrics,
+      label: label ?? metricName,
+      period: PERIOD,
+    });
+  }
+
+  private alarm(
+    name: string,
+    metric: cloudwatch.IMetric,
+    options: {
+      threshold: number;
+      description: string;
+      evaluationPeriods?: number;
+      comparison?: cloudwatch.ComparisonOperator;
+      missing?: cloudwatch.TreatMissingData;
+    },
+  ): void {
+    const alarm = new cloudwatch.Alarm(this, `Alarm-${name}`, {
+      alarmName: `${this.prefix}-${name}`,
+      alarmDescription: options.description,
+      metric,
+      threshold: options.threshold,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      comparisonOperator:
+        options.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: options.missing ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+
+  private createDashboard(): cloudwatch.Dashboard {
+    const { api, functions, deadLetterQueue } = this.props;
+    const sum = (name: MetricName, label: string) => this.acrossServices(name, 'SUM', label);
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: this.prefix,
+      defaultInterval: Duration.days(1),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Refunds',
+        width: 8,
+        left: [
+          sum(MetricName.RefundSucceeded, 'succeeded'),
+          sum(MetricName.RefundFailed, 'failed'),
+          sum(MetricName.RefundPending, 'pending'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Cancellations',
+        width: 8,
+        left: [
+          sum(MetricName.CancellationSucceeded, 'succeeded'),
+          sum(MetricName.CancellationPending, 'pending'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Notifications',
+        width: 8,
+        left: [
+          sum(MetricName.NotificationReceived, 'received'),
+          sum(MetricName.NotificationRejected, 'rejected'),
+          sum(MetricName.NotificationDuplicate, 'duplicate'),
+        ],
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'API responses',
+        width: 8,
+        left: [
+          api.metricCount({ period: PERIOD, statistic: 'Sum', label: 'requests' }),
+          api.metricClientError({ period: PERIOD, statistic: 'Sum', label: '4xx' }),
+          api.metricServerError({ period: PERIOD, statistic: 'Sum', label: '5xx' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API latency (ms)',
+        width: 8,
+        left: [
+          api.metricLatency({ period: PERIOD, statistic: 'p50', label: 'p50' }),
+          api.metricLatency({ period: PERIOD, statistic: 'p99', label: 'p99' }),
+          api.metricIntegrationLatency({ period: PERIOD, statistic: 'p99', label: 'integration p99' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Settlement',
+        width: 8,
+        left: [
+          this.acrossServices(MetricName.OldestPendingRefundAgeSeconds, 'MAX', 'oldest pending refund (s)'),
+        ],
+        leftAnnotations: [{ value: OLDEST_PENDING_REFUND_MAX_SECONDS, label: 'alarm' }],
+        right: [
+          sum(MetricName.RefundUnsettledTooLong, 'unsettled too long'),
+          sum(MetricName.MercadoPagoCallFailed, 'Mercado Pago calls failed'),
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+            label: 'dead letters',
+          }),
+        ],
+      }),
+    );
+    const labelled = (id: FunctionId, fn: lambda.IFunction, kind: 'errors' | 'throttles' | 'duration') => {
+      const options = { period: PERIOD, label: id };
+      if (kind === 'errors') return fn.metricErrors({ ...options, statistic: 'Sum' });
+      if (kind === 'throttles') return fn.metricThrottles({ ...options, statistic: 'Sum' });
+      return fn.metricDuration({ ...options, statistic: 'p99' });
+    };
+    const entries = Object.entries(functions) as [FunctionId, lambda.IFunction][];
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Function errors',
+        width: 8,
+        left: entries.map(([id, fn]) => labelled(id, fn, 'errors')),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function throttles',
+        width: 8,
+        left: entries.map(([id, fn]) => labelled(id, fn, 'throttles')),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function duration p99 (ms)',
+        width: 8,
+        left: entries.map(([id, fn]) => labelled(id, fn, 'duration')),
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: this.alarms }),
+    );
+    return dashboard;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The whole service in one environment-agnostic stack (no account/region, no lookups): it synthesizes
+ * offline and deploys to whatever account and region the deploying credentials point at.
+ */
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import type { FunctionId } from './access.ts';
+import { LedgerTable } from './constructs/ledger-table.ts';
+import { MercadoPagoSecrets } from './constructs/mercadopago-secrets.ts';
+import { Monitoring } from './constructs/monitoring.ts';
+import { NotificationQueue } from './constructs/notification-queue.ts';
+import { RefundsHttpApi } from './constructs/refunds-http-api.ts';
+import {
+  FUNCTION_IDS,
+  FUNCTION_SPECS,
+  ServiceFunctions,
+  serviceNameOf,
+} from './constructs/service-functions.ts';
+import type { StackSettings } from './settings.ts';
+
+export interface RefundsStackProps extends StackProps {
+  settings: StackSettings;
+  /** Repository root (bundling working directory). */
+  projectRoot: string;
+}
+
+export const RECONCILE_EVERY = Duration.minutes(5);
+
+export class RefundsStack extends Stack {
+  readonly table: LedgerTable;
+  readonly secrets: MercadoPagoSecrets;
+  readonly notifications: NotificationQueue;
+  readonly eventBus: events.EventBus;
+  readonly httpApi: RefundsHttpApi;
+  readonly functions: ServiceFunctions;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: RefundsStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    Tags.of(this).add('project', 'mercadopago-refunds');
+    Tags.of(this).add('stage', settings.stage);
+    if (settings.mercadoPago.userId === undefined) {
+      // Not an error, so that `cdk synth` works out of the box; but the deployed qr-orders would not start.
+      Annotations.of(this).addWarningV2(
+        'mercadopago-refunds:mpUserIdMissing',
+        'Context "mpUserId" is not set: qr-orders refuses to start without MP_USER_ID, and the webhook cannot ignore other sellers\' notifications.',
+      );
+    }
+
+    this.table = new LedgerTable(this, 'Ledger');
+    this.secrets = new MercadoPagoSecrets(this, 'MercadoPagoSecrets', {
+      stage: settings.stage,
+      existingAccessTokenArn: settings.accessTokenSecretArn,
+      existingWebhookSecretArn: settings.webhookSecretArn,
+    });
+    this.notifications = new NotificationQueue(this, 'Notifications', {
+      consumerTimeout: FUNCTION_SPECS['notification-processor'].timeout,
+    });
+    this.eventBus = new events.EventBus(this, 'EventBus', {
+      description: `Refund, cancellation and payment events of mercadopago-refunds (${settings.stage})`,
+    });
+    this.httpApi = new RefundsHttpApi(this, 'HttpApi', {
+      stage: settings.stage,
+      authMode: settings.authMode,
+      jwt: settings.jwt,
+      throttling: settings.throttling,
+      logRetention: settings.logRetention,
+    });
+    const webhookUrl = settings.publicWebhookUrl ?? this.httpApi.webhookUrl;
+
+    this.functions = new ServiceFunctions(this, 'Functions', {
+      projectRoot: props.projectRoot,
+      settings,
+      table: this.table,
+      accessToken: this.secrets.accessToken,
+      webhookSecrets: this.secrets.webhookSecrets,
+      notificationQueue: this.notifications.queue,
+      eventBus: this.eventBus,
+      webhookUrl,
+    });
+    const fn = (functionId: FunctionId) => this.functions.byId[functionId].function;
+
+    this.httpApi.addRoutes({
+      refunds: fn('refunds'),
+      cancellation: fn('cancellation'),
+      'qr-orders': fn('qr-orders'),
+      webhook: fn('webhook'),
+    });
+
+    fn('notification-processor').addEventSource(
+      new SqsEventSource(this.notifications.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // Caps parallel re-reads at Mercado Pago during notification bursts (its 429s cost retries).
+        maxConcurrency: 5,
+      }),
+    );
+
+    // A failed run is retried by the next one 5 minutes later: no asynchronous retries on top of it.
+    fn('reconcile').configureAsyncInvoke({ retryAttempts: 0 });
+    new events.Rule(this, 'ReconcileSchedule', {
+      description: 'Runs reconcile: settles pending refunds and cancellations',
+      schedule: events.Schedule.rate(RECONCILE_EVERY),
+      targets: [new targets.LambdaFunction(fn('reconcile'))],
+    });
+
+    const serviceNames = Object.fromEntries(
+      FUNCTION_IDS.map((functionId) => [functionId, serviceNameOf(functionId, settings.stage)]),
+    ) as Record<FunctionId, string>;
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      alarmEmail: settings.alarmEmail,
+      functions: Object.fromEntries(FUNCTION_IDS.map((functionId) => [functionId, fn(functionId)])) as Record<
+        FunctionId,
+        ReturnType<typeof fn>
+      >,
+      serviceNames,
+      api: this.httpApi.api,
+      deadLetterQueue: this.notifications.deadLetterQueue,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'WebhookUrl', {
+      value: webhookUrl,
+      description: 'Notification URL to register at Mercado Pago',
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'AccessTokenSecretArn', {
+      value: this.secrets.accessToken.secretArn,
+      description: 'Put the Mercado Pago access token here',
+    });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      value: this.secrets.webhookSecrets.secretArn,
+      description: 'Put {"current": "<webhook secret>"} here',
+    });
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+  }
+}

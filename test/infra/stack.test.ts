@@ -1,0 +1,590 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_ENTRIES, ROUTES, routeKey } from '../../functions/routes.ts';
+import { METRICS_NAMESPACE } from '../../functions/shared/metrics.ts';
+import type { FunctionId } from '../../infra/access.ts';
+import { createApp } from '../../infra/create-app.ts';
+import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+
+const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
+
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthesize();
+});
+afterAll(() => synth?.cleanup());
+
+const functionOf = (functionId: FunctionId): CfnResource =>
+  resourcesOf(synth.template, 'AWS::Lambda::Function')[synth.functionLogicalId(functionId)]!;
+
+const environmentOf = (functionId: FunctionId): Record<string, unknown> =>
+  (functionOf(functionId).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+describe('functions', () => {
+  it.each(FUNCTION_IDS)(
+    '%s runs Node.js 24 on ARM64, traced, 512 MB, ESM handler, own log group',
+    (functionId) => {
+      const props = functionOf(functionId).Properties;
+      expect(props.Runtime).toBe('nodejs24.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(props.MemorySize).toBe(512);
+      expect(props.Handler).toBe('index.handler');
+      expect(props.ReservedConcurrentExecutions).toBeUndefined();
+      const logGroupId = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGroup = resourcesOf(synth.template, 'AWS::Logs::LogGroup')[logGroupId]!;
+      expect(logGroup.Properties.RetentionInDays).toBe(90);
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+    },
+  );
+
+  it('bounds every timeout: API functions under the HTTP API 30 s, the webhook under Mercado Pago 22 s', () => {
+    const timeouts = Object.fromEntries(FUNCTION_IDS.map((id) => [id, functionOf(id).Properties.Timeout]));
+    expect(timeouts).toEqual({
+      refunds: 25,
+      cancellation: 25,
+      'qr-orders': 25,
+      webhook: 20,
+      'notification-processor': 60,
+      reconcile: 300,
+    });
+  });
+
+  it('gives each function its service name and only the variables it needs', () => {
+    const keys = Object.fromEntries(FUNCTION_IDS.map((id) => [id, Object.keys(environmentOf(id)).sort()]));
+    const common = [
+      'LOG_LEVEL',
+      'MP_ACCESS_TOKEN_SECRET_ARN',
+      'MP_SITE_ID',
+      'POWERTOOLS_SERVICE_NAME',
+      'TABLE_NAME',
+    ];
+    expect(keys).toEqual({
+      refunds: [...common, 'EVENT_BUS_NAME'].sort(),
+      cancellation: [...common, 'EVENT_BUS_NAME'].sort(),
+      'qr-orders': [...common, 'PUBLIC_WEBHOOK_URL'].sort(),
+      webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
+      'notification-processor': [...common, 'EVENT_BUS_NAME'].sort(),
+      reconcile: [...common, 'EVENT_BUS_NAME'].sort(),
+    });
+    for (const id of FUNCTION_IDS) expect(environmentOf(id).POWERTOOLS_SERVICE_NAME).toBe(`${id}-dev`);
+    expect(environmentOf('refunds').MP_SITE_ID).toBe('MLB');
+  });
+
+  it('passes secrets as ARNs only: no value, no dynamic reference, secret ids only in *_SECRET_ARN', () => {
+    const secretIds = Object.keys(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'));
+    expect(secretIds).toHaveLength(2);
+    for (const id of FUNCTION_IDS) {
+      const environment = environmentOf(id);
+      expect(environment).not.toHaveProperty('MP_ACCESS_TOKEN');
+      expect(environment).not.toHaveProperty('MP_WEBHOOK_SECRET');
+      for (const [name, value] of Object.entries(environment)) {
+        const text = JSON.stringify(value);
+        expect(text).not.toContain('resolve:secretsmanager');
+        expect(text).not.toContain('SecretString');
+        if (secretIds.some((secretId) => text.includes(secretId))) {
+          expect(name).toMatch(/_SECRET_ARN$/);
+          expect(value).toEqual({ Ref: expect.any(String) });
+        }
+      }
+    }
+    expect(environmentOf('webhook').MP_WEBHOOK_SECRET_ARN).not.toEqual(
+      environmentOf('webhook').MP_ACCESS_TOKEN_SECRET_ARN,
+    );
+  });
+
+  it('sends QR orders the webhook route of the API as notification URL', () => {
+    expect(environmentOf('qr-orders').PUBLIC_WEBHOOK_URL).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: synth.logicalIdOf(synth.stack.httpApi.api) },
+          '.execute-api.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/webhooks/mercadopago',
+        ],
+      ],
+    });
+  });
+});
+
+describe('least privilege', () => {
+  /** action -> symbolic resource, from the role's policies. */
+  const grantsOf = (functionId: FunctionId): Record<string, string[]> => {
+    const ids = {
+      table: synth.logicalIdOf(synth.stack.table.table),
+      accessToken: synth.logicalIdOf(synth.stack.secrets.accessToken),
+      webhookSecrets: synth.logicalIdOf(synth.stack.secrets.webhookSecrets),
+      bus: synth.logicalIdOf(synth.stack.eventBus),
+      queue: synth.logicalIdOf(synth.stack.notifications.queue),
+      logs: synth.logicalIdOf(synth.stack.functions.byId[functionId].logGroup),
+    };
+    const symbol = (resource: unknown): string => {
+      const json = JSON.stringify(resource);
+      if (resource === '*') return '*';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.table, 'Arn'] })) return 'table';
+      if (
+        json === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.table, 'Arn'] }, '/index/gsi1']] })
+      ) {
+        return 'index:gsi1';
+      }
+      if (json === JSON.stringify({ Ref: ids.accessToken })) return 'accessToken';
+      if (json === JSON.stringify({ Ref: ids.webhookSecrets })) return 'webhookSecrets';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.bus, 'Arn'] })) return 'bus';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.queue, 'Arn'] })) return 'queue';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.logs, 'Arn'] })) return 'ownLogGroup';
+      return `unexpected ${json}`;
+    };
+    const roleId = synth.logicalIdOf(synth.stack.functions.byId[functionId].role);
+    const role = resourcesOf(synth.template, 'AWS::IAM::Role')[roleId]!;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    const policies = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`),
+    );
+    const grants: Record<string, string[]> = {};
+    for (const policy of policies) {
+      const document = policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
+      for (const statement of document.Statement) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Condition).toBeUndefined();
+        const actions = [statement.Action].flat() as string[];
+        const resources = [statement.Resource].flat();
+        for (const resource of resources) {
+          grants[symbol(resource)] = [...(grants[symbol(resource)] ?? []), ...actions].sort();
+        }
+      }
+    }
+    return grants;
+  };
+
+  const base = {
+    ownLogGroup: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    '*': ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+  };
+  const readWrite = [
+    'dynamodb:BatchGetItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ];
+  const readToken = ['secretsmanager:GetSecretValue'];
+
+  it.each([
+    ['refunds', { ...base, table: readWrite, accessToken: readToken, bus: ['events:PutEvents'] }],
+    ['cancellation', { ...base, table: readWrite, accessToken: readToken, bus: ['events:PutEvents'] }],
+    [
+      'qr-orders',
+      {
+        ...base,
+        table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        accessToken: readToken,
+      },
+    ],
+    [
+      'webhook',
+      {
+        ...base,
+        table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        webhookSecrets: readToken,
+        queue: ['sqs:SendMessage'],
+      },
+    ],
+    [
+      'notification-processor',
+      {
+        ...base,
+        table: readWrite,
+        accessToken: readToken,
+        bus: ['events:PutEvents'],
+        // granted by the SQS event source mapping
+        queue: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+      },
+    ],
+    [
+      'reconcile',
+      {
+        ...base,
+        table: readWrite,
+        'index:gsi1': ['dynamodb:Query'],
+        accessToken: readToken,
+        bus: ['events:PutEvents'],
+      },
+    ],
+  ] as [FunctionId, Record<string, string[]>][])('%s gets exactly its grants', (functionId, expected) => {
+    expect(grantsOf(functionId)).toEqual(expected);
+  });
+});
+
+describe('HTTP API', () => {
+  const routes = () => Object.values(resourcesOf(synth.template, 'AWS::ApiGatewayV2::Route'));
+  const functionBehind = (route: CfnResource): string => {
+    const target = JSON.stringify(route.Properties.Target);
+    const [integrationId] = Object.entries(
+      resourcesOf(synth.template, 'AWS::ApiGatewayV2::Integration'),
+    ).find(([id]) => target.includes(`"${id}"`))!;
+    const integration = resourcesOf(synth.template, 'AWS::ApiGatewayV2::Integration')[integrationId]!;
+    const uri = JSON.stringify(integration.Properties.IntegrationUri);
+    return FUNCTION_IDS.find((id) => uri.includes(`"${synth.functionLogicalId(id)}"`))!;
+  };
+
+  it('has exactly the routes of ROUTES, each to its function, and no $default route', () => {
+    const actual = routes()
+      .map((route) => `${route.Properties.RouteKey} -> ${functionBehind(route)}`)
+      .sort();
+    const expected = ROUTES.map((route) => `${routeKey(route)} -> ${route.function}`).sort();
+    expect(actual).toEqual(expected);
+    expect(routes().map((route) => route.Properties.RouteKey)).not.toContain('$default');
+  });
+
+  it('leaves the webhook public and puts every merchant route behind IAM', () => {
+    const authorization = Object.fromEntries(
+      routes().map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]),
+    );
+    expect(authorization['POST /webhooks/mercadopago']).toBe('NONE');
+    for (const route of ROUTES.filter((r) => r.auth === 'merchant')) {
+      expect(authorization[routeKey(route)]).toBe('AWS_IAM');
+    }
+    synth.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('integrates with payload 2.0 under the 30 s limit', () => {
+    synth.template.allResourcesProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      TimeoutInMillis: 29_000,
+    });
+  });
+
+  it('has one auto-deployed $default stage, throttled, logging JSON to its own log group', () => {
+    synth.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const [stage] = Object.values(resourcesOf(synth.template, 'AWS::ApiGatewayV2::Stage'));
+    const props = stage!.Properties as {
+      StageName: string;
+      AutoDeploy: boolean;
+      DefaultRouteSettings: Record<string, number>;
+      AccessLogSettings: { DestinationArn: unknown; Format: string };
+    };
+    expect(props.StageName).toBe('$default');
+    expect(props.AutoDeploy).toBe(true);
+    expect(props.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    const format = JSON.parse(props.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      iamCaller: '$context.identity.userArn',
+    });
+    expect(JSON.stringify(props.AccessLogSettings.DestinationArn)).toContain(
+      synth.logicalIdOf(synth.stack.httpApi.accessLogs),
+    );
+  });
+});
+
+describe('table', () => {
+  it('is pay-per-request, recoverable, protected, retained, with ttl and the pending index', () => {
+    const tables = resourcesOf(synth.template, 'AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(1);
+    const [table] = Object.values(tables);
+    expect(table!.DeletionPolicy).toBe('Retain');
+    expect(table!.UpdateReplacePolicy).toBe('Retain');
+    expect(table!.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      DeletionProtectionEnabled: true,
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+    expect(table!.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining(
+        ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      ),
+    );
+    // AWS-managed key: no customer key, no KMS key resource.
+    expect((table!.Properties.SSESpecification as Record<string, unknown>).KMSMasterKeyId).toBeUndefined();
+    synth.template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('secrets', () => {
+  it('creates both with generated placeholders, webhook one as {"current"} JSON, retained', () => {
+    const accessToken = resourcesOf(synth.template, 'AWS::SecretsManager::Secret')[
+      synth.logicalIdOf(synth.stack.secrets.accessToken)
+    ]!;
+    const webhook = resourcesOf(synth.template, 'AWS::SecretsManager::Secret')[
+      synth.logicalIdOf(synth.stack.secrets.webhookSecrets)
+    ]!;
+    expect(accessToken.Properties.SecretString).toBeUndefined();
+    expect(accessToken.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 48 });
+    expect(webhook.Properties.GenerateSecretString).toMatchObject({
+      SecretStringTemplate: '{}',
+      GenerateStringKey: 'current',
+    });
+    expect(accessToken.DeletionPolicy).toBe('Retain');
+    expect(webhook.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('notifications', () => {
+  it('queues with SSE, TLS only, a 6x visibility timeout and a 5-receive DLQ kept 14 days', () => {
+    const queues = resourcesOf(synth.template, 'AWS::SQS::Queue');
+    const queueId = synth.logicalIdOf(synth.stack.notifications.queue);
+    const dlqId = synth.logicalIdOf(synth.stack.notifications.deadLetterQueue);
+    expect(queues[queueId]!.Properties).toMatchObject({
+      VisibilityTimeout: 360,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(queues[queueId]!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * (functionOf('notification-processor').Properties.Timeout as number),
+    );
+    expect(queues[dlqId]!.Properties).toMatchObject({
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    for (const queue of [queueId, dlqId]) {
+      synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('feeds the processor in batches of 10 with partial batch failures', () => {
+    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: synth.functionLogicalId('notification-processor') },
+      EventSourceArn: { 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.notifications.queue), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('runs reconcile every 5 minutes, without asynchronous retries', () => {
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [synth.functionLogicalId('reconcile'), 'Arn'] } })],
+    });
+    synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: synth.functionLogicalId('reconcile') },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('has an event bus for events out', () => {
+    synth.template.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = () => Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Alarm'));
+  const topicRef = () => ({ Ref: synth.logicalIdOf(synth.stack.monitoring.topic) });
+  const alarmNamed = (suffix: string) =>
+    alarms().find((alarm) => alarm.Properties.AlarmName === `mercadopago-refunds-dev-${suffix}`)!;
+
+  it('sends every alarm (and its recovery) to the SNS topic', () => {
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const alarm of alarms()) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef()]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef()]);
+    }
+    synth.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it.each(FUNCTION_IDS)('alarms on errors and throttles of %s', (functionId) => {
+    for (const [suffix, metric] of [
+      ['errors', 'Errors'],
+      ['throttles', 'Throttles'],
+    ]) {
+      const alarm = alarmNamed(`${functionId}-${suffix}`);
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: synth.functionLogicalId(functionId) } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('alarms on API 5xx and p99 latency', () => {
+    const apiDimension = [{ Name: 'ApiId', Value: { Ref: synth.logicalIdOf(synth.stack.httpApi.api) } }];
+    expect(alarmNamed('api-5xx').Properties).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: apiDimension,
+    });
+    expect(alarmNamed('api-p99-latency').Properties).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Dimensions: apiDimension,
+    });
+  });
+
+  it('alarms as soon as a notification reaches the DLQ', () => {
+    expect(alarmNamed('notification-dlq-not-empty').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Statistic: 'Maximum',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: {
+            'Fn::GetAtt': [synth.logicalIdOf(synth.stack.notifications.deadLetterQueue), 'QueueName'],
+          },
+        },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  /** The metrics of a math-expression alarm: namespace, name, service dimension, stat. */
+  const metricsOf = (alarm: CfnResource) =>
+    (alarm.Properties.Metrics as { Expression?: string; MetricStat?: Record<string, unknown> }[]).flatMap(
+      (query) => (query.MetricStat ? [query.MetricStat] : []),
+    );
+
+  it.each([
+    ['oldest-pending-refund', 'OldestPendingRefundAgeSeconds', 'Maximum', 900, 'MAX'],
+    ['refund-unsettled-too-long', 'RefundUnsettledTooLong', 'Sum', 0, 'SUM'],
+  ] as const)(
+    'alarm %s reads %s of every service of the stage',
+    (suffix, metricName, stat, threshold, combine) => {
+      const alarm = alarmNamed(suffix);
+      expect(alarm.Properties).toMatchObject({
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      const expression = (alarm.Properties.Metrics as { Expression?: string; ReturnData?: boolean }[]).find(
+        (query) => query.Expression,
+      )!;
+      expect(expression.Expression).toMatch(new RegExp(`^${combine}\\(\\[`));
+      const services = metricsOf(alarm).map((metricStat) => {
+        expect(metricStat).toMatchObject({
+          Metric: { Namespace: METRICS_NAMESPACE, MetricName: metricName },
+          Stat: stat,
+        });
+        return (metricStat.Metric as { Dimensions: { Name: string; Value: string }[] }).Dimensions;
+      });
+      expect(services.sort()).toEqual(
+        FUNCTION_IDS.map((id) => [{ Name: 'service', Value: `${id}-dev` }]).sort(),
+      );
+    },
+  );
+
+  it('alarms when reconcile stops running', () => {
+    expect(alarmNamed('reconcile-not-running').Properties).toMatchObject({
+      MetricName: 'Invocations',
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('has a dashboard with the business metrics and the API', () => {
+    const [dashboard] = Object.values(resourcesOf(synth.template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    for (const metric of [
+      'RefundSucceeded',
+      'RefundFailed',
+      'RefundPending',
+      'CancellationSucceeded',
+      'NotificationReceived',
+      'NotificationRejected',
+      'NotificationDuplicate',
+      '4xx',
+      '5xx',
+      'Latency',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain(METRICS_NAMESPACE);
+  });
+});
+
+describe('stack', () => {
+  it('is environment-agnostic and needed no lookup', () => {
+    expect(synth.stack.environment).toBe('aws://unknown-account/unknown-region');
+    expect(synth.assembly.manifest.missing ?? []).toEqual([]);
+  });
+
+  it('warns at synth that qr-orders needs mpUserId when it is not set', () => {
+    const warnings = synth.assembly
+      .getStackArtifact(synth.stack.artifactId)
+      .messages.filter((message) => message.level === 'warning')
+      .map((message) => String(message.entry.data));
+    expect(warnings.some((warning) => warning.includes('"mpUserId" is not set'))).toBe(true);
+  });
+
+  it('outputs the URLs, table, secret ARNs and bus', () => {
+    const outputs = Object.keys(synth.template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'WebhookUrl',
+        'TableName',
+        'AccessTokenSecretArn',
+        'WebhookSecretArn',
+        'EventBusName',
+      ]),
+    );
+  });
+
+  it('passes cdk-nag AwsSolutions: the report lists no violation', () => {
+    const report = JSON.parse(readFileSync(`${synth.outdir}/validation-report.json`, 'utf8')) as {
+      pluginReports: { pluginName: string; violations: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((pluginReport) => pluginReport.violations)).toEqual([]);
+  });
+
+  it('runs cdk-nag on synth: an unacknowledged violation fails it', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'infra-nag-'));
+    try {
+      const { app, stack } = createApp({
+        context: { 'aws:cdk:bundling-stacks': [], stage: 'nagcheck' },
+        outdir,
+      });
+      new sqs.Queue(stack, 'PlainQueue');
+      expect(() => app.synth()).toThrow(/AwsSolutions-SQS3|Validation failed/);
+      const report = readFileSync(join(outdir, 'validation-report.json'), 'utf8');
+      expect(report).toContain('AwsSolutions-SQS3');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
