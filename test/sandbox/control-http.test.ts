@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
+import { call, fetchFailure, refund } from './helpers.ts';
+
+let sandbox: Sandbox;
+const control = (method: string, path: string, body?: unknown) =>
+  call(sandbox, method, `/__sandbox${path}`, { body, token: null });
+
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('/__sandbox controls over HTTP', () => {
+  it('lists the controls and the demo payments', async () => {
+    const index = await control('GET', '');
+    expect(index.status).toBe(200);
+    expect(index.body.length).toBeGreaterThan(10);
+    const demo = await control('GET', '/demo');
+    expect(demo.body.map((p: { id: string }) => p.id)).toContain('20000000002');
+  });
+
+  it('creates a payment, refunds it outside the project and settles an in_process refund', async () => {
+    const created = await control('POST', '/payments', { status: 'approved', siteId: 'MLM', amount: 20 });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await control('POST', `/payments/${id}/dashboard-refund`, { amount: 5 })).body.amount).toBe(5);
+    expect((await control('POST', '/faults', { kind: 'refundStatus', status: 'in_process' })).status).toBe(
+      201,
+    );
+    const pending = await refund(sandbox, id, 'http-1', {}, { 'x-render-in-process-refunds': 'true' });
+    expect(pending.body).toMatchObject({ status: 'in_process', amount: 15 });
+    const settled = await control('POST', `/refunds/${pending.body.id}/settle`, { status: 'approved' });
+    expect(settled.body.status).toBe('approved');
+    expect((await control('GET', `/payments/${id}`)).body).toMatchObject({ status: 'refunded' });
+  });
+
+  it('refuses misspelt fields and answers Mercado Pago refusals as they are', async () => {
+    const typo = await control('POST', '/payments', { status: 'approved', siteId: 'MLB', ammount: 20 });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error).toMatch(/ammount|amount/);
+    const refused = await control('POST', '/payments/20000000016/dashboard-refund', {});
+    expect(refused.status).toBe(400);
+    expect(refused.body.cause[0].code).toBe(2063);
+    expect((await control('GET', '/nothing')).status).toBe(404);
+  });
+
+  it('arms faults, balance and settings over HTTP', async () => {
+    await control('POST', '/faults', {
+      kind: 'status',
+      status: 503,
+      method: 'get',
+      path: '^/v1/payments/20000000001$',
+    });
+    expect((await call(sandbox, 'GET', '/v1/payments/20000000002')).status).toBe(200);
+    expect((await control('GET', '/faults')).body).toEqual([
+      { kind: 'status', method: 'GET', path: '^/v1/payments/20000000001$', remaining: 1 },
+    ]);
+    expect((await call(sandbox, 'GET', '/v1/payments/20000000001')).status).toBe(503);
+    expect((await control('PUT', '/balance', { amount: 0, currency: 'ARS' })).status).toBe(204);
+    expect((await refund(sandbox, '20000000001', 'http-2', { amount: 1 })).body.message).toMatch(
+      /insufficient/i,
+    );
+    await control('PUT', '/balance', { amount: null });
+    expect((await control('PUT', '/settings', { refundWindowDays: 365 })).status).toBe(204);
+    expect((await refund(sandbox, '20000000017', 'http-3', { amount: 1 })).status).toBe(201);
+    const logged = await control('GET', '/requests?method=POST');
+    expect(logged.body.every((r: { method: string }) => r.method === 'POST')).toBe(true);
+    expect((await control('DELETE', '/faults')).status).toBe(204);
+  });
+
+  it('refuses connections for forMs, the controls included, then accepts again', async () => {
+    const armed = await control('POST', '/faults/refuse', { forMs: 200 });
+    expect(armed.status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await fetchFailure(call(sandbox, 'GET', '/v1/payments/20000000002'))).code).toBe('ECONNREFUSED');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await call(sandbox, 'GET', '/v1/payments/20000000002')).status).toBe(200);
+    expect((await control('POST', '/faults/refuse', {})).status).toBe(400);
+  });
+});
