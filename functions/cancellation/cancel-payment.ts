@@ -1,0 +1,365 @@
+/**
+ * POST /payments/{paymentId}/cancellation.
+ *
+ * 1. With an Idempotency-Key: one consistent read of the key and the ledger; a known key is replayed (409
+ *    while its first request runs, resumed once that request's lock has expired), a new one claimed.
+ * 2. The payment is read at Mercado Pago, the ledger synced with it, and API.md's checks run in order.
+ * 3. The attempt is recorded `pending`, Mercado Pago is asked with a key derived from the payment and the
+ *    caller's key (the same on every retry and resume), and the outcome recorded: cancelled, failed, or
+ *    pending while nobody can know. An unknown outcome is never reported as success.
+ */
+import { isoAt } from '../shared/clock.ts';
+import { ProblemError } from '../shared/errors.ts';
+import type { HttpResponse } from '../shared/http/types.ts';
+import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
+import {
+  beginCancellation,
+  type CancellationCheck,
+  type CancellationOutcome,
+  cancellationState,
+  checkCancellation,
+  isCancellableStatus,
+  settleCancellation,
+  settleCancellationWithPayment,
+} from '../shared/ledger/cancellation.ts';
+import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
+import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
+import type { Logger } from '../shared/logger.ts';
+import { cancellationRefusalCode, MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
+import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
+import type { MpCancellation, MpPayment } from '../shared/mercadopago/types.ts';
+import { MetricName, putMetric } from '../shared/metrics.ts';
+import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
+import { updateLedger } from '../shared/storage/ledger-store.ts';
+import type { CancellationDeps } from './deps.ts';
+import { cancelledResponse, pendingResponse, problemResponse, replayed, stateResponse } from './responses.ts';
+
+export const CANCEL_ROUTE = 'POST /payments/{paymentId}/cancellation';
+
+export interface CancelPaymentInput {
+  paymentId: string;
+  /** Optional for this route: without one, the Mercado Pago key is derived from the payment alone. */
+  idempotencyKey: string | undefined;
+  caller: string;
+  requestId: string;
+  deadline: number;
+  log: Logger;
+}
+
+/** route + paymentId: the cancellation has no other fields. */
+export const cancellationFingerprint = (paymentId: string): string =>
+  sha256Hex(JSON.stringify([CANCEL_ROUTE, paymentId]));
+
+/** The key Mercado Pago sees, derived so that every retry and resume sends the same one. */
+export const mercadoPagoCancellationKey = (paymentId: string, idempotencyKey: string | undefined): string =>
+  deterministicUuid(
+    idempotencyKey === undefined ? `cancel:${paymentId}` : `cancel:${paymentId}:${idempotencyKey}`,
+  );
+
+const LOCK_MARGIN_MS = 2_000;
+
+/** The idempotency claim this request holds, when the caller sent a key. */
+type Claim = Pick<IdempotencyRecord, 'key' | 'lockOwner'> | undefined;
+
+export const cancelPayment = async (
+  deps: CancellationDeps,
+  input: CancelPaymentInput,
+): Promise<HttpResponse> => {
+  if (input.idempotencyKey === undefined) {
+    return runClaimed(deps, input, undefined, await deps.ledgers.get(input.paymentId));
+  }
+  const key = input.idempotencyKey;
+  const { record, ledger } = await deps.idempotency.getWithLedger(key, input.paymentId);
+  if (record) return answerKnownKey(deps, input, record, ledger);
+
+  const claim: IdempotencyRecord = {
+    key,
+    route: CANCEL_ROUTE,
+    paymentId: input.paymentId,
+    fingerprint: cancellationFingerprint(input.paymentId),
+    lockOwner: `${input.requestId}:${deps.newId('lock')}`,
+    lockedUntil: input.deadline + LOCK_MARGIN_MS,
+    createdAt: isoAt(deps.clock.now()),
+  };
+  if (!(await deps.idempotency.claim(claim))) {
+    // A concurrent request with this key got there first: answer as its replay.
+    const again = await deps.idempotency.getWithLedger(key, input.paymentId);
+    if (!again.record) throw new Error('Idempotency key vanished after a failed claim');
+    return answerKnownKey(deps, input, again.record, again.ledger);
+  }
+  return runClaimed(deps, input, claim, ledger);
+};
+
+const answerKnownKey = async (
+  deps: CancellationDeps,
+  input: CancelPaymentInput,
+  record: IdempotencyRecord,
+  ledger: PaymentLedger | undefined,
+): Promise<HttpResponse> => {
+  if (
+    record.route !== CANCEL_ROUTE ||
+    record.paymentId !== input.paymentId ||
+    record.fingerprint !== cancellationFingerprint(input.paymentId)
+  ) {
+    throw new ProblemError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used on another payment or route.',
+    );
+  }
+  if (record.response) {
+    // A stored 202 is answered with the current state (200 once the cancellation is known done).
+    if (record.response.status !== 202) return replayed(record.response);
+    const settled = ledger
+      ? settleCancellationWithPayment(ledger, ledger, ledger.updatedAt, 'mercadopago').ledger
+      : undefined;
+    return replayed(stateResponse(input.paymentId, cancellationState(settled)));
+  }
+  if (record.lockedUntil > deps.clock.now()) return inProgress();
+  const owner = `${input.requestId}:${deps.newId('lock')}`;
+  const lockedUntil = input.deadline + LOCK_MARGIN_MS;
+  if (!(await deps.idempotency.takeOver(record, owner, lockedUntil))) return inProgress();
+  input.log.warn('resuming a cancellation whose first request did not finish', {
+    paymentId: input.paymentId,
+  });
+  return runClaimed(deps, input, { key: record.key, lockOwner: owner }, ledger);
+};
+
+const inProgress = (): never => {
+  throw new ProblemError(
+    'REFUND_IN_PROGRESS',
+    'A request with this Idempotency-Key is still running; retry shortly.',
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
+};
+
+/** Stores the final answer of a claimed key (nothing to do without a key). */
+const finish = async (
+  deps: CancellationDeps,
+  claim: Claim,
+  response: HttpResponse,
+): Promise<HttpResponse> => {
+  if (claim) {
+    await deps.idempotency.complete(claim.key, claim.lockOwner, {
+      status: response.status,
+      ...(response.body !== undefined ? { body: response.body } : {}),
+      ...(response.headers ? { headers: response.headers } : {}),
+    });
+  }
+  return response;
+};
+
+const release = async (deps: CancellationDeps, claim: Claim): Promise<void> => {
+  if (claim) await deps.idempotency.release(claim.key, claim.lockOwner);
+};
+
+type Prepared = { check: CancellationCheck; firstAttempt: boolean };
+
+const runClaimed = async (
+  deps: CancellationDeps,
+  input: CancelPaymentInput,
+  claim: Claim,
+  knownLedger: PaymentLedger | undefined,
+): Promise<HttpResponse> => {
+  const { log, paymentId } = input;
+  let payment: MpPayment;
+  try {
+    payment = await deps.mercadoPago.getPayment(paymentId, { deadline: input.deadline, log });
+  } catch (error) {
+    if (isNotFound(error))
+      return finish(deps, claim, problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`));
+    await release(deps, claim);
+    if (error instanceof MercadoPagoError) throw upstreamProblem(error);
+    throw error;
+  }
+
+  const nowIso = isoAt(deps.clock.now());
+  const mercadoPagoKey = mercadoPagoCancellationKey(paymentId, input.idempotencyKey);
+  const check = checkCancellation(payment);
+  const events: LedgerEvent[] = [];
+  const prepared = await updateLedger<Prepared>(deps.ledgers, paymentId, knownLedger, (current) => {
+    const synced = syncWithPayment(current, payment, nowIso, 'mercadopago', () => deps.newId('rf'));
+    events.splice(0, events.length, ...synced.events);
+    const settled = settleCancellationWithPayment(synced.ledger, payment, nowIso, 'mercadopago');
+    const changed = synced.changed || settled.changed;
+    if (check.kind !== 'cancellable')
+      return { ledger: changed ? settled.ledger : null, result: { check, firstAttempt: false } };
+    const begun = beginCancellation(settled.ledger, {
+      idempotencyKey: input.idempotencyKey ?? null,
+      mercadoPagoIdempotencyKey: mercadoPagoKey,
+      by: input.caller,
+      now: nowIso,
+    });
+    return { ledger: begun.ledger, result: { check, firstAttempt: begun.firstAttempt } };
+  });
+
+  if (check.kind === 'already_cancelled') {
+    await publish(deps, input, events);
+    return finish(deps, claim, cancelledResponse(paymentId, payment.statusDetail));
+  }
+  if (check.kind === 'refused') {
+    await publish(deps, input, events);
+    log.info('cancellation refused before calling Mercado Pago', { paymentId, code: check.code });
+    return finish(deps, claim, problemResponse(check.code, check.detail));
+  }
+  return callMercadoPago(
+    deps,
+    input,
+    claim,
+    payment,
+    prepared.ledger!,
+    prepared.result.firstAttempt,
+    mercadoPagoKey,
+    events,
+  );
+};
+
+const callMercadoPago = async (
+  deps: CancellationDeps,
+  input: CancelPaymentInput,
+  claim: Claim,
+  payment: MpPayment,
+  ledger: PaymentLedger,
+  firstAttempt: boolean,
+  mercadoPagoKey: string,
+  events: LedgerEvent[],
+): Promise<HttpResponse> => {
+  const { log, paymentId } = input;
+  let outcome: CancellationOutcome;
+  let answer: MpCancellation | undefined;
+  let releaseKeyWith: ProblemError | undefined;
+  try {
+    answer = await deps.mercadoPago.cancelPayment(paymentId, {
+      idempotencyKey: mercadoPagoKey,
+      deadline: input.deadline,
+      log,
+    });
+    outcome = outcomeOfAnswer(answer);
+  } catch (error) {
+    if (!(error instanceof MercadoPagoError)) {
+      log.error('cancellation call failed with an unexpected error: outcome unknown', { error, paymentId });
+      outcome = { kind: 'unknown', note: 'unexpected error during the call' };
+    } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409) {
+      const code = cancellationRefusalCode(error);
+      log.warn('Mercado Pago refused the cancellation', {
+        paymentId,
+        httpStatus: error.httpStatus,
+        causeCodes: error.causeCodes,
+        upstreamMessage: error.upstreamMessage,
+        mpRequestId: error.upstreamRequestId,
+      });
+      if (code) {
+        outcome = { kind: 'refused', failure: { code, detail: refusalDetail(code, paymentId) } };
+      } else {
+        releaseKeyWith = new ProblemError(
+          'UPSTREAM_ERROR',
+          'Mercado Pago answered unexpectedly; nothing was cancelled.',
+        );
+        outcome = {
+          kind: 'refused',
+          failure: { code: 'UPSTREAM_ERROR', detail: 'Mercado Pago answered unexpectedly.' },
+        };
+      }
+    } else if (error.kind === MpFailureKind.Unavailable && firstAttempt) {
+      // Certainly not done, and no earlier attempt whose outcome is unknown: the key is freed.
+      releaseKeyWith = upstreamProblem(error);
+      outcome = {
+        kind: 'refused',
+        failure: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          detail: 'Mercado Pago was unavailable; nothing was cancelled.',
+        },
+      };
+    } else {
+      // Maybe done (timeout after sending, 5xx after retries, 409 for a key still running there).
+      log.warn('cancellation outcome unknown: recorded pending', {
+        paymentId,
+        kind: error.kind,
+        httpStatus: error.httpStatus,
+        attempts: error.attempts,
+        mpRequestId: error.upstreamRequestId,
+      });
+      outcome = {
+        kind: 'unknown',
+        note: `outcome unknown (${error.kind}${error.httpStatus ? ` ${error.httpStatus}` : ''})`,
+      };
+    }
+  }
+
+  const nowIso = isoAt(deps.clock.now());
+  const settled = await updateLedger<LedgerEvent[]>(deps.ledgers, paymentId, ledger, (current) => {
+    if (!current) return { ledger: null, result: [] };
+    let next = current;
+    let changed = false;
+    let syncEvents: LedgerEvent[] = [];
+    if (answer) {
+      // Mercado Pago's answer is the payment's new status: recorded in its history like any other change.
+      const synced = syncWithPayment(
+        current,
+        { ...payment, status: answer.status, statusDetail: answer.statusDetail },
+        nowIso,
+        'mercadopago',
+        () => deps.newId('rf'),
+      );
+      next = synced.ledger;
+      changed = synced.changed;
+      syncEvents = synced.events;
+    }
+    const result = settleCancellation(next, outcome, nowIso, input.caller);
+    return { ledger: changed || result.changed ? result.ledger : null, result: syncEvents };
+  });
+  events.push(...settled.result);
+  const finalLedger = settled.ledger ?? ledger;
+  const record = finalLedger.cancellation;
+  if (record?.status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);
+  else if (record?.status === CancellationStatus.Pending) putMetric(MetricName.CancellationPending);
+  await publish(deps, input, events);
+
+  if (releaseKeyWith && record?.status === CancellationStatus.Failed) {
+    await release(deps, claim);
+    throw releaseKeyWith;
+  }
+  const response =
+    record?.status === CancellationStatus.Cancelled
+      ? cancelledResponse(paymentId, finalLedger.statusDetail)
+      : record?.status === CancellationStatus.Failed
+        ? stateResponse(paymentId, cancellationState(finalLedger))
+        : pendingResponse(paymentId);
+  if (response.status === 202) log.warn('cancellation pending: left to reconciliation', { paymentId });
+  return finish(deps, claim, response);
+};
+
+/** A 2xx answer: `cancelled` is done; a status still cancellable is not known yet; any other is a refusal. */
+const outcomeOfAnswer = (answer: MpCancellation): CancellationOutcome => {
+  if (answer.status === 'cancelled') return { kind: 'cancelled', statusDetail: answer.statusDetail };
+  if (isCancellableStatus(answer.status))
+    return { kind: 'unknown', note: `Mercado Pago answered ${answer.status}` };
+  return {
+    kind: 'refused',
+    failure: {
+      code: 'PAYMENT_NOT_CANCELLABLE',
+      detail: `Mercado Pago answered ${answer.status}: the payment was not cancelled.`,
+    },
+  };
+};
+
+const refusalDetail = (code: string, paymentId: string): string => {
+  switch (code) {
+    case 'PAYMENT_NOT_FOUND':
+      return `Mercado Pago did not find payment ${paymentId}.`;
+    case 'PAYMENT_NOT_CANCELLABLE':
+      return `Mercado Pago says the payment cannot be cancelled in its current state; an approved payment is refunded with POST /payments/${paymentId}/refunds.`;
+    default:
+      return 'Mercado Pago refused the cancellation.';
+  }
+};
+
+const publish = async (deps: CancellationDeps, input: CancelPaymentInput, events: LedgerEvent[]) => {
+  if (!deps.onLedgerEvents || events.length === 0) return;
+  try {
+    await deps.onLedgerEvents(input.paymentId, events, input.log);
+  } catch (error) {
+    input.log.error('publishing ledger events failed', { error, paymentId: input.paymentId });
+  }
+};

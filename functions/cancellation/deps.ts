@@ -1,0 +1,17 @@
+/** What the cancellation route needs, injected so tests and the local server can give their own. */
+import type { Clock } from '../shared/clock.ts';
+import type { LedgerEvent } from '../shared/ledger/ledger.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
+import type { IdempotencyStore } from '../shared/storage/idempotency-store.ts';
+import type { LedgerStore } from '../shared/storage/ledger-store.ts';
+
+export interface CancellationDeps {
+  mercadoPago: MercadoPagoClient;
+  ledgers: LedgerStore;
+  idempotency: IdempotencyStore;
+  clock: Clock;
+  newId: (prefix: string) => string;
+  /** Called with what changed in a payment's ledger (events out); failures are logged, never thrown. */
+  onLedgerEvents?: (paymentId: string, events: LedgerEvent[], log: Logger) => Promise<void>;
+}

@@ -1,0 +1,66 @@
+/** The order as this API shows it (GET, and PUT's answer): Mercado Pago's order plus what we recorded. */
+import { normalizeDate } from '../shared/ledger/ledger.ts';
+import type { MpQrOrder, MpQrOrderItem } from '../shared/mercadopago/types.ts';
+import {
+  effectiveQrOrderStatus,
+  type QrOrderRecord,
+  type QrOrderStatus,
+} from '../shared/storage/qr-order-store.ts';
+
+export interface QrOrderItemView {
+  skuNumber?: string;
+  category?: string;
+  title: string;
+  description?: string;
+  unitPrice: number;
+  quantity: number;
+  unitMeasure: string;
+  totalAmount: number;
+}
+
+export interface QrOrderView {
+  externalPosId: string;
+  externalStoreId?: string;
+  externalReference: string;
+  title: string;
+  description?: string;
+  totalAmount: number;
+  items: QrOrderItemView[];
+  expiresAt?: string;
+  status: QrOrderStatus;
+}
+
+const itemView = (item: MpQrOrderItem): QrOrderItemView => ({
+  ...(item.skuNumber !== undefined ? { skuNumber: item.skuNumber } : {}),
+  ...(item.category !== undefined ? { category: item.category } : {}),
+  title: item.title,
+  ...(item.description !== undefined ? { description: item.description } : {}),
+  unitPrice: item.unitPrice,
+  quantity: item.quantity,
+  unitMeasure: item.unitMeasure,
+  totalAmount: item.totalAmount,
+});
+
+/**
+ * `record` is ours for this order on this till, when we put it: it gives the store and the status
+ * (`expired` once its expiry passed). Orders put elsewhere are `open` while Mercado Pago shows them.
+ */
+export const qrOrderView = (
+  order: MpQrOrder,
+  externalPosId: string,
+  record: QrOrderRecord | undefined,
+  nowMs: number,
+): QrOrderView => {
+  const expiresAt = normalizeDate(order.expirationDate) ?? record?.expiresAt;
+  return {
+    externalPosId,
+    ...(record ? { externalStoreId: record.externalStoreId } : {}),
+    externalReference: order.externalReference,
+    title: order.title,
+    ...(order.description !== undefined ? { description: order.description } : {}),
+    totalAmount: order.totalAmount,
+    items: order.items.map(itemView),
+    ...(expiresAt ? { expiresAt } : {}),
+    status: record ? effectiveQrOrderStatus(record, nowMs) : 'open',
+  };
+};

@@ -1,0 +1,144 @@
+/**
+ * GET, PUT and DELETE of the order on a till (in-store QR, attended model). PUT checks the order's money in
+ * the site's currency before anything is sent, puts it with a TTL (`X-Ttl-Store-Preference` and a matching
+ * `expiration_date`) and this service's webhook as `notification_url`, then records it so a notification can
+ * mark it paid or expired.
+ */
+import { isoAt } from '../shared/clock.ts';
+import { ProblemError } from '../shared/errors.ts';
+import type { HttpResponse } from '../shared/http/types.ts';
+import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import { MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
+import { upstreamProblem } from '../shared/mercadopago/problems.ts';
+import type { MpQrOrder } from '../shared/mercadopago/types.ts';
+import { decimalsOf, SITE_CURRENCY, toMinorUnits } from '../shared/money.ts';
+import { type QrOrderRecord, QrOrderStatus } from '../shared/storage/qr-order-store.ts';
+import type { QrOrderDeps } from './deps.ts';
+import { qrOrderView } from './order-view.ts';
+import { orderAmountProblems } from './qr-order-rules.ts';
+import { DEFAULT_TTL_SECONDS, type PutQrOrderBody } from './schemas.ts';
+
+interface CallInput {
+  externalPosId: string;
+  deadline: number;
+  log: Logger;
+}
+
+const noOrder = (externalPosId: string): ProblemError =>
+  new ProblemError('QR_ORDER_NOT_FOUND', `Till ${externalPosId} has no order.`);
+
+const invalid = (field: string, message: string): ProblemError =>
+  new ProblemError('VALIDATION_ERROR', `${field}: ${message}`, { errors: [{ field, message }] });
+
+const asUpstreamProblem = (error: unknown): unknown =>
+  error instanceof MercadoPagoError ? upstreamProblem(error) : error;
+
+export const getQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<HttpResponse> => {
+  let order: MpQrOrder | null;
+  try {
+    order = await deps.mercadoPago.getQrOrder(deps.userId, input.externalPosId, {
+      deadline: input.deadline,
+      log: input.log,
+    });
+  } catch (error) {
+    throw asUpstreamProblem(error);
+  }
+  if (!order) throw noOrder(input.externalPosId);
+  const record = await deps.qrOrders.get(order.externalReference);
+  const ours = record?.externalPosId === input.externalPosId ? record : undefined;
+  return { status: 200, body: qrOrderView(order, input.externalPosId, ours, deps.clock.now()) };
+};
+
+export const putQrOrder = async (
+  deps: QrOrderDeps,
+  input: CallInput & { body: PutQrOrderBody },
+): Promise<HttpResponse> => {
+  const { body, log } = input;
+  const currency = SITE_CURRENCY[deps.siteId];
+  const problems = orderAmountProblems(body, currency);
+  if (problems.length > 0) {
+    throw new ProblemError('VALIDATION_ERROR', problems.map((p) => `${p.field}: ${p.message}`).join('; '), {
+      errors: problems,
+    });
+  }
+  const externalStoreId = body.externalStoreId ?? deps.defaultStoreId;
+  if (externalStoreId === undefined)
+    throw invalid('externalStoreId', 'is required: no default store (MP_EXTERNAL_STORE_ID) is set');
+  const existing = await deps.qrOrders.get(body.externalReference);
+  if (existing?.status === QrOrderStatus.Paid) {
+    throw invalid('externalReference', 'an order with this reference was already paid; use a new reference');
+  }
+
+  const ttlSeconds = body.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+  const nowMs = deps.clock.now();
+  const now = isoAt(nowMs);
+  const expiresAt = isoAt(nowMs + ttlSeconds * 1000);
+  const order: MpQrOrder = {
+    externalReference: body.externalReference,
+    title: body.title,
+    ...(body.description !== undefined ? { description: body.description } : {}),
+    totalAmount: body.totalAmount,
+    items: body.items.map((item) => ({ ...item })),
+    expirationDate: expiresAt,
+    notificationUrl: deps.notificationUrl,
+  };
+  const record: QrOrderRecord = {
+    externalReference: body.externalReference,
+    externalPosId: input.externalPosId,
+    externalStoreId,
+    totalMinor: toMinorUnits(body.totalAmount, decimalsOf(currency))!,
+    currency,
+    title: body.title,
+    expiresAt,
+    status: QrOrderStatus.Open,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // One key per logical put: the transport's own retries reuse it, a new request (new expiry) gets another.
+  const idempotencyKey = deterministicUuid(
+    `qr-order:${deps.userId}:${externalStoreId}:${input.externalPosId}:${sha256Hex(JSON.stringify(order))}`,
+  );
+
+  try {
+    await deps.mercadoPago.putQrOrder(
+      { userId: deps.userId, externalStoreId, externalPosId: input.externalPosId, ttlSeconds, order },
+      { idempotencyKey, deadline: input.deadline, log },
+    );
+  } catch (error) {
+    if (error instanceof MercadoPagoError && error.kind === MpFailureKind.UnknownOutcome) {
+      // The order may be on the till: recorded, so its payment is still tracked if it happens.
+      await recordOrder(deps, record, log);
+    }
+    throw asUpstreamProblem(error);
+  }
+  const stored = await recordOrder(deps, record, log);
+  log.info('QR order put', {
+    externalPosId: input.externalPosId,
+    externalReference: body.externalReference,
+    expiresAt,
+  });
+  return { status: 201, body: qrOrderView(order, input.externalPosId, stored, nowMs) };
+};
+
+/** Writes the record; a paid one with this reference (a race with its notification) is kept and returned. */
+const recordOrder = async (deps: QrOrderDeps, record: QrOrderRecord, log: Logger): Promise<QrOrderRecord> => {
+  if (await deps.qrOrders.put(record)) return record;
+  log.warn('QR order reference already paid: record kept', { externalReference: record.externalReference });
+  return (await deps.qrOrders.get(record.externalReference)) ?? record;
+};
+
+export const deleteQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<HttpResponse> => {
+  let removed: boolean;
+  try {
+    removed = await deps.mercadoPago.deleteQrOrder(deps.userId, input.externalPosId, {
+      deadline: input.deadline,
+      log: input.log,
+    });
+  } catch (error) {
+    throw asUpstreamProblem(error);
+  }
+  if (!removed) throw noOrder(input.externalPosId);
+  input.log.info('QR order removed', { externalPosId: input.externalPosId });
+  return { status: 204 };
+};

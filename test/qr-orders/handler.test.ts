@@ -1,0 +1,81 @@
+/**
+ * The QR-order entry point (handler.ts) as Lambda loads it: configuration checked at cold start, then
+ * one request each through the real wiring (environment -> runtime -> routes) against sandbox and dynalite.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LambdaLike } from '../support/harness.ts';
+import { type Harness, invoke, SANDBOX_TOKEN, startHarness } from '../support/harness.ts';
+
+let h: Harness;
+let baseEnv: Record<string, string>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const endpoint = await h.dynamo.config.endpoint!();
+  baseEnv = {
+    TABLE_NAME: h.tableName,
+    DYNAMODB_ENDPOINT: `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`,
+    MP_API_BASE_URL: h.sandbox.url,
+    MP_ACCESS_TOKEN: SANDBOX_TOKEN,
+    MP_USER_ID: h.sandbox.userId,
+    MP_EXTERNAL_STORE_ID: 'SUC001',
+    MP_SITE_ID: 'MLB',
+    PUBLIC_WEBHOOK_URL: 'http://127.0.0.1:3000/webhooks/mercadopago',
+    LOG_LEVEL: 'error',
+  };
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  const { closeSharedAgents } = await import('../../functions/shared/mercadopago/http.ts');
+  await closeSharedAgents();
+  const { dynamoDbClient } = await import('../../functions/shared/storage/dynamodb.ts');
+  dynamoDbClient().destroy();
+  await h.close();
+});
+
+beforeEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+const withEnv = (env: Record<string, string>) => {
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+};
+
+const load = async (): Promise<LambdaLike> =>
+  ((await import('../../functions/qr-orders/handler.ts')) as { handler: LambdaLike }).handler;
+
+describe('QR-order handler', () => {
+  it.each(['MP_USER_ID', 'PUBLIC_WEBHOOK_URL'])(
+    'cold start fails without %s, naming it',
+    async (variable) => {
+      withEnv({ ...baseEnv, [variable]: '' });
+      await expect(load()).rejects.toMatchObject({ name: 'ConfigError', variable });
+    },
+  );
+
+  it('serves PUT and GET with the configured collector, store and webhook', async () => {
+    withEnv(baseEnv);
+    const handler = await load();
+    const body = {
+      externalReference: 'wired-1',
+      title: 'Cafe',
+      totalAmount: 12.5,
+      items: [{ title: 'Cafe', unitPrice: 6.25, quantity: 2, unitMeasure: 'unit', totalAmount: 12.5 }],
+    };
+    const res = await invoke(handler, { method: 'PUT', path: '/pos/CAJA_W/order', body });
+    expect(res.status).toBe(201);
+    const [sent] = h.sandbox.requests({ method: 'PUT' });
+    expect(sent!.path).toBe(
+      `/instore/qr/seller/collectors/${h.sandbox.userId}/stores/SUC001/pos/CAJA_W/orders`,
+    );
+    expect((sent!.body as Record<string, unknown>).notification_url).toBe(baseEnv.PUBLIC_WEBHOOK_URL);
+    const read = await invoke(handler, { method: 'GET', path: '/pos/CAJA_W/order' });
+    expect(read.body).toMatchObject({
+      externalReference: 'wired-1',
+      externalStoreId: 'SUC001',
+      status: 'open',
+    });
+  });
+});
