@@ -1,0 +1,133 @@
+/**
+ * `npm start`: the whole API on one machine. An embedded DynamoDB (dynalite) unless DYNAMODB_ENDPOINT is set,
+ * and an embedded Mercado Pago sandbox unless MP_ACCESS_TOKEN is set; then the same Lambda handlers that run
+ * in AWS, behind a local HTTP server on 127.0.0.1:PORT.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfigError, loadConfig } from '../functions/shared/config.ts';
+import { decimalsOf } from '../functions/shared/money.ts';
+import { createTable, startEmbeddedDynamoDb } from './dynamodb.ts';
+import { startSandbox } from './sandbox/index.ts';
+import { startLocalServer } from './server.ts';
+
+const env = process.env;
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const fail = (message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+};
+
+const port = Number(env.PORT ?? 3000);
+if (!/^\d+$/.test(env.PORT ?? '3000') || port > 65_535)
+  fail(`Configuration error: PORT must be a port number, got "${env.PORT}"`);
+if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
+  fail('Configuration error: MP_WEBHOOK_SECRET is required when MP_ACCESS_TOKEN is set');
+}
+
+const closers: (() => Promise<void>)[] = [];
+const localUrl = `http://127.0.0.1:${port}`;
+env.PUBLIC_WEBHOOK_URL ??= `${localUrl}/webhooks/mercadopago`;
+
+// Mercado Pago: the embedded sandbox when no credentials are set.
+const sandbox = env.MP_ACCESS_TOKEN
+  ? undefined
+  : await startSandbox({
+      port: Number(env.SANDBOX_PORT ?? 0),
+      notificationUrl: env.PUBLIC_WEBHOOK_URL,
+      ...(env.MP_USER_ID ? { userId: env.MP_USER_ID } : {}),
+      ...(env.MP_SITE_ID ? { siteId: env.MP_SITE_ID as 'MLB' } : {}),
+      log: (line) => {
+        if (env.LOG_LEVEL === 'debug') out(`[sandbox] ${line}`);
+      },
+    });
+if (sandbox) {
+  closers.push(() => sandbox.close());
+  env.MP_API_BASE_URL = sandbox.url;
+  env.MP_ACCESS_TOKEN = sandbox.accessToken;
+  env.MP_WEBHOOK_SECRET = sandbox.webhookSecret;
+  env.MP_USER_ID ??= sandbox.userId;
+  env.MP_EXTERNAL_STORE_ID ??= 'SUCURSAL_01';
+}
+
+// DynamoDB: the embedded one unless an endpoint is given; the table is created when missing.
+if (!env.DYNAMODB_ENDPOINT) {
+  const db = await startEmbeddedDynamoDb(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {});
+  closers.push(() => db.close());
+  env.DYNAMODB_ENDPOINT = db.endpoint;
+}
+env.TABLE_NAME ??= 'mercadopago-refunds-local';
+env.AWS_REGION ??= 'local';
+
+try {
+  loadConfig(env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const setupClient = new DynamoDBClient({
+  endpoint: env.DYNAMODB_ENDPOINT,
+  region: env.AWS_REGION,
+  ...(sandbox || env.DATA_DIR || !env.AWS_ACCESS_KEY_ID
+    ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : {}),
+});
+await createTable(setupClient, env.TABLE_NAME);
+setupClient.destroy();
+
+// The handlers read the configuration at import, as at a Lambda cold start.
+const [refunds, cancellation, qrOrders, webhook] = await Promise.all([
+  import('../functions/refunds/handler.ts'),
+  import('../functions/cancellation/handler.ts'),
+  import('../functions/qr-orders/handler.ts'),
+  import('../functions/webhook/handler.ts'),
+]);
+
+const server = await startLocalServer({
+  port,
+  handlers: {
+    refunds: refunds.handler,
+    cancellation: cancellation.handler,
+    'qr-orders': qrOrders.handler,
+    webhook: webhook.handler,
+  },
+});
+closers.unshift(() => server.close());
+
+out(`Mercado Pago refunds API listening on ${server.url}`);
+out(
+  `  DynamoDB: ${env.DATA_DIR ? `embedded, data in ${env.DATA_DIR}` : env.DYNAMODB_ENDPOINT}  table ${env.TABLE_NAME}`,
+);
+out(
+  `  Mercado Pago: ${sandbox ? `embedded sandbox at ${sandbox.url} (controls: ${sandbox.url}/__sandbox)` : env.MP_API_BASE_URL}`,
+);
+out(`  Webhook: ${env.PUBLIC_WEBHOOK_URL}`);
+if (sandbox) {
+  out();
+  out('Demo payments:');
+  for (const p of sandbox.demoPayments()) {
+    const money = `${p.amount.toFixed(decimalsOf(p.currency))} ${p.currency}`.padEnd(15);
+    out(`  ${p.id}  ${p.siteId}  ${money} ${`${p.status}/${p.statusDetail}`.padEnd(33)} ${p.description}`);
+  }
+  const demo = sandbox
+    .demoPayments()
+    .find((p) => p.siteId === 'MLB' && p.status === 'approved' && p.statusDetail === 'accredited');
+  if (demo) {
+    out();
+    out('Refund one, then look at it:');
+    out(
+      `  curl -s -X POST ${server.url}/payments/${demo.id}/refunds -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' -d '{"amount": 10}'`,
+    );
+    out(`  curl -s ${server.url}/payments/${demo.id}/refunds`);
+  }
+}
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  for (const close of closers) await close().catch(() => undefined);
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());
