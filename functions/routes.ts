@@ -33,7 +33,8 @@ export const ROUTES: readonly RouteDefinition[] = [
 ];
 
 /** API Gateway's route key, e.g. `POST /payments/{paymentId}/refunds`: what handlers dispatch on. */
-export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
 
 /** Entry file of each function, relative to the repository root (bundled by the stack and the bench). */
 export const FUNCTION_ENTRIES = {

@@ -14,14 +14,28 @@ import { refundWindowDaysFor } from '../shared/config.ts';
 import { ProblemError } from '../shared/errors.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
 import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
-import { type LedgerEvent, markRetry, type RefundOutcome, reserveRefund, settleRefund, syncWithPayment } from '../shared/ledger/ledger.ts';
+import {
+  type LedgerEvent,
+  markRetry,
+  type RefundOutcome,
+  reserveRefund,
+  settleRefund,
+  syncWithPayment,
+} from '../shared/ledger/ledger.ts';
 import { CallState, type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import { MercadoPagoError, MpFailureKind, refundRefusalCode } from '../shared/mercadopago/errors.ts';
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
 import type { MpPayment } from '../shared/mercadopago/types.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
-import { decimalsOf, fromMinorUnits, isSiteId, siteOfCurrency, toMinorUnits, isCurrency } from '../shared/money.ts';
+import {
+  decimalsOf,
+  fromMinorUnits,
+  isCurrency,
+  isSiteId,
+  siteOfCurrency,
+  toMinorUnits,
+} from '../shared/money.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { RefundDeps } from './deps.ts';
@@ -46,7 +60,9 @@ export interface CreateRefundInput {
 }
 
 /** route + paymentId + amount (canonical: 10 and 10.0 are one) + the other body fields. */
-export const refundFingerprint = (input: Pick<CreateRefundInput, 'paymentId' | 'amount' | 'reason' | 'externalReference'>) =>
+export const refundFingerprint = (
+  input: Pick<CreateRefundInput, 'paymentId' | 'amount' | 'reason' | 'externalReference'>,
+) =>
   sha256Hex(
     JSON.stringify([
       CREATE_REFUND_ROUTE,
@@ -94,7 +110,11 @@ const answerKnownKey = async (
   record: IdempotencyRecord,
   ledger: PaymentLedger | undefined,
 ): Promise<HttpResponse> => {
-  if (record.route !== CREATE_REFUND_ROUTE || record.paymentId !== input.paymentId || record.fingerprint !== fingerprint) {
+  if (
+    record.route !== CREATE_REFUND_ROUTE ||
+    record.paymentId !== input.paymentId ||
+    record.fingerprint !== fingerprint
+  ) {
     throw new ProblemError(
       'IDEMPOTENCY_KEY_REUSED',
       record.route !== CREATE_REFUND_ROUTE || record.paymentId !== input.paymentId
@@ -112,14 +132,21 @@ const answerKnownKey = async (
   const owner = `${input.requestId}:${deps.newId('lock')}`;
   const lockedUntil = input.deadline + LOCK_MARGIN_MS;
   if (!(await deps.idempotency.takeOver(record, owner, lockedUntil))) return inProgress();
-  input.log.warn('resuming a refund whose first request did not finish', { refundId: record.refundId, paymentId: input.paymentId });
+  input.log.warn('resuming a refund whose first request did not finish', {
+    refundId: record.refundId,
+    paymentId: input.paymentId,
+  });
   return runClaimed(deps, input, { ...record, lockOwner: owner, lockedUntil }, ledger);
 };
 
 const inProgress = (): never => {
-  throw new ProblemError('REFUND_IN_PROGRESS', 'A request with this Idempotency-Key is still running; retry shortly.', {
-    headers: { 'retry-after': '1' },
-  });
+  throw new ProblemError(
+    'REFUND_IN_PROGRESS',
+    'A request with this Idempotency-Key is still running; retry shortly.',
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
 };
 
 type Reservation =
@@ -211,7 +238,10 @@ const runClaimed = async (
     const response = problemResponse(outcome.code, outcome.detail);
     await deps.idempotency.complete(claim.key, claim.lockOwner, response);
     await publish(deps, input, events);
-    log.info('refund refused before calling Mercado Pago', { paymentId: input.paymentId, code: outcome.code });
+    log.info('refund refused before calling Mercado Pago', {
+      paymentId: input.paymentId,
+      code: outcome.code,
+    });
     return response;
   }
 
@@ -224,7 +254,10 @@ const runClaimed = async (
     }
     const firstAttempt = Date.parse(entry.createdAt);
     if (deps.clock.now() - firstAttempt > RESEND_WINDOW_MS) {
-      log.warn('refund still unknown and too old to re-send: left to reconciliation', { refundId, paymentId: input.paymentId });
+      log.warn('refund still unknown and too old to re-send: left to reconciliation', {
+        refundId,
+        paymentId: input.paymentId,
+      });
       await publish(deps, input, events);
       return refundResponse(ledger, entry);
     }
@@ -252,7 +285,10 @@ const callMercadoPago = async (
   const decimals = decimalsOf(ledger.currency);
   // `{}` only for a full refund of an untouched payment: otherwise the reserved amount, exactly.
   const untouched = ledger.refunds.every((e) => e.id === entry.id || e.status === RefundStatus.Failed);
-  const amount = entry.fullRefund && untouched && entry.amountMinor === ledger.totalMinor ? undefined : fromMinorUnits(entry.amountMinor, decimals);
+  const amount =
+    entry.fullRefund && untouched && entry.amountMinor === ledger.totalMinor
+      ? undefined
+      : fromMinorUnits(entry.amountMinor, decimals);
 
   let result: RefundOutcome;
   let releaseKeyWith: ProblemError | undefined;
@@ -265,7 +301,10 @@ const callMercadoPago = async (
     result = { kind: 'created', refund };
   } catch (error) {
     if (!(error instanceof MercadoPagoError)) {
-      log.error('refund call failed with an unexpected error: outcome unknown', { error, refundId: entry.id });
+      log.error('refund call failed with an unexpected error: outcome unknown', {
+        error,
+        refundId: entry.id,
+      });
       result = { kind: 'unknown', note: 'unexpected error during the call' };
     } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409) {
       const code = refundRefusalCode(error);
@@ -279,13 +318,25 @@ const callMercadoPago = async (
       if (code) {
         result = { kind: 'refused', failure: { code, detail: refusalDetail(code) } };
       } else {
-        releaseKeyWith = new ProblemError('UPSTREAM_ERROR', 'Mercado Pago answered unexpectedly; nothing was refunded.');
-        result = { kind: 'refused', failure: { code: 'UPSTREAM_ERROR', detail: 'Mercado Pago answered unexpectedly.' } };
+        releaseKeyWith = new ProblemError(
+          'UPSTREAM_ERROR',
+          'Mercado Pago answered unexpectedly; nothing was refunded.',
+        );
+        result = {
+          kind: 'refused',
+          failure: { code: 'UPSTREAM_ERROR', detail: 'Mercado Pago answered unexpectedly.' },
+        };
       }
     } else if (error.kind === MpFailureKind.Unavailable && firstAttempt) {
       // Certainly not done, and no earlier attempt exists: release the reservation and the key.
       releaseKeyWith = upstreamProblem(error);
-      result = { kind: 'refused', failure: { code: 'UPSTREAM_UNAVAILABLE', detail: 'Mercado Pago was unavailable; nothing was refunded.' } };
+      result = {
+        kind: 'refused',
+        failure: {
+          code: 'UPSTREAM_UNAVAILABLE',
+          detail: 'Mercado Pago was unavailable; nothing was refunded.',
+        },
+      };
     } else {
       // Maybe done (or a 409 for a key still being processed there): pending until someone knows.
       log.warn('refund outcome unknown: recorded pending', {
@@ -295,7 +346,10 @@ const callMercadoPago = async (
         attempts: error.attempts,
         mpRequestId: error.upstreamRequestId,
       });
-      result = { kind: 'unknown', note: `outcome unknown (${error.kind}${error.httpStatus ? ` ${error.httpStatus}` : ''})` };
+      result = {
+        kind: 'unknown',
+        note: `outcome unknown (${error.kind}${error.httpStatus ? ` ${error.httpStatus}` : ''})`,
+      };
     }
   }
 

@@ -17,6 +17,7 @@ export const refundDeps = (): RefundDeps => ({
   clock: runtime.clock,
   refundWindow: runtime.config.refundWindow,
   newId: runtime.newId,
+  onLedgerEvents: runtime.onLedgerEvents,
 });
 
 const deps = refundDeps();

@@ -35,16 +35,26 @@ export const listRefunds = async (
   const newRefundId = () => deps.newId('rf');
   if (!current && payment.refunds.length === 0) {
     // Nothing to remember about this payment yet: answer without writing.
-    return { status: 200, body: paymentRefundsView(syncWithPayment(undefined, payment, nowIso, 'mercadopago', newRefundId).ledger) };
+    return {
+      status: 200,
+      body: paymentRefundsView(
+        syncWithPayment(undefined, payment, nowIso, 'mercadopago', newRefundId).ledger,
+      ),
+    };
   }
-  const { ledger, result: events } = await updateLedger<LedgerEvent[]>(deps.ledgers, input.paymentId, current, (stored) => {
-    const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
-    return { ledger: synced.changed ? synced.ledger : null, result: synced.events };
-  });
+  const { ledger, result: events } = await updateLedger<LedgerEvent[]>(
+    deps.ledgers,
+    input.paymentId,
+    current,
+    (stored) => {
+      const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
+      return { ledger: synced.changed ? synced.ledger : null, result: synced.events };
+    },
+  );
   if (events.length > 0 && deps.onLedgerEvents) {
-    await deps.onLedgerEvents(input.paymentId, events, input.log).catch((error: unknown) =>
-      input.log.error('publishing ledger events failed', { error }),
-    );
+    await deps
+      .onLedgerEvents(input.paymentId, events, input.log)
+      .catch((error: unknown) => input.log.error('publishing ledger events failed', { error }));
   }
   return { status: 200, body: paymentRefundsView(ledger!) };
 };
@@ -56,7 +66,10 @@ export const getRefund = async (
   const ledger = await deps.ledgers.get(input.paymentId);
   const entry = ledger?.refunds.find((e) => e.id === input.refundId);
   if (!ledger || !entry) {
-    throw new ProblemError('REFUND_NOT_FOUND', `Refund ${input.refundId} of payment ${input.paymentId} was not found.`);
+    throw new ProblemError(
+      'REFUND_NOT_FOUND',
+      `Refund ${input.refundId} of payment ${input.paymentId} was not found.`,
+    );
   }
   return { status: 200, body: refundView(ledger, entry) };
 };

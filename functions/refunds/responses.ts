@@ -4,7 +4,11 @@ import type { HttpResponse } from '../shared/http/types.ts';
 import { refundView } from '../shared/ledger/refund-view.ts';
 import { type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
 
-export const problemResponse = (code: ProblemCode, detail: string, headers: Record<string, string> = {}): HttpResponse => ({
+export const problemResponse = (
+  code: ProblemCode,
+  detail: string,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
   status: Problem[code].status,
   body: problemBody(new ProblemError(code, detail)),
   headers: { 'content-type': 'application/problem+json', ...headers },

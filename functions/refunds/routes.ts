@@ -1,6 +1,7 @@
 /** The refund function's routes: thin adapters from HTTP to the refund service. */
-import type { Routes } from '../shared/http/types.ts';
+
 import { readIdempotencyKey, readPaymentId } from '../shared/http/parameters.ts';
+import type { Routes } from '../shared/http/types.ts';
 import { parseWith } from '../shared/http/validation.ts';
 import { CREATE_REFUND_ROUTE, createRefund } from './create-refund.ts';
 import type { RefundDeps } from './deps.ts';

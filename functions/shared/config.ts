@@ -2,8 +2,9 @@
  * Configuration from the environment, checked once at cold start (and at `npm start`): a missing or
  * malformed value throws a ConfigError naming the variable, so the process stops before serving.
  */
-import { isSiteId, type SiteId } from './money.ts';
+
 import { LogLevel, type LogLevelName } from './logger.ts';
+import { isSiteId, type SiteId } from './money.ts';
 
 export class ConfigError extends Error {
   readonly variable: string;
@@ -86,7 +87,8 @@ const url = (env: Env, name: string, fallback?: string): string | undefined => {
 const secretSource = (env: Env, valueName: string, arnName: string): SecretSource | undefined => {
   const arn = nonEmpty(env, arnName);
   if (arn !== undefined) {
-    if (!/^arn:aws[a-z-]*:secretsmanager:/.test(arn)) throw new ConfigError(arnName, 'must be a Secrets Manager ARN');
+    if (!/^arn:aws[a-z-]*:secretsmanager:/.test(arn))
+      throw new ConfigError(arnName, 'must be a Secrets Manager ARN');
     return { kind: 'secretsManager', arn };
   }
   const value = nonEmpty(env, valueName);
@@ -121,15 +123,18 @@ export const loadConfig = (env: Env = process.env): AppConfig => {
   }
   const webhookSecrets = secretSource(env, 'MP_WEBHOOK_SECRET', 'MP_WEBHOOK_SECRET_ARN');
   const siteId = nonEmpty(env, 'MP_SITE_ID') ?? 'MLB';
-  if (!isSiteId(siteId)) throw new ConfigError('MP_SITE_ID', `must be one of MLA, MLB, MLM, MLC, MCO, MPE, MLU, got "${siteId}"`);
+  if (!isSiteId(siteId))
+    throw new ConfigError('MP_SITE_ID', `must be one of MLA, MLB, MLM, MLC, MCO, MPE, MLU, got "${siteId}"`);
   const userId = nonEmpty(env, 'MP_USER_ID');
-  if (userId !== undefined && !/^\d{1,20}$/.test(userId)) throw new ConfigError('MP_USER_ID', 'must be digits');
+  if (userId !== undefined && !/^\d{1,20}$/.test(userId))
+    throw new ConfigError('MP_USER_ID', 'must be digits');
   const storeId = nonEmpty(env, 'MP_EXTERNAL_STORE_ID');
   if (storeId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(storeId)) {
     throw new ConfigError('MP_EXTERNAL_STORE_ID', 'must be 1-64 letters, digits, - or _');
   }
   const logLevel = (nonEmpty(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!Object.hasOwn(LogLevel, logLevel)) throw new ConfigError('LOG_LEVEL', 'must be debug, info, warn or error');
+  if (!Object.hasOwn(LogLevel, logLevel))
+    throw new ConfigError('LOG_LEVEL', 'must be debug, info, warn or error');
 
   return {
     tableName: required(env, 'TABLE_NAME'),

@@ -2,8 +2,12 @@
  * What every function builds once per process (cold start) from its configuration: the Mercado Pago client,
  * the stores, the clock. Handlers stay thin: they take their dependencies from here.
  */
+
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from './clock.ts';
 import type { AppConfig } from './config.ts';
+import { type LedgerEventsHandler, ledgerEventsHandler } from './events/ledger-events.ts';
+import { createEventPublisher, type EventPublisher } from './events/publisher.ts';
 import { newId } from './ids.ts';
 import { createMercadoPagoClient } from './mercadopago/client.ts';
 import type { MercadoPagoClient } from './mercadopago/types.ts';
@@ -11,7 +15,6 @@ import { createSecretResolver } from './secrets.ts';
 import { dynamoDbClient } from './storage/dynamodb.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './storage/idempotency-store.ts';
 import { createLedgerStore, type LedgerStore } from './storage/ledger-store.ts';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface Runtime {
   config: AppConfig;
@@ -21,10 +24,16 @@ export interface Runtime {
   idempotency: IdempotencyStore;
   clock: Clock;
   newId: (prefix: string) => string;
+  /** Events out (EventBridge, or local lines); `onLedgerEvents` is what the API routes' deps take. */
+  events: EventPublisher;
+  onLedgerEvents: LedgerEventsHandler;
 }
 
 export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {}): Runtime => {
   const dynamo = overrides.dynamo ?? dynamoDbClient(config.dynamodbEndpoint);
+  const ledgers = overrides.ledgers ?? createLedgerStore(dynamo, config.tableName);
+  const clock = overrides.clock ?? systemClock;
+  const events = overrides.events ?? createEventPublisher(config.eventBusName);
   return {
     config,
     dynamo,
@@ -34,9 +43,11 @@ export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {
         baseUrl: config.mercadoPago.baseUrl,
         accessToken: createSecretResolver(config.mercadoPago.accessToken),
       }),
-    ledgers: overrides.ledgers ?? createLedgerStore(dynamo, config.tableName),
+    ledgers,
     idempotency: overrides.idempotency ?? createIdempotencyStore(dynamo, config.tableName),
-    clock: overrides.clock ?? systemClock,
+    clock,
     newId: overrides.newId ?? ((prefix) => newId(prefix)),
+    events,
+    onLedgerEvents: overrides.onLedgerEvents ?? ledgerEventsHandler({ publisher: events, ledgers, clock }),
   };
 };

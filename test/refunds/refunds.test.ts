@@ -17,14 +17,26 @@ beforeEach(async () => {
 });
 
 const approved = (amount = 100, extra: Record<string, unknown> = {}) =>
-  h.sandbox.createPayment({ status: 'approved', currency: 'BRL', amount, dateApproved: daysAgo(1), ...extra });
+  h.sandbox.createPayment({
+    status: 'approved',
+    currency: 'BRL',
+    amount,
+    dateApproved: daysAgo(1),
+    ...extra,
+  });
 
 describe('POST /payments/{paymentId}/refunds', () => {
   it('refunds everything with {} and GET shows it', async () => {
     const paymentId = approved(100);
     const res = await api.refund(paymentId, {});
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ paymentId, amount: 100, currency: 'BRL', status: 'succeeded', origin: 'api' });
+    expect(res.body).toMatchObject({
+      paymentId,
+      amount: 100,
+      currency: 'BRL',
+      status: 'succeeded',
+      origin: 'api',
+    });
     expect(res.body.mercadoPagoRefundId).toMatch(/^\d+$/);
     expect(res.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(res.headers['x-request-id']).toBeTruthy();
@@ -33,7 +45,14 @@ describe('POST /payments/{paymentId}/refunds', () => {
 
     const list = await api.list(paymentId);
     expect(list.status).toBe(200);
-    expect(list.body).toMatchObject({ paymentId, status: 'refunded', amount: 100, refundedAmount: 100, pendingAmount: 0, refundableAmount: 0 });
+    expect(list.body).toMatchObject({
+      paymentId,
+      status: 'refunded',
+      amount: 100,
+      refundedAmount: 100,
+      pendingAmount: 0,
+      refundableAmount: 0,
+    });
     expect(list.body.refunds).toHaveLength(1);
     const one = await api.get(paymentId, res.body.id);
     expect(one.status).toBe(200);
@@ -52,7 +71,11 @@ describe('POST /payments/{paymentId}/refunds', () => {
 
   it('stores reason and externalReference with the refund', async () => {
     const paymentId = approved(80);
-    const res = await api.refund(paymentId, { amount: 10.5, reason: 'damaged item', externalReference: 'RMA-1' });
+    const res = await api.refund(paymentId, {
+      amount: 10.5,
+      reason: 'damaged item',
+      externalReference: 'RMA-1',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ amount: 10.5, reason: 'damaged item', externalReference: 'RMA-1' });
     expect(refundCalls(h, paymentId)[0]?.body).toEqual({ amount: 10.5 });
@@ -91,8 +114,16 @@ describe('POST /payments/{paymentId}/refunds', () => {
     const old = approved(100, { dateApproved: daysAgo(91) });
     expect((await api.refund(old, {})).body).toMatchObject({ status: 409, code: 'REFUND_WINDOW_EXPIRED' });
     const pending = h.sandbox.createPayment({ status: 'pending', currency: 'BRL', amount: 10 });
-    expect((await api.refund(pending, {})).body).toMatchObject({ status: 409, code: 'PAYMENT_NOT_REFUNDABLE' });
-    const refunded = h.sandbox.createPayment({ status: 'refunded', currency: 'BRL', amount: 10, dateApproved: daysAgo(1) });
+    expect((await api.refund(pending, {})).body).toMatchObject({
+      status: 409,
+      code: 'PAYMENT_NOT_REFUNDABLE',
+    });
+    const refunded = h.sandbox.createPayment({
+      status: 'refunded',
+      currency: 'BRL',
+      amount: 10,
+      dateApproved: daysAgo(1),
+    });
     const res = await api.refund(refunded, {});
     expect(res.body.code).toBe('PAYMENT_NOT_REFUNDABLE');
     expect(res.body.detail).toMatch(/already fully refunded/);
@@ -136,23 +167,31 @@ describe('POST /payments/{paymentId}/refunds', () => {
 
   it('30 concurrent distinct refunds of 10 on a payment of 100: exactly 10 succeed', async () => {
     const paymentId = approved(100);
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => api.refund(paymentId, { amount: 10 }, `conc-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => api.refund(paymentId, { amount: 10 }, `conc-${i}`)),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
-    expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'AMOUNT_EXCEEDS_REFUNDABLE')).toBe(true);
+    expect(
+      results.filter((r) => r.status === 409).every((r) => r.body.code === 'AMOUNT_EXCEEDS_REFUNDABLE'),
+    ).toBe(true);
     expect(statuses.filter((s) => s === 409)).toHaveLength(20);
     const atMercadoPago = h.sandbox.refundsOf(paymentId);
     expect(atMercadoPago).toHaveLength(10);
     const list = await api.list(paymentId);
     expect(list.body).toMatchObject({ refundedAmount: 100, pendingAmount: 0, refundableAmount: 0 });
     const ours = list.body.refunds.filter((r: any) => r.status === 'succeeded');
-    expect(ours.map((r: any) => r.mercadoPagoRefundId).sort()).toEqual(atMercadoPago.map((r) => String(r.id)).sort());
+    expect(ours.map((r: any) => r.mercadoPagoRefundId).sort()).toEqual(
+      atMercadoPago.map((r) => String(r.id)).sort(),
+    );
     expect(list.body.refunds.every((r: any) => r.origin === 'api')).toBe(true);
   });
 
   it('30 concurrent duplicates make exactly one refund', async () => {
     const paymentId = approved(100);
-    const results = await Promise.all(Array.from({ length: 30 }, () => api.refund(paymentId, { amount: 10 }, 'dup-key')));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => api.refund(paymentId, { amount: 10 }, 'dup-key')),
+    );
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
     for (const r of results) {
       expect([201, 409]).toContain(r.status);
@@ -209,7 +248,10 @@ describe('POST /payments/{paymentId}/refunds', () => {
     h.sandbox.setBalance(null);
     const list = await api.list(paymentId);
     expect(list.body).toMatchObject({ refundableAmount: 100, pendingAmount: 0 });
-    expect(list.body.refunds[0]).toMatchObject({ status: 'failed', failure: { code: 'INSUFFICIENT_BALANCE' } });
+    expect(list.body.refunds[0]).toMatchObject({
+      status: 'failed',
+      failure: { code: 'INSUFFICIENT_BALANCE' },
+    });
     const replay = await api.refund(paymentId, {}, 'broke');
     expect(replay.body.code).toBe('INSUFFICIENT_BALANCE');
     const later = await api.refund(paymentId, {}, 'rich');
@@ -222,7 +264,9 @@ describe('POST /payments/{paymentId}/refunds', () => {
     h.sandbox.dashboardRefund(paymentId, 30);
     const list = await api.list(paymentId);
     expect(list.body).toMatchObject({ refundedAmount: 30, refundableAmount: 70 });
-    expect(list.body.refunds).toEqual([expect.objectContaining({ origin: 'external', amount: 30, status: 'succeeded' })]);
+    expect(list.body.refunds).toEqual([
+      expect.objectContaining({ origin: 'external', amount: 30, status: 'succeeded' }),
+    ]);
     const rest = await api.refund(paymentId, {});
     expect(rest.body).toMatchObject({ status: 'succeeded', amount: 70 });
     expect((await api.refund(paymentId, { amount: 1 })).body.code).toBe('PAYMENT_NOT_REFUNDABLE');
@@ -233,7 +277,12 @@ describe('POST /payments/{paymentId}/refunds', () => {
     h.sandbox.status(400, {
       method: 'POST',
       path: /\/refunds$/,
-      body: { message: 'too old', error: 'bad_request', status: 400, cause: [{ code: '2024', description: 'too old' }] },
+      body: {
+        message: 'too old',
+        error: 'bad_request',
+        status: 400,
+        cause: [{ code: '2024', description: 'too old' }],
+      },
     });
     const res = await api.refund(paymentId, { amount: 10 });
     expect(res.body).toMatchObject({ status: 409, code: 'REFUND_WINDOW_EXPIRED' });
@@ -269,21 +318,29 @@ describe('POST /payments/{paymentId}/refunds', () => {
     const deps = { ...api.deps, clock: { now: () => Date.now() } };
     const { createRefund } = await import('../../functions/refunds/create-refund.ts');
     const dyingMercadoPago = { ...h.mercadoPago, createRefund: () => new Promise<never>(() => undefined) };
-    const pendingForever = createRefund({ ...deps, mercadoPago: dyingMercadoPago }, {
-      paymentId,
-      idempotencyKey: 'crash-1',
-      amount: 12,
-      caller: 'test',
-      requestId: 'r1',
-      deadline: Date.now() - 5_000,
-      log: (await import('../../functions/shared/logger.ts')).createLogger({ level: 'error', sink: () => undefined }),
-    });
+    const pendingForever = createRefund(
+      { ...deps, mercadoPago: dyingMercadoPago },
+      {
+        paymentId,
+        idempotencyKey: 'crash-1',
+        amount: 12,
+        caller: 'test',
+        requestId: 'r1',
+        deadline: Date.now() - 5_000,
+        log: (await import('../../functions/shared/logger.ts')).createLogger({
+          level: 'error',
+          sink: () => undefined,
+        }),
+      },
+    );
     void pendingForever;
     await new Promise((resolve) => setTimeout(resolve, 300));
     const res = await api.refund(paymentId, { amount: 12 }, 'crash-1');
     expect(res.status).toBe(201);
     expect(res.body.amount).toBe(12);
-    expect(refundCalls(h, paymentId).map((c) => c.idempotencyKey)).toEqual([mercadoPagoRefundKey(paymentId, 'crash-1')]);
+    expect(refundCalls(h, paymentId).map((c) => c.idempotencyKey)).toEqual([
+      mercadoPagoRefundKey(paymentId, 'crash-1'),
+    ]);
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
   });
 });
@@ -305,7 +362,12 @@ describe('validation', () => {
   });
 
   it('rejects decimals in a currency without minor units, leaving the key free', async () => {
-    const paymentId = h.sandbox.createPayment({ status: 'approved', currency: 'CLP', amount: 5000, dateApproved: daysAgo(1) });
+    const paymentId = h.sandbox.createPayment({
+      status: 'approved',
+      currency: 'CLP',
+      amount: 5000,
+      dateApproved: daysAgo(1),
+    });
     const bad = await api.refund(paymentId, { amount: 10.5 }, 'clp-key');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('amount');

@@ -1,6 +1,6 @@
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
 import type { RefundDeps } from '../../functions/refunds/deps.ts';
 import { refundRoutes } from '../../functions/refunds/routes.ts';
+import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
 import type { LedgerEvent } from '../../functions/shared/ledger/ledger.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { type Harness, invoke, newId, refundWindow } from '../support/harness.ts';
@@ -21,7 +21,10 @@ export const refundApi = (h: Harness, overrides: Partial<RefundDeps> = {}) => {
     },
     ...overrides,
   };
-  const handler = createHttpHandler(refundRoutes(async () => deps), { logger: quiet });
+  const handler = createHttpHandler(
+    refundRoutes(async () => deps),
+    { logger: quiet },
+  );
   let keys = 0;
   return {
     deps,
@@ -44,4 +47,7 @@ export const daysAgo = (days: number) => Date.now() - days * 86_400_000;
 
 /** Refund POSTs the sandbox received (Mercado Pago refund calls). */
 export const refundCalls = (h: Harness, paymentId?: string) =>
-  h.sandbox.requests({ method: 'POST', path: paymentId ? new RegExp(`/v1/payments/${paymentId}/refunds$`) : /\/refunds$/ });
+  h.sandbox.requests({
+    method: 'POST',
+    path: paymentId ? new RegExp(`/v1/payments/${paymentId}/refunds$`) : /\/refunds$/,
+  });

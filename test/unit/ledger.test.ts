@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  MAX_ACTIVE_REFUNDS,
   emptyLedger,
+  MAX_ACTIVE_REFUNDS,
   reserveRefund,
   settleRefund,
   syncWithPayment,
@@ -70,7 +70,9 @@ describe('reserveRefund checks, in API.md order', () => {
 
   it('refuses after the window, counted from date_approved or else date_created', () => {
     const old = payment({ dateApproved: '2026-01-01T00:00:00.000-00:00' });
-    expect(reserveRefund(emptyLedger(old, NOW), old, request(10), 90)).toMatchObject({ refusal: { code: 'REFUND_WINDOW_EXPIRED' } });
+    expect(reserveRefund(emptyLedger(old, NOW), old, request(10), 90)).toMatchObject({
+      refusal: { code: 'REFUND_WINDOW_EXPIRED' },
+    });
     expect(reserveRefund(emptyLedger(old, NOW), old, request(10), 365)).toMatchObject({ ok: true });
     const noApproval = payment({ dateApproved: null, dateCreated: '2026-01-01T00:00:00Z' });
     expect(reserveRefund(emptyLedger(noApproval, NOW), noApproval, request(10), 90)).toMatchObject({
@@ -83,21 +85,34 @@ describe('reserveRefund checks, in API.md order', () => {
     let ledger = syncWithPayment(undefined, payment({ refunds }), NOW, 'mp', newId).ledger;
     ledger = reserve(ledger, 1).ledger;
     expect(totals(ledger).activeCount).toBe(MAX_ACTIVE_REFUNDS);
-    expect(reserveRefund(ledger, payment(), request(1), 90)).toMatchObject({ refusal: { code: 'REFUND_LIMIT_REACHED' } });
-    expect(reserveRefund(ledger, payment(), request('all'), 90)).toMatchObject({ refusal: { code: 'REFUND_LIMIT_REACHED' } });
+    expect(reserveRefund(ledger, payment(), request(1), 90)).toMatchObject({
+      refusal: { code: 'REFUND_LIMIT_REACHED' },
+    });
+    expect(reserveRefund(ledger, payment(), request('all'), 90)).toMatchObject({
+      refusal: { code: 'REFUND_LIMIT_REACHED' },
+    });
   });
 
   it('failed refunds do not count toward the limit nor the amount', () => {
     let ledger = emptyLedger(payment(), NOW);
     const first = reserve(ledger, 10000);
-    ledger = settleRefund(first.ledger, first.entry.id, { kind: 'refused', failure: { code: 'INSUFFICIENT_BALANCE', detail: 'x' } }, NOW, 't', newId).ledger;
+    ledger = settleRefund(
+      first.ledger,
+      first.entry.id,
+      { kind: 'refused', failure: { code: 'INSUFFICIENT_BALANCE', detail: 'x' } },
+      NOW,
+      't',
+      newId,
+    ).ledger;
     expect(totals(ledger)).toMatchObject({ activeCount: 0, refundableMinor: 10000 });
     expect(reserve(ledger, 10000).entry.amountMinor).toBe(10000);
   });
 
   it('refuses more than what is left, and {} when nothing is left', () => {
     let ledger = emptyLedger(payment(), NOW);
-    expect(reserveRefund(ledger, payment(), request(10001), 90)).toMatchObject({ refusal: { code: 'AMOUNT_EXCEEDS_REFUNDABLE' } });
+    expect(reserveRefund(ledger, payment(), request(10001), 90)).toMatchObject({
+      refusal: { code: 'AMOUNT_EXCEEDS_REFUNDABLE' },
+    });
     ledger = reserve(ledger, 6000).ledger;
     expect(reserve(ledger, 'all').entry.amountMinor).toBe(4000);
     ledger = reserve(ledger, 4000).ledger;
@@ -114,15 +129,31 @@ describe('syncWithPayment matching', () => {
     ledger = a.ledger;
     const b = reserve(ledger, 1000);
     ledger = b.ledger;
-    const synced = syncWithPayment(ledger, payment({ refunds: [mpRefund('9001', 10), mpRefund('9002', 25)] }), NOW, 'mp', newId);
+    const synced = syncWithPayment(
+      ledger,
+      payment({ refunds: [mpRefund('9001', 10), mpRefund('9002', 25)] }),
+      NOW,
+      'mp',
+      newId,
+    );
     const byId = (id: string) => synced.ledger.refunds.find((e) => e.id === id)!;
     expect(byId(a.entry.id)).toMatchObject({ mercadoPagoRefundId: '9001', status: 'succeeded' });
     expect(byId(b.entry.id)).toMatchObject({ mercadoPagoRefundId: null, status: 'pending' });
     const external = synced.ledger.refunds.filter((e) => e.origin === 'external');
     expect(external).toHaveLength(1);
-    expect(external[0]).toMatchObject({ mercadoPagoRefundId: '9002', amountMinor: 2500, status: 'succeeded' });
+    expect(external[0]).toMatchObject({
+      mercadoPagoRefundId: '9002',
+      amountMinor: 2500,
+      status: 'succeeded',
+    });
     // Syncing again with the same report changes nothing.
-    const again = syncWithPayment(synced.ledger, payment({ refunds: [mpRefund('9001', 10), mpRefund('9002', 25)] }), NOW, 'mp', newId);
+    const again = syncWithPayment(
+      synced.ledger,
+      payment({ refunds: [mpRefund('9001', 10), mpRefund('9002', 25)] }),
+      NOW,
+      'mp',
+      newId,
+    );
     expect(again.changed).toBe(false);
     expect(again.ledger.refunds).toHaveLength(3);
   });
@@ -135,16 +166,40 @@ describe('syncWithPayment matching', () => {
 
   it('maps Mercado Pago refund statuses', () => {
     let ledger = reserve(emptyLedger(payment(), NOW), 1000).ledger;
-    ledger = syncWithPayment(ledger, payment({ refunds: [mpRefund('1', 10, 'in_process')] }), NOW, 'mp', newId).ledger;
-    expect(ledger.refunds[0]).toMatchObject({ status: 'pending', callState: 'accepted', mercadoPagoRefundId: '1' });
-    ledger = syncWithPayment(ledger, payment({ refunds: [mpRefund('1', 10, 'rejected')] }), NOW, 'mp', newId).ledger;
+    ledger = syncWithPayment(
+      ledger,
+      payment({ refunds: [mpRefund('1', 10, 'in_process')] }),
+      NOW,
+      'mp',
+      newId,
+    ).ledger;
+    expect(ledger.refunds[0]).toMatchObject({
+      status: 'pending',
+      callState: 'accepted',
+      mercadoPagoRefundId: '1',
+    });
+    ledger = syncWithPayment(
+      ledger,
+      payment({ refunds: [mpRefund('1', 10, 'rejected')] }),
+      NOW,
+      'mp',
+      newId,
+    ).ledger;
     expect(ledger.refunds[0]).toMatchObject({ status: 'failed', failure: { code: 'REFUND_REJECTED' } });
   });
 
   it('records status changes with their time', () => {
     const first = syncWithPayment(undefined, payment(), NOW, 'mp', newId).ledger;
-    const changed = syncWithPayment(first, payment({ status: 'charged_back', statusDetail: 'reimbursed' }), NOW, 'mp', newId);
-    expect(changed.events).toContainEqual(expect.objectContaining({ type: 'payment.status_changed', status: 'charged_back' }));
+    const changed = syncWithPayment(
+      first,
+      payment({ status: 'charged_back', statusDetail: 'reimbursed' }),
+      NOW,
+      'mp',
+      newId,
+    );
+    expect(changed.events).toContainEqual(
+      expect.objectContaining({ type: 'payment.status_changed', status: 'charged_back' }),
+    );
     expect(changed.ledger.statusHistory.map((s) => s.status)).toEqual(['approved', 'charged_back']);
   });
 });
@@ -152,7 +207,14 @@ describe('syncWithPayment matching', () => {
 describe('settleRefund', () => {
   it('never moves a settled refund back on a late outcome', () => {
     const { ledger, entry } = reserve(emptyLedger(payment(), NOW), 1000);
-    const done = settleRefund(ledger, entry.id, { kind: 'created', refund: mpRefund('7', 10) }, NOW, 't', newId).ledger;
+    const done = settleRefund(
+      ledger,
+      entry.id,
+      { kind: 'created', refund: mpRefund('7', 10) },
+      NOW,
+      't',
+      newId,
+    ).ledger;
     const late = settleRefund(done, entry.id, { kind: 'unknown', note: 'late timeout' }, NOW, 't', newId);
     expect(late.changed).toBe(false);
     expect(late.ledger.refunds[0]?.status).toBe('succeeded');
@@ -164,9 +226,22 @@ describe('settleRefund', () => {
     const b = reserve(a.ledger, 1000);
     ledger = syncWithPayment(b.ledger, payment({ refunds: [mpRefund('55', 10)] }), NOW, 'mp', newId).ledger;
     // The sync gave 55 to the oldest (a); Mercado Pago's answer to b's call says 55 is b's.
-    ledger = settleRefund(ledger, b.entry.id, { kind: 'created', refund: mpRefund('55', 10) }, NOW, 't', newId).ledger;
-    expect(ledger.refunds.find((e) => e.id === b.entry.id)).toMatchObject({ mercadoPagoRefundId: '55', status: 'succeeded' });
-    expect(ledger.refunds.find((e) => e.id === a.entry.id)).toMatchObject({ mercadoPagoRefundId: null, status: 'pending' });
+    ledger = settleRefund(
+      ledger,
+      b.entry.id,
+      { kind: 'created', refund: mpRefund('55', 10) },
+      NOW,
+      't',
+      newId,
+    ).ledger;
+    expect(ledger.refunds.find((e) => e.id === b.entry.id)).toMatchObject({
+      mercadoPagoRefundId: '55',
+      status: 'succeeded',
+    });
+    expect(ledger.refunds.find((e) => e.id === a.entry.id)).toMatchObject({
+      mercadoPagoRefundId: null,
+      status: 'pending',
+    });
     expect(totals(ledger)).toMatchObject({ succeededMinor: 1000, pendingMinor: 1000 });
   });
 });
@@ -177,11 +252,19 @@ describe('ledger invariant (property)', () => {
     | { op: 'settle'; index: number; outcome: 'approved' | 'rejected' | 'unknown' | 'refused' };
 
   const opArb: fc.Arbitrary<Op> = fc.oneof(
-    fc.record({ op: fc.constant('reserve' as const), amount: fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.constant('all' as const)) }),
+    fc.record({
+      op: fc.constant('reserve' as const),
+      amount: fc.oneof(fc.integer({ min: 1, max: 4000 }), fc.constant('all' as const)),
+    }),
     fc.record({
       op: fc.constant('settle' as const),
       index: fc.nat({ max: 30 }),
-      outcome: fc.constantFrom('approved' as const, 'rejected' as const, 'unknown' as const, 'refused' as const),
+      outcome: fc.constantFrom(
+        'approved' as const,
+        'rejected' as const,
+        'unknown' as const,
+        'refused' as const,
+      ),
     }),
   );
 
@@ -204,7 +287,14 @@ describe('ledger invariant (property)', () => {
                 ? ({ kind: 'unknown', note: 'x' } as const)
                 : step.outcome === 'refused'
                   ? ({ kind: 'refused', failure: { code: 'INSUFFICIENT_BALANCE', detail: 'x' } } as const)
-                  : ({ kind: 'created', refund: mpRefund(entry.mercadoPagoRefundId ?? String(++mpSeq), entry.amountMinor / 100, step.outcome) } as const);
+                  : ({
+                      kind: 'created',
+                      refund: mpRefund(
+                        entry.mercadoPagoRefundId ?? String(++mpSeq),
+                        entry.amountMinor / 100,
+                        step.outcome,
+                      ),
+                    } as const);
             ledger = settleRefund(ledger, entry.id, outcome, NOW, 't', newId).ledger;
           }
           const sums = totals(ledger);

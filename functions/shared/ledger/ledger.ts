@@ -3,14 +3,14 @@
  * No I/O here: the store applies the result with one conditional write, and retries on a concurrent change.
  */
 import type { ProblemCode } from '../errors.ts';
-import { decimalsOf, roundToMinorUnits } from '../money.ts';
 import type { MpPayment, MpRefund } from '../mercadopago/types.ts';
+import { decimalsOf, roundToMinorUnits } from '../money.ts';
 import {
   CallState,
   type Failure,
   type PaymentLedger,
-  RefundOrigin,
   type RefundEntry,
+  RefundOrigin,
   RefundStatus,
 } from './types.ts';
 
@@ -127,7 +127,8 @@ const applyMercadoPagoRefund = (
   }
   const next = mapMercadoPagoRefundStatus(refund.status);
   if (next !== entry.status) {
-    if (next === RefundStatus.Failed) entry.failure = { code: 'REFUND_REJECTED', detail: `Mercado Pago ${refund.status} the refund` };
+    if (next === RefundStatus.Failed)
+      entry.failure = { code: 'REFUND_REJECTED', detail: `Mercado Pago ${refund.status} the refund` };
     else delete entry.failure;
     transition(entry, next, now, by, `Mercado Pago: ${refund.status}`);
     events.push(eventFor(entry));
@@ -166,7 +167,12 @@ export const syncWithPayment = (
     ledger.status = payment.status;
     ledger.statusDetail = payment.statusDetail;
     if (current !== undefined && previousStatus !== payment.status) {
-      events.push({ type: 'payment.status_changed', status: payment.status, statusDetail: payment.statusDetail, previousStatus });
+      events.push({
+        type: 'payment.status_changed',
+        status: payment.status,
+        statusDetail: payment.statusDetail,
+        previousStatus,
+      });
     }
     changed = true;
   } else if (current === undefined) {
@@ -252,7 +258,9 @@ export interface Refusal {
   detail: string;
 }
 
-export type ReserveResult = { ok: true; ledger: PaymentLedger; entry: RefundEntry } | { ok: false; refusal: Refusal };
+export type ReserveResult =
+  | { ok: true; ledger: PaymentLedger; entry: RefundEntry }
+  | { ok: false; refusal: Refusal };
 
 const DAY_MS = 86_400_000;
 
@@ -287,7 +295,10 @@ export const reserveRefund = (
   if (sums.activeCount >= MAX_ACTIVE_REFUNDS) {
     return {
       ok: false,
-      refusal: { code: 'REFUND_LIMIT_REACHED', detail: `The payment already has ${sums.activeCount} refunds; ${MAX_ACTIVE_REFUNDS} is the limit.` },
+      refusal: {
+        code: 'REFUND_LIMIT_REACHED',
+        detail: `The payment already has ${sums.activeCount} refunds; ${MAX_ACTIVE_REFUNDS} is the limit.`,
+      },
     };
   }
   const amountMinor = request.amount === 'all' ? sums.refundableMinor : request.amount;
@@ -303,7 +314,10 @@ export const reserveRefund = (
   if (current.refunds.length >= MAX_LEDGER_ENTRIES) {
     return {
       ok: false,
-      refusal: { code: 'REFUND_LIMIT_REACHED', detail: 'Too many refund attempts on this payment; contact support.' },
+      refusal: {
+        code: 'REFUND_LIMIT_REACHED',
+        detail: 'Too many refund attempts on this payment; contact support.',
+      },
     };
   }
 
@@ -365,7 +379,14 @@ export const settleRefund = (
       } else {
         other.mercadoPagoRefundId = null;
         delete other.mercadoPagoStatus;
-        if (other.status !== RefundStatus.Pending) transition(other, RefundStatus.Pending, now, by, 'unlinked: Mercado Pago id belongs to another refund');
+        if (other.status !== RefundStatus.Pending)
+          transition(
+            other,
+            RefundStatus.Pending,
+            now,
+            by,
+            'unlinked: Mercado Pago id belongs to another refund',
+          );
         other.callState = CallState.Unknown;
       }
     }
@@ -430,9 +451,11 @@ export const markRetry = (current: PaymentLedger, refundId: string, now: string)
 export const oldestPendingSince = (ledger: PaymentLedger): string | null => {
   let oldest: string | null = null;
   for (const refund of ledger.refunds) {
-    if (refund.status === RefundStatus.Pending && (oldest === null || refund.createdAt < oldest)) oldest = refund.createdAt;
+    if (refund.status === RefundStatus.Pending && (oldest === null || refund.createdAt < oldest))
+      oldest = refund.createdAt;
   }
   const cancellation = ledger.cancellation;
-  if (cancellation?.status === 'pending' && (oldest === null || cancellation.createdAt < oldest)) oldest = cancellation.createdAt;
+  if (cancellation?.status === 'pending' && (oldest === null || cancellation.createdAt < oldest))
+    oldest = cancellation.createdAt;
   return oldest;
 };

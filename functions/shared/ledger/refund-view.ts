@@ -58,7 +58,9 @@ export const paymentRefundsView = (ledger: PaymentLedger): PaymentRefundsView =>
     pendingAmount: fromMinorUnits(sums.pendingMinor, decimals),
     refundableAmount: fromMinorUnits(sums.refundableMinor, decimals),
     refunds: [...ledger.refunds]
-      .sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt)))
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt),
+      )
       .map((entry) => refundView(ledger, entry)),
   };
 };

@@ -48,6 +48,9 @@ export interface RefundEntry {
   callState?: CallState;
   attempts?: number;
   lastAttemptAt?: string;
+  /** Reconciliation backoff while pending: checks made so far and when the next one is due. */
+  reconcileChecks?: number;
+  nextCheckAt?: string;
   reason?: string;
   externalReference?: string;
   failure?: Failure;
@@ -74,6 +77,9 @@ export interface CancellationRecord {
   requestedBy: string;
   attempts: number;
   lastAttemptAt: string;
+  /** Reconciliation backoff while pending: checks made so far and when the next one is due. */
+  reconcileChecks?: number;
+  nextCheckAt?: string;
   failure?: Failure;
   createdAt: string;
   updatedAt: string;
