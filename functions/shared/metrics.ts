@@ -43,7 +43,11 @@ export const putMetric = (
       _aws: {
         Timestamp: Date.now(),
         CloudWatchMetrics: [
-          { Namespace: METRICS_NAMESPACE, Dimensions: [Object.keys(dims)], Metrics: [{ Name: name, Unit: unit }] },
+          {
+            Namespace: METRICS_NAMESPACE,
+            Dimensions: [Object.keys(dims)],
+            Metrics: [{ Name: name, Unit: unit }],
+          },
         ],
       },
       ...dims,

@@ -35,7 +35,8 @@ export const siteOfCurrency = (currency: Currency): SiteId =>
   (Object.keys(SITE_CURRENCY) as SiteId[]).find((site) => SITE_CURRENCY[site] === currency)!;
 
 /** Decimals allowed for a currency; unknown currencies are treated as two-decimal ones. */
-export const decimalsOf = (currency: string): number => (isCurrency(currency) ? CURRENCY_DECIMALS[currency] : 2);
+export const decimalsOf = (currency: string): number =>
+  isCurrency(currency) ? CURRENCY_DECIMALS[currency] : 2;
 
 /**
  * Converts a major-unit amount to minor units, or returns null when it has more decimals than the

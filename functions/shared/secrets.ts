@@ -53,7 +53,9 @@ export const createSecretResolver = (
 export const parseWebhookSecrets = (text: string, source: SecretSource['kind']): string[] => {
   if (source === 'secretsManager' && text.trim().startsWith('{')) {
     const parsed = JSON.parse(text) as Record<string, unknown>;
-    return [parsed.current, parsed.previous].filter((s): s is string => typeof s === 'string' && s.trim() !== '').map((s) => s.trim());
+    return [parsed.current, parsed.previous]
+      .filter((s): s is string => typeof s === 'string' && s.trim() !== '')
+      .map((s) => s.trim());
   }
   return text
     .split(',')

@@ -55,9 +55,11 @@ export class MercadoPagoError extends Error {
   }
 }
 
-export const isMercadoPagoError = (value: unknown): value is MercadoPagoError => value instanceof MercadoPagoError;
+export const isMercadoPagoError = (value: unknown): value is MercadoPagoError =>
+  value instanceof MercadoPagoError;
 
-const hasCode = (error: MercadoPagoError, ...codes: string[]) => error.causeCodes.some((c) => codes.includes(c));
+const hasCode = (error: MercadoPagoError, ...codes: string[]) =>
+  error.causeCodes.some((c) => codes.includes(c));
 
 /**
  * API.md's mapping of a refused refund: by cause code first, then by status and message.

@@ -5,7 +5,13 @@
  */
 import type { Logger } from '../logger.ts';
 
-export type MpRefundStatus = 'approved' | 'in_process' | 'authorized' | 'rejected' | 'cancelled' | (string & {});
+export type MpRefundStatus =
+  | 'approved'
+  | 'in_process'
+  | 'authorized'
+  | 'rejected'
+  | 'cancelled'
+  | (string & {});
 
 export interface MpRefund {
   id: string;

@@ -6,7 +6,9 @@ let client: DynamoDBClient | undefined;
  * One client per process, created on first use and reused across warm invocations. With an explicit
  * endpoint (the embedded DynamoDB) it uses static local credentials so no credential provider is queried.
  */
-export const dynamoDbClient = (endpoint: string | undefined = process.env.DYNAMODB_ENDPOINT): DynamoDBClient => {
+export const dynamoDbClient = (
+  endpoint: string | undefined = process.env.DYNAMODB_ENDPOINT,
+): DynamoDBClient => {
   if (client) return client;
   client = endpoint
     ? new DynamoDBClient({

@@ -54,11 +54,15 @@ const recordFromItem = (item: Record<string, AttributeValue> | undefined): Idemp
   return record;
 };
 
-const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown) =>
+  (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export interface IdempotencyStore {
   /** One consistent read of both the key and the payment's ledger (a replay costs exactly this). */
-  getWithLedger(key: string, paymentId: string): Promise<{ record?: IdempotencyRecord; ledger?: PaymentLedger }>;
+  getWithLedger(
+    key: string,
+    paymentId: string,
+  ): Promise<{ record?: IdempotencyRecord; ledger?: PaymentLedger }>;
   /** false when the key exists already. */
   claim(record: IdempotencyRecord): Promise<boolean>;
   /** Takes an expired lock over; false when someone else did first. */
@@ -99,7 +103,9 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
             doc: { S: JSON.stringify(doc) },
             lockOwner: { S: record.lockOwner },
             lockedUntil: { N: String(record.lockedUntil) },
-            [TableKeys.ttlAttribute]: { N: String(Math.floor(Date.parse(record.createdAt) / 1000) + KEY_RETENTION_SECONDS) },
+            [TableKeys.ttlAttribute]: {
+              N: String(Math.floor(Date.parse(record.createdAt) / 1000) + KEY_RETENTION_SECONDS),
+            },
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -118,7 +124,8 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
           TableName: tableName,
           Key: keyOf(record.key),
           UpdateExpression: 'SET lockOwner = :owner, lockedUntil = :until',
-          ConditionExpression: 'lockOwner = :previous AND lockedUntil = :previousUntil AND attribute_not_exists(#response)',
+          ConditionExpression:
+            'lockOwner = :previous AND lockedUntil = :previousUntil AND attribute_not_exists(#response)',
           ExpressionAttributeNames: { '#response': 'response' },
           ExpressionAttributeValues: {
             ':owner': { S: owner },
@@ -143,7 +150,11 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
         UpdateExpression: 'SET #response = :response, lockedUntil = :zero',
         ConditionExpression: 'lockOwner = :owner',
         ExpressionAttributeNames: { '#response': 'response' },
-        ExpressionAttributeValues: { ':response': { S: JSON.stringify(response) }, ':owner': { S: owner }, ':zero': { N: '0' } },
+        ExpressionAttributeValues: {
+          ':response': { S: JSON.stringify(response) },
+          ':owner': { S: owner },
+          ':zero': { N: '0' },
+        },
       }),
     );
   },

@@ -19,7 +19,11 @@ export interface LedgerStore {
   /** Stores `ledger` if nobody wrote since its `version`; returns the stored ledger, or null on a conflict. */
   save(ledger: PaymentLedger): Promise<PaymentLedger | null>;
   /** Payments whose oldest pending work started before `before` (ISO), oldest first. */
-  listPending(before: string, limit: number, cursor?: string): Promise<{ paymentIds: string[]; cursor?: string }>;
+  listPending(
+    before: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ paymentIds: string[]; cursor?: string }>;
 }
 
 export const ledgerKey = (paymentId: string): Record<string, AttributeValue> => ({
@@ -27,7 +31,9 @@ export const ledgerKey = (paymentId: string): Record<string, AttributeValue> => 
   [TableKeys.sortKey]: { S: 'LEDGER' },
 });
 
-export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined): PaymentLedger | undefined => {
+export const ledgerFromItem = (
+  item: Record<string, AttributeValue> | undefined,
+): PaymentLedger | undefined => {
   if (!item?.doc?.S || !item.version?.N) return undefined;
   const ledger = JSON.parse(item.doc.S) as PaymentLedger;
   ledger.version = Number(item.version.N);
@@ -63,7 +69,10 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
           Item: item,
           ...(ledger.version === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': { N: String(ledger.version) } } }),
+            : {
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': { N: String(ledger.version) } },
+              }),
         }),
       );
       return next;
@@ -79,7 +88,10 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         TableName: tableName,
         IndexName: TableKeys.pendingIndexName,
         KeyConditionExpression: '#pk = :pending AND #sk < :before',
-        ExpressionAttributeNames: { '#pk': TableKeys.pendingIndexPartitionKey, '#sk': TableKeys.pendingIndexSortKey },
+        ExpressionAttributeNames: {
+          '#pk': TableKeys.pendingIndexPartitionKey,
+          '#sk': TableKeys.pendingIndexSortKey,
+        },
         ExpressionAttributeValues: { ':pending': { S: PENDING_WORK }, ':before': { S: before } },
         Limit: limit,
         ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString()) } : {}),
