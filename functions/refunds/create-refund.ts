@@ -18,6 +18,7 @@ import {
   type LedgerEvent,
   markRetry,
   type RefundOutcome,
+  refundRequestAmount,
   reserveRefund,
   settleRefund,
   syncWithPayment,
@@ -282,13 +283,7 @@ const callMercadoPago = async (
   events: LedgerEvent[],
 ): Promise<HttpResponse> => {
   const { log } = input;
-  const decimals = decimalsOf(ledger.currency);
-  // `{}` only for a full refund of an untouched payment: otherwise the reserved amount, exactly.
-  const untouched = ledger.refunds.every((e) => e.id === entry.id || e.status === RefundStatus.Failed);
-  const amount =
-    entry.fullRefund && untouched && entry.amountMinor === ledger.totalMinor
-      ? undefined
-      : fromMinorUnits(entry.amountMinor, decimals);
+  const amount = refundRequestAmount(ledger, entry);
 
   let result: RefundOutcome;
   let releaseKeyWith: ProblemError | undefined;

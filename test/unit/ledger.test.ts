@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   emptyLedger,
   MAX_ACTIVE_REFUNDS,
+  refundRequestAmount,
   reserveRefund,
   settleRefund,
   syncWithPayment,
@@ -304,5 +305,59 @@ describe('ledger invariant (property)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('stale reads never move state backwards', () => {
+  it('a read showing a settled refund still in process leaves it settled', () => {
+    const { ledger, entry } = reserve(emptyLedger(payment(), NOW), 1000);
+    const settled = syncWithPayment(
+      ledger,
+      payment({ refunds: [mpRefund('5', 10, 'approved')] }),
+      NOW,
+      'mp',
+      newId,
+    ).ledger;
+    const stale = syncWithPayment(
+      settled,
+      payment({ refunds: [mpRefund('5', 10, 'in_process')] }),
+      NOW,
+      'mp',
+      newId,
+    );
+    expect(stale.ledger.refunds.find((e) => e.id === entry.id)?.status).toBe('succeeded');
+    expect(stale.events).toEqual([]);
+  });
+
+  it('an older payment read changes no status', () => {
+    const fresh = syncWithPayment(
+      undefined,
+      payment({
+        status: 'refunded',
+        statusDetail: 'refunded',
+        dateLastUpdated: '2026-11-21T10:00:00.000-03:00',
+      }),
+      NOW,
+      'mp',
+      newId,
+    ).ledger;
+    const older = syncWithPayment(
+      fresh,
+      payment({ dateLastUpdated: '2026-11-21T09:00:00.000-03:00' }),
+      NOW,
+      'mp',
+      newId,
+    );
+    expect(older.ledger.status).toBe('refunded');
+    expect(older.changed).toBe(false);
+  });
+
+  it('fixes the body sent to Mercado Pago at reservation: {} only for a full refund of an untouched payment', () => {
+    const full = reserve(emptyLedger(payment(), NOW), 'all');
+    expect(refundRequestAmount(full.ledger, full.entry)).toBeUndefined();
+    const partial = reserve(emptyLedger(payment(), NOW), 3000);
+    const rest = reserve(partial.ledger, 'all');
+    expect(refundRequestAmount(rest.ledger, rest.entry)).toBe(70);
+    expect(refundRequestAmount(partial.ledger, partial.entry)).toBe(30);
   });
 });

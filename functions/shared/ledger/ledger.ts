@@ -4,7 +4,7 @@
  */
 import type { ProblemCode } from '../errors.ts';
 import type { MpPayment, MpRefund } from '../mercadopago/types.ts';
-import { decimalsOf, roundToMinorUnits } from '../money.ts';
+import { decimalsOf, fromMinorUnits, roundToMinorUnits } from '../money.ts';
 import {
   CallState,
   type Failure,
@@ -117,15 +117,18 @@ const applyMercadoPagoRefund = (
   events: LedgerEvent[],
 ): boolean => {
   let changed = false;
+  const next = mapMercadoPagoRefundStatus(refund.status);
+  // A settled refund never goes back to pending: a read older than the one that settled it says nothing new.
+  const backwards = next === RefundStatus.Pending && entry.status !== RefundStatus.Pending;
   if (entry.mercadoPagoRefundId !== refund.id) {
     entry.mercadoPagoRefundId = refund.id;
     changed = true;
   }
+  if (backwards) return changed;
   if (entry.mercadoPagoStatus !== refund.status) {
     entry.mercadoPagoStatus = refund.status;
     changed = true;
   }
-  const next = mapMercadoPagoRefundStatus(refund.status);
   if (next !== entry.status) {
     if (next === RefundStatus.Failed)
       entry.failure = { code: 'REFUND_REJECTED', detail: `Mercado Pago ${refund.status} the refund` };
@@ -161,7 +164,16 @@ export const syncWithPayment = (
   const events: LedgerEvent[] = [];
   let changed = current === undefined;
 
-  if (ledger.status !== payment.status || ledger.statusDetail !== payment.statusDetail) {
+  const reportedAt = normalizeDate(payment.dateLastUpdated);
+  const staleRead =
+    reportedAt !== null &&
+    ledger.mercadoPagoUpdatedAt !== undefined &&
+    reportedAt < ledger.mercadoPagoUpdatedAt;
+  if (reportedAt !== null && !staleRead && reportedAt !== ledger.mercadoPagoUpdatedAt) {
+    ledger.mercadoPagoUpdatedAt = reportedAt;
+    changed = true;
+  }
+  if (!staleRead && (ledger.status !== payment.status || ledger.statusDetail !== payment.statusDetail)) {
     const previousStatus = ledger.status;
     ledger.statusHistory.push({ status: payment.status, statusDetail: payment.statusDetail, at: now, by });
     ledger.status = payment.status;
@@ -331,6 +343,10 @@ export const reserveRefund = (
     idempotencyKey: request.idempotencyKey,
     mercadoPagoIdempotencyKey: request.mercadoPagoIdempotencyKey,
     fullRefund: request.amount === 'all',
+    sendsEmptyBody:
+      request.amount === 'all' &&
+      amountMinor === current.totalMinor &&
+      current.refunds.every((e) => e.status === RefundStatus.Failed),
     callState: CallState.InFlight,
     attempts: 1,
     lastAttemptAt: request.now,
@@ -345,6 +361,17 @@ export const reserveRefund = (
   ledger.updatedAt = request.now;
   return { ok: true, ledger, entry };
 };
+
+/**
+ * The amount sent to Mercado Pago for an entry (major units), or undefined for `{}`: only a full refund of an
+ * untouched payment is sent as `{}`; otherwise the exact amount reserved, so Mercado Pago refunds what the
+ * ledger holds. Fixed at reservation: a re-send with the same key sends the same body.
+ */
+export const refundRequestAmount = (
+  ledger: Pick<PaymentLedger, 'currency'>,
+  entry: RefundEntry,
+): number | undefined =>
+  entry.sendsEmptyBody ? undefined : fromMinorUnits(entry.amountMinor, decimalsOf(ledger.currency));
 
 /** What our call to Mercado Pago for a refund ended with. */
 export type RefundOutcome =

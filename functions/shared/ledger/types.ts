@@ -45,6 +45,11 @@ export interface RefundEntry {
   mercadoPagoIdempotencyKey?: string;
   /** Ours only: the caller asked for everything left (`{}`). */
   fullRefund?: boolean;
+  /**
+   * Ours only: the body sent to Mercado Pago is `{}` (a full refund of an untouched payment) rather than the
+   * amount. Fixed at reservation, so every re-send with the same key sends the same body.
+   */
+  sendsEmptyBody?: boolean;
   callState?: CallState;
   attempts?: number;
   lastAttemptAt?: string;
@@ -94,6 +99,8 @@ export interface PaymentLedger {
   status: string;
   statusDetail: string | null;
   statusHistory: PaymentStatusChange[];
+  /** Mercado Pago's `date_last_updated` of the freshest payment read applied: older reads change no status. */
+  mercadoPagoUpdatedAt?: string;
   refunds: RefundEntry[];
   cancellation?: CancellationRecord;
   createdAt: string;
