@@ -14,6 +14,7 @@ export const cancellationDeps = (runtime: Runtime): CancellationDeps => ({
   idempotency: runtime.idempotency,
   clock: runtime.clock,
   newId: runtime.newId,
+  onLedgerEvents: runtime.onLedgerEvents,
 });
 
 const deps = cancellationDeps(createRuntime(loadConfig()));

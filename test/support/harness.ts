@@ -25,6 +25,8 @@ export const SANDBOX_TOKEN = 'TEST-sandbox-token';
 export interface Harness {
   sandbox: Sandbox;
   dynamo: DynamoDBClient;
+  /** The embedded DynamoDB's endpoint (for processes a test starts). */
+  dynamoEndpoint: string;
   tableName: string;
   mercadoPago: MercadoPagoClient;
   ledgers: LedgerStore;
@@ -58,6 +60,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   return {
     sandbox,
     dynamo,
+    dynamoEndpoint: db.endpoint,
     tableName,
     mercadoPago,
     ledgers: createLedgerStore(dynamo, tableName),

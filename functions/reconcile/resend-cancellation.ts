@@ -1,0 +1,149 @@
+/**
+ * A pending cancellation (its answer was lost): once the payment has been re-read, a payment still
+ * cancellable gets the same PUT again with the same Mercado Pago key, only shortly after the first attempt
+ * and once that attempt has certainly ended. Anything else waits for a read to settle it.
+ */
+
+import { RESEND_WINDOW_MS } from '../refunds/create-refund.ts';
+import { isoAt } from '../shared/clock.ts';
+import { publishLedgerEvents } from '../shared/events/ledger-events.ts';
+import {
+  beginCancellation,
+  type CancellationOutcome,
+  isCancellableStatus,
+  settleCancellation,
+} from '../shared/ledger/cancellation.ts';
+import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
+import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
+import type { Logger } from '../shared/logger.ts';
+import { cancellationRefusalCode, MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
+import type { MpCancellation, MpPayment } from '../shared/mercadopago/types.ts';
+import { MetricName, putMetric } from '../shared/metrics.ts';
+import { updateLedger } from '../shared/storage/ledger-store.ts';
+import type { ReconcileDeps } from './deps.ts';
+import { ATTEMPT_LOCK_MS, acquireResendLock } from './resend-lock.ts';
+import { BY_RECONCILIATION, MAX_REFUND_ATTEMPTS } from './resend-refund.ts';
+
+export const shouldResendCancellation = (
+  ledger: PaymentLedger,
+  payment: MpPayment,
+  nowMs: number,
+): boolean => {
+  const record = ledger.cancellation;
+  return (
+    record?.status === CancellationStatus.Pending &&
+    isCancellableStatus(payment.status) &&
+    !payment.inPerson &&
+    nowMs - Date.parse(record.createdAt) <= RESEND_WINDOW_MS &&
+    nowMs - Date.parse(record.lastAttemptAt) > ATTEMPT_LOCK_MS &&
+    record.attempts < MAX_REFUND_ATTEMPTS
+  );
+};
+
+const outcomeOf = (answer: MpCancellation): CancellationOutcome =>
+  answer.status === 'cancelled'
+    ? { kind: 'cancelled', statusDetail: answer.statusDetail }
+    : isCancellableStatus(answer.status)
+      ? { kind: 'unknown', note: `Mercado Pago answered ${answer.status}` }
+      : {
+          kind: 'refused',
+          failure: {
+            code: 'PAYMENT_NOT_CANCELLABLE',
+            detail: `Mercado Pago answered ${answer.status}: the payment was not cancelled.`,
+          },
+        };
+
+export const resendCancellation = async (
+  deps: ReconcileDeps,
+  ledger: PaymentLedger,
+  payment: MpPayment,
+  options: { log: Logger; deadline: number },
+): Promise<CancellationStatus | 'locked' | 'gone'> => {
+  const { log } = options;
+  const record = ledger.cancellation;
+  if (record?.status !== CancellationStatus.Pending) return 'gone';
+  const nowMs = deps.clock.now();
+  const owner = `reconcile:${deps.newId('lock')}`;
+  if (
+    !(await acquireResendLock(
+      deps,
+      record.idempotencyKey,
+      ledger.paymentId,
+      owner,
+      nowMs,
+      options.deadline + ATTEMPT_LOCK_MS,
+    ))
+  ) {
+    return 'locked';
+  }
+  const nowIso = isoAt(nowMs);
+  const begun = await updateLedger<boolean>(deps.ledgers, ledger.paymentId, ledger, (current) => {
+    const fresh = current?.cancellation;
+    if (!current || fresh?.status !== CancellationStatus.Pending) return { ledger: null, result: false };
+    const next = beginCancellation(current, {
+      idempotencyKey: fresh.idempotencyKey,
+      mercadoPagoIdempotencyKey: fresh.mercadoPagoIdempotencyKey,
+      by: BY_RECONCILIATION,
+      now: nowIso,
+    });
+    return { ledger: next.ledger, result: true };
+  });
+  if (!begun.result || !begun.ledger) return 'gone';
+  log.warn('re-sending a cancellation whose outcome is unknown, with its Mercado Pago key', {
+    paymentId: ledger.paymentId,
+  });
+
+  let outcome: CancellationOutcome;
+  let answer: MpCancellation | undefined;
+  try {
+    answer = await deps.mercadoPago.cancelPayment(ledger.paymentId, {
+      idempotencyKey: record.mercadoPagoIdempotencyKey,
+      deadline: options.deadline,
+      log,
+    });
+    outcome = outcomeOf(answer);
+  } catch (error) {
+    const code =
+      error instanceof MercadoPagoError && error.kind === MpFailureKind.Refused && error.httpStatus !== 409
+        ? cancellationRefusalCode(error)
+        : null;
+    outcome = code
+      ? { kind: 'refused', failure: { code, detail: 'Mercado Pago refused the cancellation.' } }
+      : {
+          kind: 'unknown',
+          note: `re-send outcome unknown (${error instanceof MercadoPagoError ? error.kind : 'unexpected error'})`,
+        };
+  }
+
+  const settledAt = isoAt(deps.clock.now());
+  const settled = await updateLedger<LedgerEvent[]>(
+    deps.ledgers,
+    ledger.paymentId,
+    begun.ledger,
+    (current) => {
+      if (!current) return { ledger: null, result: [] };
+      let next = current;
+      let changed = false;
+      let events: LedgerEvent[] = [];
+      if (answer) {
+        const synced = syncWithPayment(
+          current,
+          { ...payment, status: answer.status, statusDetail: answer.statusDetail },
+          settledAt,
+          'mercadopago',
+          () => deps.newId('rf'),
+        );
+        next = synced.ledger;
+        changed = synced.changed;
+        events = synced.events;
+      }
+      const result = settleCancellation(next, outcome, settledAt, BY_RECONCILIATION);
+      return { ledger: changed || result.changed ? result.ledger : null, result: events };
+    },
+  );
+  const finalLedger = settled.ledger ?? begun.ledger;
+  const status = finalLedger.cancellation?.status ?? CancellationStatus.Pending;
+  if (status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);
+  await publishLedgerEvents(deps.publisher, finalLedger, settled.result, settledAt, log);
+  return status;
+};

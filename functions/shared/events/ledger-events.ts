@@ -1,0 +1,45 @@
+/** Ledger changes to events out: for the processor and reconcile (ledger at hand) and the API routes (by id). */
+import type { Clock } from '../clock.ts';
+import { isoAt } from '../clock.ts';
+import type { LedgerEvent } from '../ledger/ledger.ts';
+import type { PaymentLedger } from '../ledger/types.ts';
+import type { Logger } from '../logger.ts';
+import type { LedgerStore } from '../storage/ledger-store.ts';
+import { outEventsFromLedger } from './from-ledger.ts';
+import type { EventPublisher } from './publisher.ts';
+
+export const publishLedgerEvents = async (
+  publisher: EventPublisher,
+  ledger: PaymentLedger,
+  events: readonly LedgerEvent[],
+  now: string,
+  log: Logger,
+): Promise<void> => {
+  const out = outEventsFromLedger(ledger, events, now);
+  if (out.length > 0) await publisher.publish(out, log);
+};
+
+const publishable = (event: LedgerEvent): boolean => event.type !== 'refund.pending';
+
+export type LedgerEventsHandler = (paymentId: string, events: LedgerEvent[], log: Logger) => Promise<void>;
+
+/**
+ * The `onLedgerEvents` of the API routes' deps. They hand over the events of the write they won; the ledger
+ * is read only for the payment's currency (which never changes), never to find out what changed.
+ */
+export const ledgerEventsHandler =
+  (deps: { publisher: EventPublisher; ledgers: LedgerStore; clock: Clock }): LedgerEventsHandler =>
+  async (paymentId, events, log) => {
+    if (!events.some(publishable)) return;
+    try {
+      const ledger = await deps.ledgers.get(paymentId);
+      if (!ledger) throw new Error(`no ledger for payment ${paymentId}`);
+      await publishLedgerEvents(deps.publisher, ledger, events, isoAt(deps.clock.now()), log);
+    } catch (error) {
+      log.error('events of a ledger change not published', {
+        error,
+        paymentId,
+        events: events.map((e) => e.type),
+      });
+    }
+  };

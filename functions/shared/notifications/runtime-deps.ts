@@ -1,0 +1,14 @@
+/** The processing deps of a function, from its runtime (cold start). */
+import type { Runtime } from '../runtime.ts';
+import { createQrOrderStore } from '../storage/qr-order-store.ts';
+import type { ProcessingDeps } from './deps.ts';
+
+export const processingDeps = (runtime: Runtime): ProcessingDeps => ({
+  mercadoPago: runtime.mercadoPago,
+  ledgers: runtime.ledgers,
+  qrOrders: createQrOrderStore(runtime.dynamo, runtime.config.tableName),
+  publisher: runtime.events,
+  clock: runtime.clock,
+  newId: runtime.newId,
+  userId: runtime.config.mercadoPago.userId,
+});

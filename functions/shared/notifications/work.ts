@@ -1,0 +1,32 @@
+/**
+ * A notification reduced to what is done with it: re-read one resource with our own token. This is the
+ * message the webhook puts on the queue and what the processor (or the inline path) consumes; the content
+ * of the notification itself is never trusted beyond naming the resource.
+ */
+import * as z from 'zod/mini';
+
+export const NotificationResource = { Payment: 'payment', MerchantOrder: 'merchant_order' } as const;
+export type NotificationResource = (typeof NotificationResource)[keyof typeof NotificationResource];
+
+export const notificationWorkSchema = z.object({
+  resource: z.enum(['payment', 'merchant_order']),
+  id: z.string().check(z.regex(/^\d{1,20}$/)),
+  /** `webhook`: signed; `hint`: IPN or merchant-order notice, rate limited. */
+  via: z.enum(['webhook', 'hint']),
+  receivedAt: z.string(),
+  /** Mercado Pago's x-request-id, for logs. */
+  requestId: z.optional(z.string().check(z.maxLength(256))),
+});
+
+export type NotificationWork = z.infer<typeof notificationWorkSchema>;
+
+export const parseNotificationWork = (text: string): NotificationWork | null => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const result = notificationWorkSchema.safeParse(json);
+  return result.success ? result.data : null;
+};

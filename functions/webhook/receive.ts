@@ -1,0 +1,152 @@
+/**
+ * POST /webhooks/mercadopago (API.md): classify by shape, verify webhooks' signatures, drop duplicates and
+ * rate-limit hints, then hand the work on and answer at once. Nothing is read or written for a webhook
+ * whose signature is not valid; what answers 200 was either done, queued, a duplicate, or not ours.
+ */
+import { ProblemError } from '../shared/errors.ts';
+import type { HttpRequest, HttpResponse } from '../shared/http/types.ts';
+import { sha256Hex } from '../shared/ids.ts';
+import { MetricName, putMetric } from '../shared/metrics.ts';
+import {
+  classifyNotification,
+  type HintShape,
+  RESOURCE_ID,
+  type WebhookShape,
+} from '../shared/notifications/classify.ts';
+import { verifySignature } from '../shared/notifications/signature.ts';
+import type { NotificationWork } from '../shared/notifications/work.ts';
+import type { WebhookDeps } from './deps.ts';
+
+/** Mercado Pago waits 22 s; work done inline gets at most this much of it. */
+export const INLINE_BUDGET_MS = 12_000;
+/** A claim left by a run that died is free again after this (Mercado Pago retries 15 minutes later). */
+const CLAIM_LEASE_MS = 60_000;
+
+export type WebhookOutcome =
+  | 'processed'
+  | 'queued'
+  | 'duplicate'
+  | 'ignored'
+  | 'rate_limited'
+  | (string & {});
+
+const answer = (status: WebhookOutcome): HttpResponse => ({ status: 200, body: { status } });
+
+export const receiveNotification = async (deps: WebhookDeps, req: HttpRequest): Promise<HttpResponse> => {
+  const shape = classifyNotification(req.query, req.body);
+  if (shape.kind === 'invalid') {
+    throw new ProblemError('VALIDATION_ERROR', shape.detail, {
+      errors: [{ field: 'query', message: 'needs data.id and type, or topic and id' }],
+    });
+  }
+  return shape.kind === 'webhook' ? receiveWebhook(deps, req, shape) : receiveHint(deps, req, shape);
+};
+
+const receiveWebhook = async (
+  deps: WebhookDeps,
+  req: HttpRequest,
+  shape: WebhookShape,
+): Promise<HttpResponse> => {
+  const nowMs = deps.clock.now();
+  const mpRequestId = req.headers['x-request-id'];
+  const check = verifySignature({
+    secrets: await deps.secrets(),
+    dataId: shape.dataId,
+    bodyDataId: shape.bodyDataId,
+    requestId: mpRequestId,
+    signature: req.headers['x-signature'],
+    nowMs,
+    toleranceSeconds: deps.toleranceSeconds,
+  });
+  if (!check.ok) {
+    putMetric(MetricName.NotificationRejected);
+    const log = check.reason === 'no_secret_configured' ? req.log.error : req.log.warn;
+    log('notification refused: signature not valid', { reason: check.reason, type: shape.type.slice(0, 64) });
+    throw new ProblemError(
+      'INVALID_SIGNATURE',
+      'The notification signature is missing, not valid, or too old.',
+    );
+  }
+  putMetric(MetricName.NotificationReceived);
+  const log = req.log.child({
+    type: shape.type.slice(0, 64),
+    dataId: shape.dataId.slice(0, 64),
+    action: shape.action,
+  });
+
+  if (deps.userId !== undefined && shape.userId !== undefined && shape.userId !== deps.userId) {
+    log.warn('notification for another seller ignored', { userId: shape.userId });
+    return answer('ignored');
+  }
+  if (shape.type !== 'payment' || !RESOURCE_ID.test(shape.dataId)) {
+    log.info('notification type not handled: acknowledged');
+    return answer('ignored');
+  }
+
+  const keys: string[] = [];
+  if (mpRequestId) keys.push(`request:${sha256Hex(mpRequestId)}`);
+  // The notification's own id is the same on Mercado Pago's retries, whatever their x-request-id.
+  if (shape.notificationId !== undefined)
+    keys.push(`event:${sha256Hex(JSON.stringify([shape.type, shape.notificationId, shape.action ?? null]))}`);
+  const owner = `${req.requestId}:${deps.newId('claim')}`;
+  const claimed: string[] = [];
+  for (const key of keys) {
+    if (await deps.dedupe.claim(key, owner, nowMs, CLAIM_LEASE_MS)) {
+      claimed.push(key);
+      continue;
+    }
+    // Seen already: what this run claimed so far is the same notification, done by the first delivery.
+    for (const mine of claimed) await deps.dedupe.complete(mine, owner);
+    putMetric(MetricName.NotificationDuplicate);
+    log.info('duplicate notification: acknowledged');
+    return answer('duplicate');
+  }
+
+  const work: NotificationWork = {
+    resource: 'payment',
+    id: shape.dataId,
+    via: 'webhook',
+    receivedAt: new Date(nowMs).toISOString(),
+    ...(mpRequestId ? { requestId: mpRequestId.slice(0, 256) } : {}),
+  };
+  let outcome: string;
+  try {
+    outcome = await deps.dispatch(work, { log, deadline: Math.min(req.deadline, nowMs + INLINE_BUDGET_MS) });
+  } catch (error) {
+    // Not marked done: Mercado Pago's retry of this notification is processed.
+    for (const key of claimed) await deps.dedupe.fail(key, owner).catch(() => undefined);
+    throw error;
+  }
+  for (const key of claimed) await deps.dedupe.complete(key, owner);
+  return answer(outcome === 'queued' ? 'queued' : 'processed');
+};
+
+const receiveHint = async (deps: WebhookDeps, req: HttpRequest, shape: HintShape): Promise<HttpResponse> => {
+  const log = req.log.child({ topic: shape.topic.slice(0, 64), resourceId: shape.resourceId.slice(0, 64) });
+  if (
+    (shape.topic !== 'payment' && shape.topic !== 'merchant_order') ||
+    !RESOURCE_ID.test(shape.resourceId)
+  ) {
+    log.info('notice not handled: acknowledged');
+    return answer('ignored');
+  }
+  putMetric(MetricName.NotificationReceived);
+  const nowMs = deps.clock.now();
+  if (!(await deps.hints.tryAcquire(shape.topic, shape.resourceId, nowMs))) {
+    log.info('notice within the re-read window of its resource: acknowledged, not re-read');
+    return answer('rate_limited');
+  }
+  const mpRequestId = req.headers['x-request-id'];
+  const work: NotificationWork = {
+    resource: shape.topic,
+    id: shape.resourceId,
+    via: 'hint',
+    receivedAt: new Date(nowMs).toISOString(),
+    ...(mpRequestId ? { requestId: mpRequestId.slice(0, 256) } : {}),
+  };
+  const outcome = await deps.dispatch(work, {
+    log,
+    deadline: Math.min(req.deadline, nowMs + INLINE_BUDGET_MS),
+  });
+  return answer(outcome === 'queued' ? 'queued' : 'processed');
+};

@@ -1,0 +1,76 @@
+/**
+ * `npm run reconcile`: one run of the reconciliation job (what the schedule runs in AWS), against
+ * DYNAMODB_ENDPOINT (e.g. the embedded DynamoDB that `npm start` printed) or the data of DATA_DIR (when no
+ * server holds it open), and the configured Mercado Pago (MP_API_BASE_URL / MP_ACCESS_TOKEN: `npm start`'s
+ * sandbox URL and `TEST-sandbox-token` for the embedded one). Prints the run's report; exits 1 when a
+ * payment could not be reconciled.
+ */
+
+import { runReconcile } from '../functions/reconcile/run.ts';
+import { reconcileDeps } from '../functions/reconcile/runtime-deps.ts';
+import { ConfigError, loadConfig } from '../functions/shared/config.ts';
+import { rootLogger } from '../functions/shared/logger.ts';
+import { createRuntime } from '../functions/shared/runtime.ts';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './dynamodb.ts';
+
+const env = process.env;
+const fail = (message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+};
+
+/** How long one local run may take at most. */
+const RUN_BUDGET_MS = 4 * 60_000;
+
+if (!env.MP_ACCESS_TOKEN && !env.MP_ACCESS_TOKEN_SECRET_ARN) {
+  fail(
+    'npm run reconcile needs the Mercado Pago to re-read: set MP_ACCESS_TOKEN (and MP_API_BASE_URL for a sandbox, ' +
+      'e.g. the one `npm start` printed, with MP_ACCESS_TOKEN=TEST-sandbox-token).',
+  );
+}
+
+let db: EmbeddedDynamoDb | undefined;
+if (!env.DYNAMODB_ENDPOINT) {
+  if (!env.DATA_DIR) {
+    fail(
+      'npm run reconcile needs the data to reconcile: set DYNAMODB_ENDPOINT (the DynamoDB `npm start` printed) ' +
+        'or DATA_DIR (a folder no running server holds open).',
+    );
+  }
+  try {
+    db = await startEmbeddedDynamoDb({ dataDir: env.DATA_DIR });
+  } catch (error) {
+    fail(
+      `Cannot open DATA_DIR ${env.DATA_DIR} (is \`npm start\` using it? then set DYNAMODB_ENDPOINT): ${String(error)}`,
+    );
+  }
+  env.DYNAMODB_ENDPOINT = db!.endpoint;
+}
+env.TABLE_NAME ??= 'mercadopago-refunds-local';
+env.AWS_REGION ??= 'local';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(env);
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+
+const runtime = createRuntime(config);
+let exitCode = 0;
+try {
+  const report = await runReconcile(reconcileDeps(runtime), {
+    log: rootLogger.child({ job: 'reconcile' }),
+    deadline: runtime.clock.now() + RUN_BUDGET_MS,
+  });
+  process.stdout.write(`${JSON.stringify({ reconcile: report })}\n`);
+  if (report.failed > 0) exitCode = 1;
+} catch (error) {
+  process.stderr.write(`reconcile failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  exitCode = 1;
+} finally {
+  runtime.dynamo.destroy();
+  await db?.close();
+}
+process.exit(exitCode);

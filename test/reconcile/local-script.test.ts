@@ -1,0 +1,80 @@
+/** `npm run reconcile` (local/reconcile.ts): one run against a DynamoDB endpoint and a sandbox, as a process. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { invoke } from '../support/harness.ts';
+import { approvedPayment, type Rig, startRig } from '../webhook/rig.ts';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let rig: Rig;
+let dir: string;
+
+beforeAll(async () => {
+  rig = await startRig();
+  dir = mkdtempSync(join(tmpdir(), 'reconcile-'));
+});
+
+afterAll(async () => {
+  await rig?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const script = (env: Record<string, string>) =>
+  run(process.execPath, ['local/reconcile.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
+    timeout: 60_000,
+  });
+
+it('settles a refund left pending, prints its report, and writes the event to EVENTS_FILE', async () => {
+  const paymentId = approvedPayment(rig, 100);
+  rig.h.sandbox.loseAnswer({ method: 'POST', path: `^/v1/payments/${paymentId}/refunds$`, times: 10 });
+  const created = await invoke(rig.refunds, {
+    method: 'POST',
+    path: `/payments/${paymentId}/refunds`,
+    body: { amount: 12.34 },
+    headers: { 'idempotency-key': 'script-1' },
+  });
+  expect(created.status).toBe(202);
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+  const eventsFile = join(dir, 'events.jsonl');
+  const { stdout } = await script({
+    DYNAMODB_ENDPOINT: rig.h.dynamoEndpoint,
+    TABLE_NAME: rig.h.tableName,
+    MP_API_BASE_URL: rig.h.sandbox.url,
+    MP_ACCESS_TOKEN: rig.h.sandbox.accessToken,
+    MP_USER_ID: rig.h.sandbox.userId,
+    RECONCILE_PENDING_AFTER_SECONDS: '1',
+    EVENTS_FILE: eventsFile,
+  });
+  const report = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{"reconcile"'))
+    .map((line) => JSON.parse(line) as { reconcile: Record<string, number> })[0];
+  expect(report?.reconcile).toMatchObject({ checked: 1, settled: 1, failed: 0 });
+  const entry = (await rig.h.ledgers.get(paymentId))?.refunds.find((e) => e.id === created.body.id);
+  expect(entry?.status).toBe('succeeded');
+  const events = readFileSync(eventsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(events.map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
+});
+
+it('explains what it needs when nothing is configured', async () => {
+  await expect(script({})).rejects.toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('MP_ACCESS_TOKEN'),
+  });
+  await expect(script({ MP_ACCESS_TOKEN: 'x' })).rejects.toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('DYNAMODB_ENDPOINT'),
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * The reconciliation job against the sandbox and dynalite: refunds and cancellations left pending by lost
+ * answers are settled by re-reading, re-sent with their own key only shortly after the first attempt and
+ * only when nothing at Mercado Pago could be them, backed off, and reported after a day.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CancellationDeps } from '../../functions/cancellation/deps.ts';
+import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
+import { runReconcile } from '../../functions/reconcile/run.ts';
+import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
+import { type InvokeResult, invoke, type LambdaLike, newId } from '../support/harness.ts';
+import {
+  approvedPayment,
+  paymentReads,
+  type Rig,
+  refundPosts,
+  silentLogger,
+  startRig,
+} from '../webhook/rig.ts';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+let rig: Rig;
+let cancellation: LambdaLike;
+
+beforeAll(async () => {
+  rig = await startRig();
+  const deps: CancellationDeps = {
+    mercadoPago: rig.h.mercadoPago,
+    ledgers: rig.h.ledgers,
+    idempotency: rig.h.idempotency,
+    clock: rig.h.clock,
+    newId,
+  };
+  cancellation = createHttpHandler(
+    cancellationRoutes(async () => deps),
+    { logger: silentLogger },
+  );
+});
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+beforeEach(async () => {
+  await rig.reset();
+});
+
+const reconcile = (options: { pendingAfterSeconds?: number } = {}) =>
+  runReconcile(rig.reconcileDeps(options.pendingAfterSeconds), {
+    log: silentLogger,
+    deadline: rig.clock.now() + 60_000,
+  });
+
+const refund = (paymentId: string, body: unknown, key = `k-${paymentId}`): Promise<InvokeResult> =>
+  invoke(rig.refunds, {
+    method: 'POST',
+    path: `/payments/${paymentId}/refunds`,
+    body,
+    headers: { 'idempotency-key': key },
+  });
+
+const refundPath = (paymentId: string) => `^/v1/payments/${paymentId}/refunds$`;
+
+const entryOf = async (paymentId: string, refundId: string) =>
+  (await rig.h.ledgers.get(paymentId))?.refunds.find((e) => e.id === refundId);
+
+describe('refunds left pending by lost answers', () => {
+  it('settles a refund Mercado Pago made (answers lost) by re-reading: no re-send, one event', async () => {
+    const paymentId = approvedPayment(rig, 100);
+    rig.h.sandbox.loseAnswer({ method: 'POST', path: refundPath(paymentId), times: 10 });
+    const created = await refund(paymentId, { amount: 25 });
+    expect(created.status).toBe(202);
+    const posts = refundPosts(rig, paymentId).length;
+
+    const early = await reconcile();
+    expect(early.checked).toBe(0);
+    expect(paymentReads(rig, paymentId).length).toBe(1);
+
+    rig.clock.advance(3 * MINUTE);
+    const report = await reconcile();
+    expect(report).toMatchObject({ checked: 1, settled: 1, resent: 0, failed: 0 });
+    expect(await entryOf(paymentId, created.body.id)).toMatchObject({ status: 'succeeded' });
+    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+    expect(rig.h.sandbox.refundsOf(paymentId)).toHaveLength(1);
+    expect(rig.eventsInFile().map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
+    expect(rig.metricCount('RefundSucceeded')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('re-sends a refund Mercado Pago never received, with the same key, shortly after: exactly one refund', async () => {
+    const paymentId = approvedPayment(rig, 100);
+    rig.h.sandbox.drop({ method: 'POST', path: refundPath(paymentId), times: 10 });
+    const created = await refund(paymentId, { amount: 40 });
+    expect(created.status).toBe(202);
+    expect(rig.h.sandbox.refundsOf(paymentId)).toHaveLength(0);
+    const firstKeys = new Set(refundPosts(rig, paymentId).map((r) => r.idempotencyKey));
+    expect(firstKeys.size).toBe(1);
+    await rig.h.sandbox.resetFaults();
+
+    rig.clock.advance(3 * MINUTE);
+    const report = await reconcile();
+    expect(report).toMatchObject({ checked: 1, resent: 1, settled: 1 });
+    const posts = refundPosts(rig, paymentId);
+    expect(new Set(posts.map((r) => r.idempotencyKey))).toEqual(firstKeys);
+    expect(posts.at(-1)?.body).toEqual({ amount: 40 });
+    expect(rig.h.sandbox.refundsOf(paymentId)).toHaveLength(1);
+    expect(await entryOf(paymentId, created.body.id)).toMatchObject({
+      status: 'succeeded',
+      mercadoPagoRefundId: String(rig.h.sandbox.refundsOf(paymentId)[0]!.id),
+    });
+    expect(rig.events().map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
+
+    // The caller's retry now answers the settled refund, and nothing more reaches Mercado Pago.
+    const replay = await refund(paymentId, { amount: 40 });
+    expect(replay.status).toBe(201);
+    expect(refundPosts(rig, paymentId)).toHaveLength(posts.length);
+  });
+
+  it('never re-sends while the first attempt may still be running', async () => {
+    const paymentId = approvedPayment(rig);
+    rig.h.sandbox.drop({ method: 'POST', path: refundPath(paymentId), times: 10 });
+    await refund(paymentId, { amount: 10 });
+    await rig.h.sandbox.resetFaults();
+    const posts = refundPosts(rig, paymentId).length;
+    rig.clock.advance(5_000);
+    const report = await reconcile({ pendingAfterSeconds: 1 });
+    expect(report).toMatchObject({ checked: 1, resent: 0 });
+    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+  });
+
+  it('never re-sends long after the first attempt: left pending, backed off, reported after a day', async () => {
+    const paymentId = approvedPayment(rig);
+    rig.h.sandbox.drop({ method: 'POST', path: refundPath(paymentId), times: 10 });
+    const created = await refund(paymentId, { amount: 10 });
+    await rig.h.sandbox.resetFaults();
+    const posts = refundPosts(rig, paymentId).length;
+
+    rig.clock.advance(11 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 0, settled: 0 });
+    const entry = await entryOf(paymentId, created.body.id);
+    expect(entry).toMatchObject({ status: 'pending', reconcileChecks: 1 });
+    expect(Date.parse(entry!.nextCheckAt!)).toBeGreaterThan(rig.clock.now());
+
+    // Backed off: an immediate second run does not read Mercado Pago again.
+    const reads = paymentReads(rig, paymentId).length;
+    expect(await reconcile()).toMatchObject({ checked: 0 });
+    expect(paymentReads(rig, paymentId)).toHaveLength(reads);
+
+    rig.clock.advance(DAY);
+    const late = await reconcile();
+    expect(late).toMatchObject({ checked: 1, resent: 0, overdue: 1 });
+    expect(late.oldestPendingRefundAgeSeconds).toBeGreaterThan(DAY / 1000);
+    expect(rig.metricCount('RefundUnsettledTooLong')).toBe(1);
+    expect(rig.metricCount('OldestPendingRefundAgeSeconds')).toBeGreaterThanOrEqual(1);
+    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+    expect(rig.h.sandbox.refundsOf(paymentId)).toHaveLength(0);
+    expect(rig.events()).toEqual([]);
+  });
+
+  it('does not re-send when Mercado Pago reports a refund that could be it', async () => {
+    const paymentId = approvedPayment(rig, 100);
+    rig.h.sandbox.drop({ method: 'POST', path: refundPath(paymentId), times: 10 });
+    const created = await refund(paymentId, { amount: 10 });
+    await rig.h.sandbox.resetFaults();
+    const posts = refundPosts(rig, paymentId).length;
+    rig.h.sandbox.dashboardRefund(paymentId, 15);
+
+    rig.clock.advance(3 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 0 });
+    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+    expect(await entryOf(paymentId, created.body.id)).toMatchObject({ status: 'pending' });
+    // The dashboard refund is recorded (and announced) for what it is.
+    expect(rig.events().map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
+  });
+
+  it('never re-sends a refund Mercado Pago accepted (in_process); settles it once Mercado Pago does', async () => {
+    const paymentId = approvedPayment(rig, 100);
+    rig.h.sandbox.refundStatus('in_process');
+    const created = await refund(paymentId, { amount: 30 });
+    expect(created.status).toBe(202);
+    const posts = refundPosts(rig, paymentId).length;
+    rig.clock.advance(3 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 0, settled: 0 });
+    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+
+    rig.h.sandbox.settleRefund(String(rig.h.sandbox.refundsOf(paymentId)[0]!.id), 'rejected');
+    rig.clock.advance(10 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, settled: 1 });
+    expect(await entryOf(paymentId, created.body.id)).toMatchObject({ status: 'failed' });
+    expect(rig.events().map((e) => e['detail-type'])).toEqual(['Refund Failed']);
+  });
+
+  it('keeps going when one payment cannot be read, and bounds a run', async () => {
+    const ids = [approvedPayment(rig), approvedPayment(rig), approvedPayment(rig)];
+    for (const id of ids) {
+      rig.h.sandbox.loseAnswer({ method: 'POST', path: refundPath(id), times: 10 });
+      expect((await refund(id, { amount: 5 })).status).toBe(202);
+    }
+    rig.h.sandbox.status(500, { method: 'GET', path: `^/v1/payments/${ids[0]}$`, times: 10 });
+    rig.clock.advance(3 * MINUTE);
+    const bounded = await runReconcile(rig.reconcileDeps(), {
+      log: silentLogger,
+      deadline: rig.clock.now() + 60_000,
+      maxChecks: 1,
+      concurrency: 1,
+    });
+    expect(bounded.complete).toBe(false);
+    expect(bounded.seen).toBe(1);
+    const rest = await reconcile();
+    expect(rest.failed + rest.settled).toBeGreaterThanOrEqual(2);
+    for (const id of ids.slice(1))
+      expect((await rig.h.ledgers.get(id))?.refunds[0]?.status).toBe('succeeded');
+  });
+});
+
+describe('pending cancellations', () => {
+  const pendingPayment = () => rig.h.sandbox.createPayment({ status: 'pending', siteId: 'MLB', amount: 80 });
+  const cancel = (paymentId: string) =>
+    invoke(cancellation, {
+      method: 'POST',
+      path: `/payments/${paymentId}/cancellation`,
+      headers: { 'idempotency-key': `c-${paymentId}` },
+    });
+  const puts = (paymentId: string) =>
+    rig.h.sandbox.requests({ method: 'PUT', path: new RegExp(`^/v1/payments/${paymentId}$`) });
+
+  it('records a cancellation Mercado Pago made (answer lost) from the re-read, without a new PUT', async () => {
+    const paymentId = pendingPayment();
+    rig.h.sandbox.loseAnswer({ method: 'PUT', path: `^/v1/payments/${paymentId}$`, times: 10 });
+    expect((await cancel(paymentId)).status).toBe(202);
+    const sent = puts(paymentId).length;
+    rig.clock.advance(3 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, settled: 1, resent: 0 });
+    expect(puts(paymentId)).toHaveLength(sent);
+    expect((await rig.h.ledgers.get(paymentId))?.cancellation?.status).toBe('cancelled');
+    expect(rig.events().map((e) => e['detail-type'])).toEqual(['Payment Cancelled']);
+  });
+
+  it('re-sends the PUT with the same key when Mercado Pago never received it', async () => {
+    const paymentId = pendingPayment();
+    rig.h.sandbox.drop({ method: 'PUT', path: `^/v1/payments/${paymentId}$`, times: 10 });
+    expect((await cancel(paymentId)).status).toBe(202);
+    await rig.h.sandbox.resetFaults();
+    const keys = new Set(puts(paymentId).map((r) => r.idempotencyKey));
+    rig.clock.advance(3 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 1, settled: 1 });
+    expect(new Set(puts(paymentId).map((r) => r.idempotencyKey))).toEqual(keys);
+    expect(rig.h.sandbox.getPayment(paymentId)?.status).toBe('cancelled');
+    expect((await rig.h.ledgers.get(paymentId))?.cancellation?.status).toBe('cancelled');
+    expect(rig.events().map((e) => e['detail-type'])).toEqual(['Payment Cancelled']);
+  });
+
+  it('records the cancellation failed when the payment got paid meanwhile', async () => {
+    const paymentId = pendingPayment();
+    rig.h.sandbox.drop({ method: 'PUT', path: `^/v1/payments/${paymentId}$`, times: 10 });
+    expect((await cancel(paymentId)).status).toBe(202);
+    await rig.h.sandbox.resetFaults();
+    rig.h.sandbox.setPaymentStatus(paymentId, 'approved');
+    const sent = puts(paymentId).length;
+    rig.clock.advance(3 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, settled: 1, resent: 0 });
+    expect(puts(paymentId)).toHaveLength(sent);
+    expect((await rig.h.ledgers.get(paymentId))?.cancellation).toMatchObject({
+      status: 'failed',
+      failure: { code: 'PAYMENT_NOT_CANCELLABLE' },
+    });
+    expect(rig.events().map((e) => [e['detail-type'], (e.detail as { status: string }).status])).toEqual([
+      ['Payment Status Changed', 'approved'],
+    ]);
+  });
+});

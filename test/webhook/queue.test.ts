@@ -1,0 +1,139 @@
+/**
+ * AWS mode: the webhook verifies, dedupes and enqueues (nothing is lost when SQS fails: not marked done, so
+ * Mercado Pago's retry is accepted), and the processor consumes with partial batch failures.
+ */
+import type { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { processBatch } from '../../functions/notification-processor/process-batch.ts';
+import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
+import { parseNotificationWork } from '../../functions/shared/notifications/work.ts';
+import { queueDispatch } from '../../functions/webhook/enqueue.ts';
+import { webhookRoutes } from '../../functions/webhook/routes.ts';
+import { signatureHeader } from '../../local/sandbox/index.ts';
+import { invoke, type LambdaLike } from '../support/harness.ts';
+import { approvedPayment, paymentReads, type Rig, silentLogger, startRig, WEBHOOK_PATH } from './rig.ts';
+
+let rig: Rig;
+let sent: SendMessageCommand[];
+let sqsDown = false;
+let webhook: LambdaLike;
+
+beforeAll(async () => {
+  rig = await startRig();
+  const sender = {
+    async send(command: SendMessageCommand) {
+      if (sqsDown) throw Object.assign(new Error('SQS unavailable'), { name: 'ServiceUnavailable' });
+      sent.push(command);
+      return {};
+    },
+  };
+  const deps = { ...rig.webhookDeps, dispatch: queueDispatch('https://sqs.local/queue', sender) };
+  webhook = createHttpHandler(
+    webhookRoutes(async () => deps),
+    { logger: silentLogger },
+  );
+});
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+beforeEach(async () => {
+  await rig.reset();
+  sent = [];
+  sqsDown = false;
+});
+
+const deliver = (paymentId: string, requestId: string) =>
+  invoke(webhook, {
+    method: 'POST',
+    path: `${WEBHOOK_PATH}?data.id=${paymentId}&type=payment`,
+    body: { id: 5, type: 'payment', action: 'payment.updated', data: { id: paymentId } },
+    headers: {
+      'x-request-id': requestId,
+      'x-signature': signatureHeader(
+        rig.h.sandbox.webhookSecret,
+        paymentId,
+        requestId,
+        String(Math.floor(Date.now() / 1000)),
+      ),
+    },
+  });
+
+const record = (messageId: string, body: string): SQSRecord => ({
+  messageId,
+  receiptHandle: `rh-${messageId}`,
+  body,
+  attributes: {
+    ApproximateReceiveCount: '1',
+    SentTimestamp: String(Date.now()),
+    SenderId: 'x',
+    ApproximateFirstReceiveTimestamp: String(Date.now()),
+  },
+  messageAttributes: {},
+  md5OfBody: '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+  awsRegion: 'us-east-1',
+});
+
+describe('the webhook in AWS', () => {
+  it('enqueues accepted work without calling Mercado Pago, once per notification', async () => {
+    const paymentId = approvedPayment(rig);
+    const first = await deliver(paymentId, 'req-1');
+    const again = await deliver(paymentId, 'req-1');
+    expect([first.body.status, again.body.status]).toEqual(['queued', 'duplicate']);
+    expect(rig.h.sandbox.requests()).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.input.QueueUrl).toBe('https://sqs.local/queue');
+    expect(parseNotificationWork(sent[0]!.input.MessageBody!)).toMatchObject({
+      resource: 'payment',
+      id: paymentId,
+      via: 'webhook',
+      requestId: 'req-1',
+    });
+  });
+
+  it("answers 5xx when SQS fails, and accepts Mercado Pago's retry of the same notification", async () => {
+    const paymentId = approvedPayment(rig);
+    sqsDown = true;
+    const failed = await deliver(paymentId, 'req-2');
+    expect(failed.status).toBe(500);
+    sqsDown = false;
+    const retry = await deliver(paymentId, 'req-2');
+    expect(retry).toMatchObject({ status: 200, body: { status: 'queued' } });
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('the notification processor', () => {
+  it('reports only the messages that failed, and processes the others', async () => {
+    const good = approvedPayment(rig);
+    rig.h.sandbox.dashboardRefund(good, 10);
+    const down = approvedPayment(rig);
+    rig.h.sandbox.status(503, { method: 'GET', path: `^/v1/payments/${down}$`, times: 10 });
+    const work = (id: string) =>
+      JSON.stringify({ resource: 'payment', id, via: 'webhook', receivedAt: new Date().toISOString() });
+    const event: SQSEvent = {
+      Records: [
+        record('m-good', work(good)),
+        record('m-down', work(down)),
+        record('m-garbage', '{"resource":"payment","id":"x'),
+        record('m-other', '{}'),
+      ],
+    };
+    const result = await processBatch(rig.processing, event, {
+      log: silentLogger,
+      deadline: Date.now() + 20_000,
+    });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      'm-down',
+      'm-garbage',
+      'm-other',
+    ]);
+    expect((await rig.h.ledgers.get(good))?.refunds).toHaveLength(1);
+    expect(paymentReads(rig, good)).toHaveLength(1);
+    expect(rig.events()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * The notification rig shared by test/webhook, test/reconcile and test/events: the harness (dynalite +
+ * sandbox over HTTP) plus the webhook, refund handlers and processing deps wired as in AWS-less mode, the
+ * webhook served over HTTP so the sandbox can deliver to it, events captured as lines and in a file.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AttributeValue, DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { ReconcileDeps } from '../../functions/reconcile/deps.ts';
+import type { RefundDeps } from '../../functions/refunds/deps.ts';
+import { refundRoutes } from '../../functions/refunds/routes.ts';
+import type { Clock } from '../../functions/shared/clock.ts';
+import { ledgerEventsHandler } from '../../functions/shared/events/ledger-events.ts';
+import { createLocalPublisher, type EventPublisher } from '../../functions/shared/events/publisher.ts';
+import type { EventEnvelope } from '../../functions/shared/events/types.ts';
+import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
+import { createLogger, type Logger } from '../../functions/shared/logger.ts';
+import { setMetricSink } from '../../functions/shared/metrics.ts';
+import { createNotificationDedupeStore } from '../../functions/shared/notifications/dedupe-store.ts';
+import type { ProcessingDeps } from '../../functions/shared/notifications/deps.ts';
+import { createHintLimiter } from '../../functions/shared/notifications/hint-limiter.ts';
+import { createQrOrderStore } from '../../functions/shared/storage/qr-order-store.ts';
+import type { WebhookDeps } from '../../functions/webhook/deps.ts';
+import { inlineDispatch } from '../../functions/webhook/inline.ts';
+import { webhookRoutes } from '../../functions/webhook/routes.ts';
+import { type LocalServer, startLocalServer } from '../../local/server.ts';
+import {
+  type Harness,
+  type HarnessOptions,
+  type LambdaLike,
+  newId,
+  refundWindow,
+  startHarness,
+} from '../support/harness.ts';
+
+export const WEBHOOK_PATH = '/webhooks/mercadopago';
+
+export const silentLogger: Logger = createLogger({ level: 'error', sink: () => undefined });
+
+/** A clock tests can move forward (reconciliation waits); the webhook keeps the real one (signatures). */
+export interface MovableClock extends Clock {
+  advance(ms: number): void;
+  reset(): void;
+}
+
+const movableClock = (): MovableClock => {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+    reset: () => {
+      offset = 0;
+    },
+  };
+};
+
+export interface Rig {
+  h: Harness;
+  clock: MovableClock;
+  publisher: EventPublisher;
+  processing: ProcessingDeps;
+  webhookDeps: WebhookDeps;
+  webhook: LambdaLike;
+  refunds: LambdaLike;
+  server: LocalServer;
+  webhookUrl: string;
+  reconcileDeps(pendingAfterSeconds?: number): ReconcileDeps;
+  /** Events published so far (stdout lines), parsed. */
+  events(): EventEnvelope[];
+  /** The events file's lines, parsed. */
+  eventsInFile(): EventEnvelope[];
+  metrics(): string[];
+  metricCount(name: string): number;
+  /** Every item of the table (emptied by `reset`). */
+  items(): Promise<Record<string, AttributeValue>[]>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const startRig = async (options: HarnessOptions & { userId?: string } = {}): Promise<Rig> => {
+  const h = await startHarness(options);
+  const dir = mkdtempSync(join(tmpdir(), 'mp-events-'));
+  const eventsFile = join(dir, 'events.jsonl');
+  let lines: string[] = [];
+  let metricLines: string[] = [];
+  setMetricSink((line) => metricLines.push(line));
+  const publisher = createLocalPublisher({ file: eventsFile, sink: (line) => lines.push(line) });
+  const clock = movableClock();
+  const processing: ProcessingDeps = {
+    mercadoPago: h.mercadoPago,
+    ledgers: h.ledgers,
+    qrOrders: createQrOrderStore(h.dynamo, h.tableName),
+    publisher,
+    clock: h.clock,
+    newId,
+    userId: options.userId ?? h.sandbox.userId,
+  };
+  const webhookDeps: WebhookDeps = {
+    secrets: async () => [h.sandbox.webhookSecret],
+    toleranceSeconds: 300,
+    userId: options.userId ?? h.sandbox.userId,
+    dedupe: createNotificationDedupeStore(h.dynamo, h.tableName),
+    hints: createHintLimiter(h.dynamo, h.tableName),
+    dispatch: inlineDispatch(processing),
+    clock: h.clock,
+    newId,
+  };
+  const refundDeps: RefundDeps = {
+    mercadoPago: h.mercadoPago,
+    ledgers: h.ledgers,
+    idempotency: h.idempotency,
+    clock: h.clock,
+    refundWindow,
+    newId,
+    onLedgerEvents: ledgerEventsHandler({ publisher, ledgers: h.ledgers, clock: h.clock }),
+  };
+  const webhook = createHttpHandler(
+    webhookRoutes(async () => webhookDeps),
+    { logger: silentLogger },
+  );
+  const refunds = createHttpHandler(
+    refundRoutes(async () => refundDeps),
+    { logger: silentLogger },
+  );
+  const server = await startLocalServer({ port: 0, handlers: { webhook, refunds }, log: silentLogger });
+  const webhookUrl = `${server.url}${WEBHOOK_PATH}`;
+  h.sandbox.configure({ notificationUrl: webhookUrl, notificationsEnabled: false });
+
+  const parse = (text: string) => JSON.parse(text) as EventEnvelope;
+  const items = async () => {
+    const found: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await h.dynamo.send(new ScanCommand({ TableName: h.tableName, ExclusiveStartKey: start }));
+      found.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  };
+  return {
+    h,
+    clock,
+    publisher,
+    processing,
+    webhookDeps,
+    webhook,
+    refunds,
+    server,
+    webhookUrl,
+    reconcileDeps: (pendingAfterSeconds = 120) => ({
+      ...processing,
+      clock,
+      idempotency: h.idempotency,
+      pendingAfterSeconds,
+    }),
+    events: () => lines.map(parse),
+    eventsInFile: () => {
+      try {
+        return readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map(parse);
+      } catch {
+        return [];
+      }
+    },
+    metrics: () => [...metricLines],
+    metricCount: (name) =>
+      metricLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((m) => name in m).length,
+    items,
+    async reset() {
+      await h.sandbox.notificationsIdle();
+      await h.sandbox.resetFaults();
+      h.sandbox.clearRequests();
+      h.sandbox.configure({ notificationsEnabled: false });
+      clock.reset();
+      lines = [];
+      metricLines = [];
+      rmSync(eventsFile, { force: true });
+      // Each test starts from an empty table: "nothing written" is checked against it.
+      for (const item of await items()) {
+        await h.dynamo.send(
+          new DeleteItemCommand({ TableName: h.tableName, Key: { pk: item.pk!, sk: item.sk! } }),
+        );
+      }
+    },
+    async close() {
+      await h.sandbox.notificationsIdle();
+      await server.close();
+      await h.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** What the sandbox's GET /v1/payments/{id} saw (the re-reads a notification costs). */
+export const paymentReads = (rig: Rig, paymentId: string) =>
+  rig.h.sandbox.requests({ method: 'GET', path: new RegExp(`^/v1/payments/${paymentId}$`) });
+
+export const refundPosts = (rig: Rig, paymentId: string) =>
+  rig.h.sandbox.requests({ method: 'POST', path: new RegExp(`^/v1/payments/${paymentId}/refunds$`) });
+
+export const approvedPayment = (rig: Rig, amount = 100): string =>
+  rig.h.sandbox.createPayment({ status: 'approved', siteId: 'MLB', amount });
