@@ -44,4 +44,6 @@ export const FUNCTION_ENTRIES = {
   webhook: 'functions/webhook/handler.ts',
   'notification-processor': 'functions/notification-processor/handler.ts',
   reconcile: 'functions/reconcile/handler.ts',
+  /** The `$default` route: problem+json 404/405 for requests matching no route above. */
+  'not-found': 'functions/not-found/handler.ts',
 } as const;

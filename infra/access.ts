@@ -90,4 +90,13 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     publishesEvents: true,
     sendsNotifications: false,
   },
+  // The `$default` route's 404/405: no configuration, no resource, not even the token's ARN.
+  'not-found': {
+    table: [],
+    queriesPendingIndex: false,
+    readsAccessToken: false,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+  },
 };

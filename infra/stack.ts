@@ -90,6 +90,7 @@ export class RefundsStack extends Stack {
       'qr-orders': fn('qr-orders'),
       webhook: fn('webhook'),
     });
+    this.httpApi.addCatchAllRoute(fn('not-found'));
 
     fn('notification-processor').addEventSource(
       new SqsEventSource(this.notifications.queue, {

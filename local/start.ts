@@ -4,6 +4,7 @@
  * in AWS, behind a local HTTP server on 127.0.0.1:PORT.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { openApiRoute } from '../functions/openapi/local-route.ts';
 import { ConfigError, loadConfig } from '../functions/shared/config.ts';
 import { decimalsOf } from '../functions/shared/money.ts';
 import { createTable, startEmbeddedDynamoDb } from './dynamodb.ts';
@@ -91,6 +92,7 @@ const server = await startLocalServer({
     'qr-orders': qrOrders.handler,
     webhook: webhook.handler,
   },
+  extraRoutes: [openApiRoute],
 });
 closers.unshift(() => server.close());
 
@@ -102,6 +104,7 @@ out(
   `  Mercado Pago: ${sandbox ? `embedded sandbox at ${sandbox.url} (controls: ${sandbox.url}/__sandbox)` : env.MP_API_BASE_URL}`,
 );
 out(`  Webhook: ${env.PUBLIC_WEBHOOK_URL}`);
+out(`  OpenAPI: ${server.url}${openApiRoute.path}`);
 if (sandbox) {
   out();
   out('Demo payments:');

@@ -1,8 +1,10 @@
 /**
  * The HTTP API of ../shared/API.md: every route of ROUTES to its function. Merchant routes need AWS IAM
  * (SigV4) by default, or a JWT from the configured issuer; the webhook route is public (Mercado Pago cannot
- * sign for AWS: the function checks its own signature). There is deliberately no `$default` route: an
- * unknown route gets API Gateway's own 404. One `$default` stage, throttled, with JSON access logs.
+ * sign for AWS: the function checks its own signature). A `$default` route, behind the merchant authorizer
+ * too, sends every other request to functions/not-found, which answers API.md's problem+json 404/405 (an
+ * unauthenticated caller still gets API Gateway's 403/401 first). One `$default` stage, throttled, with
+ * JSON access logs.
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -51,11 +53,19 @@ const ACCESS_LOG_FIELDS = {
   jwtSubject: '$context.authorizer.claims.sub',
 } as const;
 
+const lambdaIntegration = (id: string, handler: lambda.IFunction): HttpLambdaIntegration =>
+  new HttpLambdaIntegration(id, handler, {
+    // Above the functions' own 25 s timeout, so a slow call ends in their answer, not a gateway 503.
+    timeout: Duration.seconds(29),
+  });
+
 export class RefundsHttpApi extends Construct {
   readonly api: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
   readonly accessLogs: logs.LogGroup;
   readonly routes: apigw.HttpRoute[] = [];
+  /** The `$default` route (404/405), once addCatchAllRoute has run. */
+  catchAllRoute: apigw.HttpRoute | undefined;
   private readonly merchantAuthorizer: apigw.IHttpRouteAuthorizer;
 
   constructor(scope: Construct, id: string, props: RefundsHttpApiProps) {
@@ -103,10 +113,7 @@ export class RefundsHttpApi extends Construct {
     const integrationOf = (name: FunctionName): HttpLambdaIntegration => {
       let integration = integrations.get(name);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${name}-integration`, handlers[name], {
-          // Above the functions' own 25 s timeout, so a slow call ends in their answer, not a gateway 503.
-          timeout: Duration.seconds(29),
-        });
+        integration = lambdaIntegration(`${name}-integration`, handlers[name]);
         integrations.set(name, integration);
       }
       return integration;
@@ -129,6 +136,20 @@ export class RefundsHttpApi extends Construct {
       }
       this.routes.push(created);
     }
+  }
+
+  /**
+   * The `$default` route: requests matching no route of ROUTES go to `handler` (functions/not-found), so
+   * that they get API.md's problem+json 404/405 rather than API Gateway's own 404. Behind the merchant
+   * authorizer: callers that cannot call the API get API Gateway's 403 (401 with JWT), never the function.
+   */
+  addCatchAllRoute(handler: lambda.IFunction): void {
+    this.catchAllRoute = new apigw.HttpRoute(this, 'CatchAllRoute', {
+      httpApi: this.api,
+      routeKey: apigw.HttpRouteKey.DEFAULT,
+      integration: lambdaIntegration('not-found-integration', handler),
+      authorizer: this.merchantAuthorizer,
+    });
   }
 
   /** The base URL, ending in `/`. */

@@ -1,7 +1,7 @@
 /**
- * The six functions of FUNCTION_ENTRIES, each with its environment and exactly the grants of its row in
+ * The seven functions of FUNCTION_ENTRIES, each with its environment and exactly the grants of its row in
  * infra/access.ts. Configuration that is not a resource (site, user id, windows, log level) goes to every
- * function: loadConfig reads the same variables everywhere.
+ * function that runs loadConfig: it reads the same variables everywhere. not-found runs none: LOG_LEVEL only.
  */
 
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ import { ProjectFunction } from './project-function.ts';
 interface FunctionSpec {
   description: string;
   timeout: Duration;
+  /** Runs loadConfig at cold start, so needs the service's configuration; default true. */
+  loadsConfig?: boolean;
 }
 
 /**
@@ -42,6 +44,11 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
     timeout: Duration.seconds(60),
   },
   reconcile: { description: 'Settles pending refunds and cancellations', timeout: Duration.minutes(5) },
+  'not-found': {
+    description: 'Answers requests matching no route: problem+json 404 or 405',
+    timeout: Duration.seconds(5),
+    loadsConfig: false,
+  },
 };
 
 export const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
@@ -92,6 +99,7 @@ export class ServiceFunctions extends Construct {
       reconcile: {
         ...optional('RECONCILE_PENDING_AFTER_SECONDS', settings.reconcilePendingAfterSeconds?.toString()),
       },
+      'not-found': {},
     };
 
     const created: Partial<Record<FunctionId, ProjectFunction>> = {};
@@ -106,13 +114,13 @@ export class ServiceFunctions extends Construct {
         timeout: spec.timeout,
         logRetention: settings.logRetention,
         environment: {
-          ...common,
+          ...(spec.loadsConfig === false ? { LOG_LEVEL: settings.logLevel } : common),
           ...specific[functionId],
           ...(access.publishesEvents ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
         },
       });
 
-      fn.allow(access.table, [props.table.table.tableArn]);
+      if (access.table.length > 0) fn.allow(access.table, [props.table.table.tableArn]);
       if (access.queriesPendingIndex) fn.allow(['dynamodb:Query'], [props.table.pendingIndexArn]);
       if (access.readsAccessToken) fn.allow(['secretsmanager:GetSecretValue'], [props.accessToken.secretArn]);
       if (access.readsWebhookSecrets)

@@ -51,6 +51,7 @@ describe('functions', () => {
       webhook: 20,
       'notification-processor': 60,
       reconcile: 300,
+      'not-found': 5,
     });
   });
 
@@ -70,6 +71,8 @@ describe('functions', () => {
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
       'notification-processor': [...common, 'EVENT_BUS_NAME'].sort(),
       reconcile: [...common, 'EVENT_BUS_NAME'].sort(),
+      // Runs no loadConfig and touches no resource: no table name, no secret ARN.
+      'not-found': ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
     });
     for (const id of FUNCTION_IDS) expect(environmentOf(id).POWERTOOLS_SERVICE_NAME).toBe(`${id}-dev`);
     expect(environmentOf('refunds').MP_SITE_ID).toBe('MLB');
@@ -226,6 +229,7 @@ describe('least privilege', () => {
         bus: ['events:PutEvents'],
       },
     ],
+    ['not-found', base],
   ] as [FunctionId, Record<string, string[]>][])('%s gets exactly its grants', (functionId, expected) => {
     expect(grantsOf(functionId)).toEqual(expected);
   });
@@ -243,16 +247,19 @@ describe('HTTP API', () => {
     return FUNCTION_IDS.find((id) => uri.includes(`"${synth.functionLogicalId(id)}"`))!;
   };
 
-  it('has exactly the routes of ROUTES, each to its function, and no $default route', () => {
+  it('has exactly the routes of ROUTES, each to its function, plus $default to not-found', () => {
     const actual = routes()
       .map((route) => `${route.Properties.RouteKey} -> ${functionBehind(route)}`)
       .sort();
-    const expected = ROUTES.map((route) => `${routeKey(route)} -> ${route.function}`).sort();
+    const expected = [
+      ...ROUTES.map((route) => `${routeKey(route)} -> ${route.function}`),
+      '$default -> not-found',
+    ].sort();
     expect(actual).toEqual(expected);
-    expect(routes().map((route) => route.Properties.RouteKey)).not.toContain('$default');
+    synth.template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + 1);
   });
 
-  it('leaves the webhook public and puts every merchant route behind IAM', () => {
+  it('leaves the webhook public and puts every merchant route and $default behind IAM', () => {
     const authorization = Object.fromEntries(
       routes().map((route) => [route.Properties.RouteKey, route.Properties.AuthorizationType]),
     );
@@ -260,7 +267,23 @@ describe('HTTP API', () => {
     for (const route of ROUTES.filter((r) => r.auth === 'merchant')) {
       expect(authorization[routeKey(route)]).toBe('AWS_IAM');
     }
+    // An unauthenticated caller gets API Gateway's 403 for an unknown route, never a function's answer.
+    expect(authorization.$default).toBe('AWS_IAM');
     synth.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('lets API Gateway invoke not-found, and only it, through $default', () => {
+    const permissions = Object.values(resourcesOf(synth.template, 'AWS::Lambda::Permission')).filter(
+      (permission) =>
+        JSON.stringify(permission.Properties.FunctionName).includes(
+          `"${synth.functionLogicalId('not-found')}"`,
+        ),
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]!.Properties.Principal).toBe('apigateway.amazonaws.com');
+    expect(JSON.stringify(permissions[0]!.Properties.SourceArn)).toContain(
+      synth.logicalIdOf(synth.stack.httpApi.api),
+    );
   });
 
   it('integrates with payload 2.0 under the 30 s limit', () => {

@@ -64,6 +64,11 @@ describe('JWT authorization', () => {
         expect(props.AuthorizerId).toEqual({ Ref: authorizerId });
       }
     }
+    // The catch-all route (404/405) is behind the merchant authorizer too.
+    expect(byKey.get('$default')).toMatchObject({
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: authorizerId },
+    });
   });
 });
 

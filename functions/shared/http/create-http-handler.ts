@@ -12,6 +12,7 @@ import { pipelineStateMiddleware } from './pipeline-state.ts';
 import { problemResponseMiddleware } from './problem-response.ts';
 import { requestIdMiddleware } from './request-id.ts';
 import { toLambdaResult } from './response.ts';
+import type { RouteTemplate } from './route-match.ts';
 import { routeResolverMiddleware, type ServedRoute } from './route-resolver.ts';
 import type {
   HttpLambdaHandler,
@@ -29,6 +30,11 @@ export interface HttpHandlerOptions {
   maxBodyBytes?: number;
   /** Taken off the Lambda's remaining time to make `req.deadline`: time left to answer and log. */
   deadlineMarginMs?: number;
+  /**
+   * Routes of the API served by other functions, to answer 405 (with `Allow`) rather than 404 for their
+   * paths: what the `$default` route's function, which serves no route, needs (functions/not-found).
+   */
+  knownRoutes?: readonly RouteTemplate[];
 }
 
 export const DEFAULT_DEADLINE_MARGIN_MS = 2_000;
@@ -42,6 +48,11 @@ const optionsSchema = z.strictObject({
   clock: z.optional(clockOption),
   maxBodyBytes: z.optional(z.int().check(z.positive())),
   deadlineMarginMs: z.optional(z.int().check(z.nonnegative())),
+  knownRoutes: z.optional(
+    z.array(
+      z.object({ method: z.string().check(z.regex(/^[A-Z]+$/)), path: z.string().check(z.regex(/^\//)) }),
+    ),
+  ),
 });
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE) (\/\S*)$/;
@@ -64,7 +75,8 @@ const definedValues = (record: Record<string, string | undefined> | undefined): 
 
 /**
  * The Lambda handler of an HTTP API (payload v2) function serving `routes`: request id, access log,
- * problem+json errors, route resolution (404/405), JSON body rules, then the route's handler.
+ * problem+json errors, route resolution (404/405), JSON body rules, then the route's handler. With no
+ * routes it answers every request 404/405 (as problem+json): the `$default` route's function.
  */
 export const createHttpHandler = (routes: Routes, options: HttpHandlerOptions = {}): HttpLambdaHandler => {
   const checked = validateOptions('createHttpHandler', optionsSchema, options);
@@ -107,6 +119,6 @@ export const createHttpHandler = (routes: Routes, options: HttpHandlerOptions = 
     .use(requestIdMiddleware())
     .use(accessLogMiddleware({ logger, clock }))
     .use(problemResponseMiddleware({ logger }))
-    .use(routeResolverMiddleware(served))
+    .use(routeResolverMiddleware(served, checked.knownRoutes))
     .use(jsonBodyParserMiddleware({ maxBytes: checked.maxBodyBytes ?? MAX_BODY_BYTES }));
 };

@@ -1,6 +1,6 @@
 import { ProblemError } from '../errors.ts';
 import { pipelineState } from './pipeline-state.ts';
-import { matchRoute } from './route-match.ts';
+import { matchRoute, type RouteTemplate } from './route-match.ts';
 import type { PipelineRequest, RouteConfig } from './types.ts';
 
 export interface ServedRoute {
@@ -24,9 +24,15 @@ export const methodNotAllowed = (method: string, allow: readonly string[]): Prob
 /**
  * Finds the route of a request: by API Gateway's route key when it is one of ours, else (a `$default`
  * route, or a key this function does not serve) by method and path against the routes it serves.
+ * `knownRoutes` are the API's routes served elsewhere (the `$default` function serves none): a path among
+ * them asked with another method is a 405 naming every method of that path, not a 404.
  */
-export const routeResolverMiddleware = (routes: readonly ServedRoute[]) => {
+export const routeResolverMiddleware = (
+  routes: readonly ServedRoute[],
+  knownRoutes: readonly RouteTemplate[] = [],
+) => {
   const byRouteKey = new Map(routes.map((route) => [route.routeKey, route]));
+  const allRoutes: readonly RouteTemplate[] = [...routes, ...knownRoutes];
   return {
     name: 'routeResolver',
     before: (request: PipelineRequest): void => {
@@ -44,8 +50,12 @@ export const routeResolverMiddleware = (routes: readonly ServedRoute[]) => {
       const method = event.requestContext?.http?.method ?? '';
       const path = event.rawPath ?? '';
       const match = matchRoute(routes, method, path);
-      if (match.kind === 'not-found') throw routeNotFound(method, path);
-      if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, match.allow);
+      if (match.kind !== 'found') {
+        const known = knownRoutes.length > 0 ? matchRoute(allRoutes, method, path) : match;
+        // `found` here is a route of the API that this function does not serve: not its to answer.
+        if (known.kind === 'method-not-allowed') throw methodNotAllowed(method, known.allow);
+        throw routeNotFound(method, path);
+      }
       state.route = {
         routeKey: match.routeKey,
         pathParameters: match.pathParameters,
