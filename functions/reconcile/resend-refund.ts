@@ -94,9 +94,13 @@ const outcomeOf = async (
         upstreamMessage: error.upstreamMessage,
         mpRequestId: error.upstreamRequestId,
       });
-      // Only a refusal the contract names is a failure; anything else (a 401 for our token...) stays pending.
-      if (code) return { kind: 'refused', failure: { code, detail: 'Mercado Pago refused the refund.' } };
-      return { kind: 'unknown', note: `re-send refused unexpectedly (${error.httpStatus})` };
+      // An earlier attempt with this key may have refunded (Mercado Pago need not replay a key it has
+      // forgotten, and then refuses, e.g. "already refunded"): a refusal of a re-send proves nothing. The entry
+      // stays pending; reading the payment settles it, or after a day it is reported to a person.
+      return {
+        kind: 'unknown',
+        note: `re-send refused (${code ?? error.httpStatus}): outcome of the first attempt unknown`,
+      };
     }
     const kind = error instanceof MercadoPagoError ? error.kind : 'unexpected error';
     options.log.warn('re-sent refund outcome unknown', { refundId: entry.id, kind });

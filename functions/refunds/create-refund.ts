@@ -82,26 +82,24 @@ const LOCK_MARGIN_MS = 2_000;
 
 export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> => {
   const fingerprint = refundFingerprint(input);
-  const { record, ledger } = await deps.idempotency.getWithLedger(input.idempotencyKey, input.paymentId);
-  if (record) return answerKnownKey(deps, input, fingerprint, record, ledger);
-
-  const claim: IdempotencyRecord = {
-    key: input.idempotencyKey,
-    route: CREATE_REFUND_ROUTE,
-    paymentId: input.paymentId,
-    fingerprint,
-    refundId: deps.newId('rf'),
-    lockOwner: `${input.requestId}:${deps.newId('lock')}`,
-    lockedUntil: input.deadline + LOCK_MARGIN_MS,
-    createdAt: isoAt(deps.clock.now()),
-  };
-  if (!(await deps.idempotency.claim(claim))) {
-    // Another request with this key got there first (concurrent duplicate): answer as its replay.
-    const again = await deps.idempotency.getWithLedger(input.idempotencyKey, input.paymentId);
-    if (!again.record) throw new Error('Idempotency key vanished after a failed claim');
-    return answerKnownKey(deps, input, fingerprint, again.record, again.ledger);
+  // A claim fails when another request holds the key; that request may also free it (upstream failure)
+  // between our claim and our read: then claim again.
+  for (let attempt = 1; ; attempt++) {
+    const { record, ledger } = await deps.idempotency.getWithLedger(input.idempotencyKey, input.paymentId);
+    if (record) return answerKnownKey(deps, input, fingerprint, record, ledger);
+    const claim: IdempotencyRecord = {
+      key: input.idempotencyKey,
+      route: CREATE_REFUND_ROUTE,
+      paymentId: input.paymentId,
+      fingerprint,
+      refundId: deps.newId('rf'),
+      lockOwner: `${input.requestId}:${deps.newId('lock')}`,
+      lockedUntil: input.deadline + LOCK_MARGIN_MS,
+      createdAt: isoAt(deps.clock.now()),
+    };
+    if (await deps.idempotency.claim(claim)) return runClaimed(deps, input, claim, ledger);
+    if (attempt >= 3) return inProgress();
   }
-  return runClaimed(deps, input, claim, ledger);
 };
 
 const answerKnownKey = async (
@@ -238,7 +236,7 @@ const runClaimed = async (
   if (outcome.kind === 'refused') {
     const response = problemResponse(outcome.code, outcome.detail);
     await deps.idempotency.complete(claim.key, claim.lockOwner, response);
-    await publish(deps, input, events);
+    await publish(deps, input, events, ledger);
     log.info('refund refused before calling Mercado Pago', {
       paymentId: input.paymentId,
       code: outcome.code,
@@ -250,7 +248,7 @@ const runClaimed = async (
   if (outcome.kind === 'existing') {
     // Resuming: the reservation exists. Settled (or linked by the sync) means there is nothing to send.
     if (entry.status !== RefundStatus.Pending || entry.mercadoPagoRefundId !== null) {
-      await publish(deps, input, events);
+      await publish(deps, input, events, ledger);
       return refundResponse(ledger, entry);
     }
     const firstAttempt = Date.parse(entry.createdAt);
@@ -259,8 +257,22 @@ const runClaimed = async (
         refundId,
         paymentId: input.paymentId,
       });
-      await publish(deps, input, events);
-      return refundResponse(ledger, entry);
+      // No call is in flight any more: replays answer the current state (202) instead of 409.
+      const marked = await updateLedger<LedgerEvent[]>(deps.ledgers, input.paymentId, ledger, (current) => {
+        if (!current) return { ledger: null, result: [] };
+        const change = settleRefund(
+          current,
+          refundId,
+          { kind: 'unknown', note: 'not re-sent: too old' },
+          nowIso,
+          input.caller,
+          newRefundId,
+        );
+        return { ledger: change.changed ? change.ledger : null, result: change.events };
+      });
+      const markedLedger = marked.ledger ?? ledger;
+      await publish(deps, input, events, markedLedger);
+      return refundResponse(markedLedger, markedLedger.refunds.find((e) => e.id === refundId) ?? entry);
     }
     const retried = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => ({
       ledger: current ? markRetry(current, refundId, nowIso) : null,
@@ -301,6 +313,18 @@ const callMercadoPago = async (
         refundId: entry.id,
       });
       result = { kind: 'unknown', note: 'unexpected error during the call' };
+    } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409 && !firstAttempt) {
+      // An earlier attempt with this key may have refunded: a refusal of a re-send proves nothing.
+      log.warn('re-sent refund refused: outcome of the first attempt unknown, left pending', {
+        refundId: entry.id,
+        httpStatus: error.httpStatus,
+        causeCodes: error.causeCodes,
+        mpRequestId: error.upstreamRequestId,
+      });
+      result = {
+        kind: 'unknown',
+        note: `re-send refused (${error.httpStatus}): first attempt's outcome unknown`,
+      };
     } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409) {
       const code = refundRefusalCode(error);
       log.warn('Mercado Pago refused the refund', {
@@ -358,7 +382,7 @@ const callMercadoPago = async (
   const finalLedger = settled.ledger ?? ledger;
   const finalEntry = finalLedger.refunds.find((e) => e.id === entry.id) ?? entry;
   recordMetric(finalEntry);
-  await publish(deps, input, events);
+  await publish(deps, input, events, finalLedger);
 
   if (releaseKeyWith && finalEntry.status === RefundStatus.Failed) {
     await deps.idempotency.release(claim.key, claim.lockOwner);
@@ -390,10 +414,16 @@ const recordMetric = (entry: RefundEntry) => {
   else putMetric(MetricName.RefundPending);
 };
 
-const publish = async (deps: RefundDeps, input: CreateRefundInput, events: LedgerEvent[]) => {
+/** `ledger`: the one the events' write stored, so publishing needs no read. */
+const publish = async (
+  deps: RefundDeps,
+  input: CreateRefundInput,
+  events: LedgerEvent[],
+  ledger: PaymentLedger,
+) => {
   if (!deps.onLedgerEvents || events.length === 0) return;
   try {
-    await deps.onLedgerEvents(input.paymentId, events, input.log);
+    await deps.onLedgerEvents(input.paymentId, events, input.log, ledger);
   } catch (error) {
     input.log.error('publishing ledger events failed', { error, paymentId: input.paymentId });
   }

@@ -2,6 +2,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { RefundWindow } from '../shared/config.ts';
 import type { LedgerEvent } from '../shared/ledger/ledger.ts';
+import type { PaymentLedger } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
 import type { IdempotencyStore } from '../shared/storage/idempotency-store.ts';
@@ -14,6 +15,14 @@ export interface RefundDeps {
   clock: Clock;
   refundWindow: RefundWindow;
   newId: (prefix: string) => string;
-  /** Called with what changed in a payment's ledger (events out); failures are logged, never thrown. */
-  onLedgerEvents?: (paymentId: string, events: LedgerEvent[], log: Logger) => Promise<void>;
+  /**
+   * Called with what changed in a payment's ledger (events out) and the ledger that write stored;
+   * failures are logged, never thrown.
+   */
+  onLedgerEvents?: (
+    paymentId: string,
+    events: LedgerEvent[],
+    log: Logger,
+    ledger?: PaymentLedger,
+  ) => Promise<void>;
 }

@@ -53,7 +53,7 @@ export const listRefunds = async (
   );
   if (events.length > 0 && deps.onLedgerEvents) {
     await deps
-      .onLedgerEvents(input.paymentId, events, input.log)
+      .onLedgerEvents(input.paymentId, events, input.log, ledger)
       .catch((error: unknown) => input.log.error('publishing ledger events failed', { error }));
   }
   return { status: 200, body: paymentRefundsView(ledger!) };

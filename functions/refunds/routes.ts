@@ -12,7 +12,8 @@ export const refundRoutes = (deps: () => Promise<RefundDeps>): Routes => ({
   [CREATE_REFUND_ROUTE]: async (req) => {
     const paymentId = readPaymentId(req);
     const idempotencyKey = readIdempotencyKey(req, { required: true });
-    const body = parseWith(createRefundBodySchema, req.body ?? {}, 'body');
+    // Only an absent body means `{}`: a JSON `null` is a bad body, never "refund everything left".
+    const body = parseWith(createRefundBodySchema, req.body === undefined ? {} : req.body, 'body');
     return createRefund(await deps(), {
       paymentId,
       idempotencyKey,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mercadoPagoRefundKey } from '../../functions/refunds/create-refund.ts';
-import { type Harness, startHarness } from '../support/harness.ts';
+import { createRefund, mercadoPagoRefundKey } from '../../functions/refunds/create-refund.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
+import { type Harness, invoke, startHarness } from '../support/harness.ts';
 import { daysAgo, refundApi, refundCalls } from './support.ts';
 
 let h: Harness;
@@ -311,37 +312,109 @@ describe('POST /payments/{paymentId}/refunds', () => {
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
     expect((await api.list(paymentId)).body).toMatchObject({ refundedAmount: 10, refundableAmount: 90 });
   });
+});
 
-  it('resumes a refund whose Lambda died after reserving, with the same Mercado Pago key', async () => {
-    const paymentId = approved(100);
-    // A first attempt reserved and sent nothing before its Lambda died: its lock has expired.
-    const deps = { ...api.deps, clock: { now: () => Date.now() } };
-    const { createRefund } = await import('../../functions/refunds/create-refund.ts');
-    const dyingMercadoPago = { ...h.mercadoPago, createRefund: () => new Promise<never>(() => undefined) };
-    const pendingForever = createRefund(
-      { ...deps, mercadoPago: dyingMercadoPago },
+describe('resuming after a Lambda died mid-call', () => {
+  const quietLog = createLogger({ level: 'error', sink: () => undefined });
+
+  /**
+   * A first attempt that read the payment, reserved, and whose Lambda died during the Mercado Pago call: the
+   * call never returns. Retries run with a clock past its lock.
+   */
+  const dieDuringCall = async (paymentId: string, key: string, amount: number) => {
+    let sent!: () => void;
+    const calling = new Promise<void>((resolve) => {
+      sent = resolve;
+    });
+    const dying = {
+      ...h.mercadoPago,
+      createRefund: () => {
+        sent();
+        return new Promise<never>(() => undefined);
+      },
+    };
+    void createRefund(
+      { ...api.deps, mercadoPago: dying },
       {
         paymentId,
-        idempotencyKey: 'crash-1',
-        amount: 12,
+        idempotencyKey: key,
+        amount,
         caller: 'test',
         requestId: 'r1',
-        deadline: Date.now() - 5_000,
-        log: (await import('../../functions/shared/logger.ts')).createLogger({
-          level: 'error',
-          sink: () => undefined,
-        }),
+        deadline: Date.now() + 5_000,
+        log: quietLog,
       },
-    );
-    void pendingForever;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const res = await api.refund(paymentId, { amount: 12 }, 'crash-1');
+    ).catch(() => undefined);
+    await calling;
+  };
+  const afterLock = (minutes = 0.5) => refundApi(h, { clock: { now: () => Date.now() + minutes * 60_000 } });
+
+  it('a retry while the first request runs is 409 REFUND_IN_PROGRESS', async () => {
+    const paymentId = approved(100);
+    await dieDuringCall(paymentId, 'running', 5);
+    const res = await api.refund(paymentId, { amount: 5 }, 'running');
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('REFUND_IN_PROGRESS');
+    expect(res.headers['retry-after']).toBe('1');
+  });
+
+  it('resumes with the same Mercado Pago key once the lock has expired', async () => {
+    const paymentId = approved(100);
+    await dieDuringCall(paymentId, 'crash-1', 12);
+    h.sandbox.clearRequests();
+    const res = await afterLock().refund(paymentId, { amount: 12 }, 'crash-1');
     expect(res.status).toBe(201);
     expect(res.body.amount).toBe(12);
     expect(refundCalls(h, paymentId).map((c) => c.idempotencyKey)).toEqual([
       mercadoPagoRefundKey(paymentId, 'crash-1'),
     ]);
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
+    expect((await api.list(paymentId)).body.refunds).toHaveLength(1);
+  });
+
+  it('does not re-send when the payment already shows the refund (answer lost, Lambda died)', async () => {
+    const paymentId = approved(100);
+    await dieDuringCall(paymentId, 'crash-2', 20);
+    h.sandbox.dashboardRefund(paymentId, 20);
+    h.sandbox.clearRequests();
+    const res = await afterLock().refund(paymentId, { amount: 20 }, 'crash-2');
+    expect(res.status).toBe(201);
+    expect(refundCalls(h, paymentId)).toHaveLength(0);
+    expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
+  });
+
+  it('a refusal of the re-sent call leaves the refund pending: the first attempt may have refunded', async () => {
+    const paymentId = approved(100);
+    await dieDuringCall(paymentId, 'resend-refused', 15);
+    h.sandbox.status(400, {
+      method: 'POST',
+      path: /\/refunds$/,
+      body: {
+        message: 'payment already refunded',
+        error: 'bad_request',
+        status: 400,
+        cause: [{ code: 2063 }],
+      },
+    });
+    const res = await afterLock().refund(paymentId, { amount: 15 }, 'resend-refused');
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending', amount: 15 });
+    const replay = await afterLock().refund(paymentId, { amount: 15 }, 'resend-refused');
+    expect(replay.status).toBe(202);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('past the re-send window it does not re-send: 202, and replays answer the current state', async () => {
+    const paymentId = approved(100);
+    await dieDuringCall(paymentId, 'too-old', 9);
+    const later = afterLock(11);
+    h.sandbox.clearRequests();
+    const res = await later.refund(paymentId, { amount: 9 }, 'too-old');
+    expect(res.status).toBe(202);
+    expect(refundCalls(h, paymentId)).toHaveLength(0);
+    const replay = await later.refund(paymentId, { amount: 9 }, 'too-old');
+    expect(replay.status).toBe(202);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
   });
 });
 
@@ -374,6 +447,21 @@ describe('validation', () => {
     const good = await api.refund(paymentId, { amount: 10.5 }, 'clp-key');
     expect(good.status).toBe(400);
     expect((await api.refund(paymentId, { amount: 1000 }, 'clp-key-2')).status).toBe(201);
+  });
+
+  it('a JSON null body is a 400, never "refund everything left"', async () => {
+    const paymentId = approved(100);
+    for (const rawBody of ['null', '[]', '"x"', '1', 'true']) {
+      const res = await invoke(api.handler, {
+        method: 'POST',
+        path: `/payments/${paymentId}/refunds`,
+        rawBody,
+        headers: { 'Idempotency-Key': `raw-${rawBody}` },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_ERROR');
+    }
+    expect(h.sandbox.refundsOf(paymentId)).toHaveLength(0);
   });
 
   it('GET of an unknown refund is 404 REFUND_NOT_FOUND', async () => {

@@ -361,3 +361,35 @@ describe('stale reads never move state backwards', () => {
     expect(refundRequestAmount(partial.ledger, partial.entry)).toBe(30);
   });
 });
+
+describe('a refusal of our own key wins over a link made by amount', () => {
+  it('records the linked refund as made elsewhere and the entry failed', () => {
+    const { ledger, entry } = reserve(emptyLedger(payment(), NOW), 1000);
+    const linked = syncWithPayment(
+      ledger,
+      payment({ refunds: [mpRefund('77', 10)] }),
+      NOW,
+      'mp',
+      newId,
+    ).ledger;
+    expect(linked.refunds[0]).toMatchObject({ status: 'succeeded', mercadoPagoRefundId: '77' });
+    const refused = settleRefund(
+      linked,
+      entry.id,
+      { kind: 'refused', failure: { code: 'INSUFFICIENT_BALANCE', detail: 'x' } },
+      NOW,
+      't',
+      newId,
+    );
+    expect(refused.ledger.refunds.find((e) => e.id === entry.id)).toMatchObject({
+      status: 'failed',
+      mercadoPagoRefundId: null,
+      failure: { code: 'INSUFFICIENT_BALANCE' },
+    });
+    expect(refused.ledger.refunds.filter((e) => e.origin === 'external')).toEqual([
+      expect.objectContaining({ mercadoPagoRefundId: '77', status: 'succeeded', amountMinor: 1000 }),
+    ]);
+    expect(refused.events.map((e) => e.type).sort()).toEqual(['refund.external_recorded', 'refund.failed']);
+    expect(totals(refused.ledger)).toMatchObject({ succeededMinor: 1000, pendingMinor: 0 });
+  });
+});

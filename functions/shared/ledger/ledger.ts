@@ -373,6 +373,20 @@ export const refundRequestAmount = (
 ): number | undefined =>
   entry.sendsEmptyBody ? undefined : fromMinorUnits(entry.amountMinor, decimalsOf(ledger.currency));
 
+/** The Mercado Pago refund an entry was linked to by amount, recorded as made elsewhere. */
+const externalCopy = (entry: RefundEntry, now: string, by: string, id: string): RefundEntry => ({
+  id,
+  origin: RefundOrigin.External,
+  amountMinor: entry.amountMinor,
+  status: entry.status,
+  mercadoPagoRefundId: entry.mercadoPagoRefundId,
+  ...(entry.mercadoPagoStatus ? { mercadoPagoStatus: entry.mercadoPagoStatus } : {}),
+  requestedBy: 'external',
+  createdAt: entry.createdAt,
+  updatedAt: now,
+  history: [{ at: now, status: entry.status, by, note: 'made outside this service' }],
+});
+
 /** What our call to Mercado Pago for a refund ended with. */
 export type RefundOutcome =
   | { kind: 'created'; refund: MpRefund }
@@ -419,19 +433,9 @@ export const settleRefund = (
     }
     if (entry.mercadoPagoRefundId !== null && entry.mercadoPagoRefundId !== outcome.refund.id) {
       // The entry was matched by amount to a refund that is not ours: that one was made elsewhere.
-      const misMatched = entry.mercadoPagoRefundId;
-      ledger.refunds.push({
-        id: newRefundId(),
-        origin: RefundOrigin.External,
-        amountMinor: entry.amountMinor,
-        status: entry.status,
-        mercadoPagoRefundId: misMatched,
-        ...(entry.mercadoPagoStatus ? { mercadoPagoStatus: entry.mercadoPagoStatus } : {}),
-        requestedBy: 'external',
-        createdAt: entry.createdAt,
-        updatedAt: now,
-        history: [{ at: now, status: entry.status, by, note: 'made outside this service' }],
-      });
+      const external = externalCopy(entry, now, by, newRefundId());
+      ledger.refunds.push(external);
+      events.push({ type: 'refund.external_recorded', refund: external });
       entry.status = RefundStatus.Pending;
     }
     const amountMinor = minorOf(ledger, outcome.refund.amount);
@@ -444,6 +448,26 @@ export const settleRefund = (
     return { ledger, events, changed: true };
   }
 
+  if (outcome.kind === 'refused' && entry.origin === RefundOrigin.Api && entry.mercadoPagoRefundId !== null) {
+    // A sync linked this entry by amount to a refund Mercado Pago reported; our own key was then refused, so
+    // that refund is not ours: it becomes a refund made elsewhere, and the refusal stands.
+    const external = externalCopy(entry, now, by, newRefundId());
+    ledger.refunds.push(external);
+    events.push({ type: 'refund.external_recorded', refund: external });
+    entry.mercadoPagoRefundId = null;
+    delete entry.mercadoPagoStatus;
+    entry.failure = outcome.failure;
+    transition(
+      entry,
+      RefundStatus.Failed,
+      now,
+      by,
+      `${outcome.failure.code} (unlinked from a refund made elsewhere)`,
+    );
+    events.push(eventFor(entry));
+    ledger.updatedAt = now;
+    return { ledger, events, changed: true };
+  }
   if (entry.status !== RefundStatus.Pending || entry.mercadoPagoRefundId !== null) {
     return { ledger: current, events, changed: false };
   }

@@ -143,20 +143,25 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
   },
 
   async complete(key, owner, response) {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: keyOf(key),
-        UpdateExpression: 'SET #response = :response, lockedUntil = :zero',
-        ConditionExpression: 'lockOwner = :owner',
-        ExpressionAttributeNames: { '#response': 'response' },
-        ExpressionAttributeValues: {
-          ':response': { S: JSON.stringify(response) },
-          ':owner': { S: owner },
-          ':zero': { N: '0' },
-        },
-      }),
-    );
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: keyOf(key),
+          UpdateExpression: 'SET #response = :response, lockedUntil = :zero',
+          ConditionExpression: 'lockOwner = :owner',
+          ExpressionAttributeNames: { '#response': 'response' },
+          ExpressionAttributeValues: {
+            ':response': { S: JSON.stringify(response) },
+            ':owner': { S: owner },
+            ':zero': { N: '0' },
+          },
+        }),
+      );
+    } catch (error) {
+      // The lock was taken over (this request outlived it): the new holder decides the answer.
+      if (!isConditionFailure(error)) throw error;
+    }
   },
 
   async release(key, owner) {
