@@ -29,14 +29,7 @@ import { MercadoPagoError, MpFailureKind, refundRefusalCode } from '../shared/me
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
 import type { MpPayment } from '../shared/mercadopago/types.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
-import {
-  decimalsOf,
-  fromMinorUnits,
-  isCurrency,
-  isSiteId,
-  siteOfCurrency,
-  toMinorUnits,
-} from '../shared/money.ts';
+import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../shared/money.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { RefundDeps } from './deps.ts';
