@@ -195,11 +195,11 @@ const runClaimed = async (
   });
 
   if (check.kind === 'already_cancelled') {
-    await publish(deps, input, events);
+    await publish(deps, input, events, prepared.ledger);
     return finish(deps, claim, cancelledResponse(paymentId, payment.statusDetail));
   }
   if (check.kind === 'refused') {
-    await publish(deps, input, events);
+    await publish(deps, input, events, prepared.ledger);
     log.info('cancellation refused before calling Mercado Pago', { paymentId, code: check.code });
     return finish(deps, claim, problemResponse(check.code, check.detail));
   }
@@ -314,7 +314,7 @@ const callMercadoPago = async (
   const record = finalLedger.cancellation;
   if (record?.status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);
   else if (record?.status === CancellationStatus.Pending) putMetric(MetricName.CancellationPending);
-  await publish(deps, input, events);
+  await publish(deps, input, events, finalLedger);
 
   if (releaseKeyWith && record?.status === CancellationStatus.Failed) {
     await release(deps, claim);
@@ -355,10 +355,16 @@ const refusalDetail = (code: string, paymentId: string): string => {
   }
 };
 
-const publish = async (deps: CancellationDeps, input: CancelPaymentInput, events: LedgerEvent[]) => {
+/** `ledger`: the one the events' write stored, so publishing needs no read. */
+const publish = async (
+  deps: CancellationDeps,
+  input: CancelPaymentInput,
+  events: LedgerEvent[],
+  ledger: PaymentLedger | undefined,
+) => {
   if (!deps.onLedgerEvents || events.length === 0) return;
   try {
-    await deps.onLedgerEvents(input.paymentId, events, input.log);
+    await deps.onLedgerEvents(input.paymentId, events, input.log, ledger);
   } catch (error) {
     input.log.error('publishing ledger events failed', { error, paymentId: input.paymentId });
   }

@@ -1,6 +1,7 @@
 /** What the cancellation route needs, injected so tests and the local server can give their own. */
 import type { Clock } from '../shared/clock.ts';
 import type { LedgerEvent } from '../shared/ledger/ledger.ts';
+import type { PaymentLedger } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
 import type { IdempotencyStore } from '../shared/storage/idempotency-store.ts';
@@ -12,6 +13,14 @@ export interface CancellationDeps {
   idempotency: IdempotencyStore;
   clock: Clock;
   newId: (prefix: string) => string;
-  /** Called with what changed in a payment's ledger (events out); failures are logged, never thrown. */
-  onLedgerEvents?: (paymentId: string, events: LedgerEvent[], log: Logger) => Promise<void>;
+  /**
+   * Called with what changed in a payment's ledger (events out) and the ledger that write stored;
+   * failures are logged, never thrown.
+   */
+  onLedgerEvents?: (
+    paymentId: string,
+    events: LedgerEvent[],
+    log: Logger,
+    ledger?: PaymentLedger,
+  ) => Promise<void>;
 }

@@ -21,18 +21,25 @@ export const publishLedgerEvents = async (
 
 const publishable = (event: LedgerEvent): boolean => event.type !== 'refund.pending';
 
-export type LedgerEventsHandler = (paymentId: string, events: LedgerEvent[], log: Logger) => Promise<void>;
+/** `ledger`: the ledger of the write that made the events, when the caller has it (saves a read). */
+export type LedgerEventsHandler = (
+  paymentId: string,
+  events: LedgerEvent[],
+  log: Logger,
+  ledger?: PaymentLedger,
+) => Promise<void>;
 
 /**
- * The `onLedgerEvents` of the API routes' deps. They hand over the events of the write they won; the ledger
- * is read only for the payment's currency (which never changes), never to find out what changed.
+ * The `onLedgerEvents` of the API routes' deps. They hand over the events of the write they won, and that
+ * write's ledger when they have it; otherwise the ledger is read, only for the payment's id and currency
+ * (which never change), never to find out what changed.
  */
 export const ledgerEventsHandler =
   (deps: { publisher: EventPublisher; ledgers: LedgerStore; clock: Clock }): LedgerEventsHandler =>
-  async (paymentId, events, log) => {
+  async (paymentId, events, log, known) => {
     if (!events.some(publishable)) return;
     try {
-      const ledger = await deps.ledgers.get(paymentId);
+      const ledger = known ?? (await deps.ledgers.get(paymentId));
       if (!ledger) throw new Error(`no ledger for payment ${paymentId}`);
       await publishLedgerEvents(deps.publisher, ledger, events, isoAt(deps.clock.now()), log);
     } catch (error) {

@@ -1,0 +1,36 @@
+/** What the bench hands a driver process (job.json) and what it gets back (result.json). */
+
+export interface Expectation {
+  /** The answer's statusCode (an HTTP API result); undefined: not checked (SQS and scheduled handlers). */
+  status?: number;
+  /** A piece of text the answer's body must contain (e.g. `"processed"`). */
+  bodyIncludes?: string;
+}
+
+export interface Invocation {
+  /** What the request is, for error messages. */
+  label: string;
+  event: unknown;
+  expect: Expectation;
+}
+
+export interface DriverJob {
+  functionName: string;
+  /** The Lambda timeout the context counts down from. */
+  timeoutMs: number;
+  /** Bundle files, imported in this order (one for a cold start; function and baseline for warm runs). */
+  bundles: string[];
+  /** Each invocation goes to the handler of `bundles[bundle]`. */
+  invocations: (Invocation & { bundle: number })[];
+}
+
+export interface DriverResult {
+  /** ms since the process started: when the driver began, the bundles were loaded, the first answer came. */
+  startedMs: number;
+  loadedMs: number;
+  firstResponseMs: number;
+  /** Each invocation's duration, in order. */
+  latenciesMs: number[];
+  /** The first answers that were not what the job expected (the run is then not valid). */
+  failures: string[];
+}

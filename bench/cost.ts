@@ -1,0 +1,121 @@
+/**
+ * Cost per operation, counted: the DynamoDB requests that reached dynalite (with their request units,
+ * dynamo-usage.ts) and the Mercado Pago calls that reached the sandbox while one process served `count`
+ * operations of one kind, divided by `count`; retries would show as fractions. Events out are the lines
+ * written (one PutEvents entry each when deployed).
+ */
+import { driveOne, type Lab, type Variant } from './lab.ts';
+import { replays } from './operations.ts';
+import { round } from './stats.ts';
+import type { FunctionId, Subject } from './subjects.ts';
+import { operationName } from './warm.ts';
+
+const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
+
+export interface OperationCost {
+  /** DynamoDB requests per operation, by API action. */
+  dynamodb: Record<string, number>;
+  dynamodbReads: number;
+  dynamodbWrites: number;
+  /** On-demand request units per operation. */
+  readUnits: number;
+  writeUnits: number;
+  /** The largest item written (bytes, as DynamoDB sizes items): over 1 KB, a write costs 2 units. */
+  largestItemBytes: number;
+  /** Mercado Pago calls per operation, by `METHOD /path/template`. */
+  mercadoPago: Record<string, number>;
+  mercadoPagoCalls: number;
+  events: number;
+}
+
+export interface CostResult {
+  function: FunctionId;
+  operation: string;
+  operations: number;
+  project: OperationCost;
+  baseline: OperationCost | undefined;
+}
+
+/** `/v1/payments/123/refunds` -> `/v1/payments/{id}/refunds`; till and store ids too. */
+export const pathTemplate = (path: string): string =>
+  path.replace(/\/(stores|pos)\/[^/]+/g, '/$1/{id}').replace(/\/\d+(?=\/|$)/g, '/{id}');
+
+const perOperation = (counts: Record<string, number>, operations: number): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).map(([name, count]) => [name, round(count / operations, 2)]));
+
+const sum = (counts: Record<string, number>, keep: (name: string) => boolean): number =>
+  round(
+    Object.entries(counts).reduce((total, [name, count]) => total + (keep(name) ? count : 0), 0),
+    2,
+  );
+
+const countWhile = async (
+  lab: Lab,
+  operations: number,
+  work: () => Promise<{ eventLines: number }>,
+): Promise<OperationCost> => {
+  lab.services.takeDynamoUsage();
+  lab.services.sandbox.clearRequests();
+  const { eventLines } = await work();
+  const usage = lab.services.takeDynamoUsage();
+  const dynamodb = perOperation(usage.requests, operations);
+  const calls: Record<string, number> = {};
+  for (const request of lab.services.sandbox.requests()) {
+    const name = `${request.method} ${pathTemplate(request.path)}`;
+    calls[name] = (calls[name] ?? 0) + 1;
+  }
+  lab.services.sandbox.clearRequests();
+  const mercadoPago = perOperation(calls, operations);
+  return {
+    dynamodb,
+    dynamodbReads: sum(dynamodb, (name) => READS.has(name)),
+    dynamodbWrites: sum(dynamodb, (name) => !READS.has(name)),
+    readUnits: round(usage.readUnits / operations, 2),
+    writeUnits: round(usage.writeUnits / operations, 2),
+    largestItemBytes: usage.largestItemBytes,
+    mercadoPago,
+    mercadoPagoCalls: sum(mercadoPago, () => true),
+    events: round(eventLines / operations, 2),
+  };
+};
+
+export const measureCosts = async (
+  lab: Lab,
+  subjects: readonly Subject[],
+  operations: number,
+): Promise<CostResult[]> => {
+  const results: CostResult[] = [];
+  for (const subject of subjects) {
+    // Nothing to count: a run with nothing pending is one Query; an unknown route calls nothing.
+    if (subject.id === 'reconcile' || subject.id === 'not-found') continue;
+    const variants: Variant[] = subject.baselineEntry === undefined ? ['project'] : ['project', 'baseline'];
+    const costs: Partial<Record<Variant, OperationCost>> = {};
+    const replayCosts: Partial<Record<Variant, OperationCost>> = {};
+    for (const variant of variants) {
+      const invocations = subject.invocations(lab.services.sandbox, operations);
+      costs[variant] = await countWhile(lab, operations, () => driveOne(lab, subject, variant, invocations));
+      if (subject.id === 'refunds') {
+        replayCosts[variant] = await countWhile(lab, operations, () =>
+          driveOne(lab, subject, variant, replays(invocations)),
+        );
+      }
+    }
+    results.push({
+      function: subject.id,
+      operation: operationName(subject.id),
+      operations,
+      project: costs.project!,
+      baseline: costs.baseline,
+    });
+    if (subject.id === 'refunds') {
+      results.push({
+        function: subject.id,
+        operation: 'replay',
+        operations,
+        project: replayCosts.project!,
+        baseline: replayCosts.baseline,
+      });
+    }
+  }
+  return results;
+};

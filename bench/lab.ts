@@ -1,0 +1,90 @@
+/**
+ * Everything a measurement needs: the services, the built bundles, the compiled driver, a scratch folder
+ * outside the repository, and the clock of the whole run (each phase stops at its own deadline).
+ */
+import type { BuiltBundle } from './bundles.ts';
+import type { Invocation } from './child/protocol.ts';
+import { type DriverOutcome, runDriver } from './child/spawn.ts';
+import { type BenchLogLevel, functionEnvironment } from './environment.ts';
+import type { Services } from './services.ts';
+import { type FunctionId, type Subject, timeoutMsOf } from './subjects.ts';
+
+export type Variant = 'project' | 'baseline';
+
+export interface Lab {
+  services: Services;
+  driverFile: string;
+  workDir: string;
+  bundles: Partial<Record<`${FunctionId}:${Variant}`, BuiltBundle>>;
+  /** `--quick`: fewer runs, for trying the bench out (its figures are not the ones to quote). */
+  quick: boolean;
+}
+
+export const bundleOf = (lab: Lab, subject: Subject, variant: Variant): BuiltBundle => {
+  const bundle = lab.bundles[`${subject.id}:${variant}`];
+  if (!bundle) throw new Error(`no ${variant} bundle for ${subject.id}`);
+  return bundle;
+};
+
+export interface DriveOptions {
+  logLevel?: BenchLogLevel;
+  limitMs?: number;
+  execArgv?: string[];
+}
+
+/**
+ * One driver process: the bundles of `variants` imported side by side, each invocation sent to the
+ * handler of `variants[invocation.bundle]`, in the function's environment.
+ */
+export const drive = (
+  lab: Lab,
+  subject: Subject,
+  variants: readonly Variant[],
+  invocations: (Invocation & { bundle: number })[],
+  options: DriveOptions = {},
+): Promise<DriverOutcome> =>
+  runDriver({
+    driverFile: lab.driverFile,
+    job: {
+      functionName: subject.id,
+      timeoutMs: timeoutMsOf(subject.id),
+      bundles: variants.map((variant) => bundleOf(lab, subject, variant).file),
+      invocations,
+    },
+    env: functionEnvironment({
+      functionName: subject.id,
+      dynamoEndpoint: lab.services.dynamoEndpoint,
+      sandboxUrl: lab.services.sandbox.url,
+      logLevel: options.logLevel ?? 'warn',
+    }),
+    workDir: lab.workDir,
+    limitMs: options.limitMs ?? 30_000,
+    ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+  });
+
+/** One driver process with one bundle. */
+export const driveOne = (
+  lab: Lab,
+  subject: Subject,
+  variant: Variant,
+  invocations: Invocation[],
+  options: DriveOptions = {},
+): Promise<DriverOutcome> =>
+  drive(
+    lab,
+    subject,
+    [variant],
+    invocations.map((invocation) => ({ ...invocation, bundle: 0 })),
+    options,
+  );
+
+/** A phase's own deadline: it stops starting new work after it (and says so). */
+export class Deadline {
+  readonly #at: number;
+  constructor(ms: number) {
+    this.#at = Date.now() + ms;
+  }
+  get passed(): boolean {
+    return Date.now() >= this.#at;
+  }
+}
