@@ -27,7 +27,6 @@ import type { Logger } from '../shared/logger.ts';
 import { MercadoPagoError, MpFailureKind, refundRefusalCode } from '../shared/mercadopago/errors.ts';
 import type { MpPayment } from '../shared/mercadopago/types.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
-import { decimalsOf, fromMinorUnits } from '../shared/money.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { ReconcileDeps } from './deps.ts';
 import { ATTEMPT_LOCK_MS, acquireResendLock } from './resend-lock.ts';
