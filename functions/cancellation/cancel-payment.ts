@@ -8,6 +8,7 @@
  *    caller's key (the same on every retry and resume), and the outcome recorded: cancelled, failed, or
  *    pending while nobody can know. An unknown outcome is never reported as success.
  */
+
 import { isoAt } from '../shared/clock.ts';
 import { ProblemError } from '../shared/errors.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
@@ -25,9 +26,10 @@ import {
 import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
 import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
-import { cancellationRefusalCode, MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
+import { cancellationRefusalCode, MercadoPagoError } from '../shared/mercadopago/errors.ts';
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
 import type { MpCancellation, MpPayment } from '../shared/mercadopago/types.ts';
+import { classifyWriteFailure } from '../shared/mercadopago/write-failure.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
@@ -237,54 +239,16 @@ const callMercadoPago = async (
     });
     outcome = outcomeOfAnswer(answer);
   } catch (error) {
-    if (!(error instanceof MercadoPagoError)) {
-      log.error('cancellation call failed with an unexpected error: outcome unknown', { error, paymentId });
-      outcome = { kind: 'unknown', note: 'unexpected error during the call' };
-    } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409) {
-      const code = cancellationRefusalCode(error);
-      log.warn('Mercado Pago refused the cancellation', {
-        paymentId,
-        httpStatus: error.httpStatus,
-        causeCodes: error.causeCodes,
-        upstreamMessage: error.upstreamMessage,
-        mpRequestId: error.upstreamRequestId,
-      });
-      if (code) {
-        outcome = { kind: 'refused', failure: { code, detail: refusalDetail(code, paymentId) } };
-      } else {
-        releaseKeyWith = new ProblemError(
-          'UPSTREAM_ERROR',
-          'Mercado Pago answered unexpectedly; nothing was cancelled.',
-        );
-        outcome = {
-          kind: 'refused',
-          failure: { code: 'UPSTREAM_ERROR', detail: 'Mercado Pago answered unexpectedly.' },
-        };
-      }
-    } else if (error.kind === MpFailureKind.Unavailable && firstAttempt) {
-      // Certainly not done, and no earlier attempt whose outcome is unknown: the key is freed.
-      releaseKeyWith = upstreamProblem(error);
-      outcome = {
-        kind: 'refused',
-        failure: {
-          code: 'UPSTREAM_UNAVAILABLE',
-          detail: 'Mercado Pago was unavailable; nothing was cancelled.',
-        },
-      };
-    } else {
-      // Maybe done (timeout after sending, 5xx after retries, 409 for a key still running there).
-      log.warn('cancellation outcome unknown: recorded pending', {
-        paymentId,
-        kind: error.kind,
-        httpStatus: error.httpStatus,
-        attempts: error.attempts,
-        mpRequestId: error.upstreamRequestId,
-      });
-      outcome = {
-        kind: 'unknown',
-        note: `outcome unknown (${error.kind}${error.httpStatus ? ` ${error.httpStatus}` : ''})`,
-      };
-    }
+    const failure = classifyWriteFailure(error, {
+      firstAttempt,
+      refusalCode: cancellationRefusalCode,
+      refusalDetail: (code) => refusalDetail(code, paymentId),
+      verb: 'cancelled',
+      log,
+      fields: { paymentId },
+    });
+    outcome = failure.kind === 'refused' ? { kind: 'refused', failure: failure.failure } : failure;
+    releaseKeyWith = failure.kind === 'refused' ? failure.releaseKeyWith : undefined;
   }
 
   const nowIso = isoAt(deps.clock.now());

@@ -16,8 +16,9 @@ import {
 import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
 import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
-import { cancellationRefusalCode, MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
+import { cancellationRefusalCode } from '../shared/mercadopago/errors.ts';
 import type { MpCancellation, MpPayment } from '../shared/mercadopago/types.ts';
+import { classifyWriteFailure } from '../shared/mercadopago/write-failure.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { ReconcileDeps } from './deps.ts';
@@ -103,16 +104,16 @@ export const resendCancellation = async (
     });
     outcome = outcomeOf(answer);
   } catch (error) {
-    const code =
-      error instanceof MercadoPagoError && error.kind === MpFailureKind.Refused && error.httpStatus !== 409
-        ? cancellationRefusalCode(error)
-        : null;
-    outcome = code
-      ? { kind: 'refused', failure: { code, detail: 'Mercado Pago refused the cancellation.' } }
-      : {
-          kind: 'unknown',
-          note: `re-send outcome unknown (${error instanceof MercadoPagoError ? error.kind : 'unexpected error'})`,
-        };
+    // A re-send: a refusal proves nothing (the first attempt may have cancelled), so it stays pending.
+    const failure = classifyWriteFailure(error, {
+      firstAttempt: false,
+      refusalCode: cancellationRefusalCode,
+      refusalDetail: () => 'Mercado Pago refused the cancellation.',
+      verb: 'cancelled',
+      log: options.log,
+      fields: { paymentId: ledger.paymentId },
+    });
+    outcome = failure.kind === 'refused' ? { kind: 'refused', failure: failure.failure } : failure;
   }
 
   const settledAt = isoAt(deps.clock.now());

@@ -24,8 +24,9 @@ import {
   RefundStatus,
 } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError, MpFailureKind, refundRefusalCode } from '../shared/mercadopago/errors.ts';
+import { refundRefusalCode } from '../shared/mercadopago/errors.ts';
 import type { MpPayment } from '../shared/mercadopago/types.ts';
+import { classifyWriteFailure } from '../shared/mercadopago/write-failure.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { ReconcileDeps } from './deps.ts';
@@ -80,30 +81,16 @@ const outcomeOf = async (
     });
     return { kind: 'created', refund };
   } catch (error) {
-    if (
-      error instanceof MercadoPagoError &&
-      error.kind === MpFailureKind.Refused &&
-      error.httpStatus !== 409
-    ) {
-      const code = refundRefusalCode(error);
-      options.log.warn('Mercado Pago refused the re-sent refund', {
-        refundId: entry.id,
-        httpStatus: error.httpStatus,
-        causeCodes: error.causeCodes,
-        upstreamMessage: error.upstreamMessage,
-        mpRequestId: error.upstreamRequestId,
-      });
-      // An earlier attempt with this key may have refunded (Mercado Pago need not replay a key it has
-      // forgotten, and then refuses, e.g. "already refunded"): a refusal of a re-send proves nothing. The entry
-      // stays pending; reading the payment settles it, or after a day it is reported to a person.
-      return {
-        kind: 'unknown',
-        note: `re-send refused (${code ?? error.httpStatus}): outcome of the first attempt unknown`,
-      };
-    }
-    const kind = error instanceof MercadoPagoError ? error.kind : 'unexpected error';
-    options.log.warn('re-sent refund outcome unknown', { refundId: entry.id, kind });
-    return { kind: 'unknown', note: `re-send outcome unknown (${kind})` };
+    // A re-send: a refusal proves nothing (the first attempt may have refunded), so it stays pending.
+    const failure = classifyWriteFailure(error, {
+      firstAttempt: false,
+      refusalCode: refundRefusalCode,
+      refusalDetail: () => 'Mercado Pago refused the refund.',
+      verb: 'refunded',
+      log: options.log,
+      fields: { refundId: entry.id, paymentId: ledger.paymentId },
+    });
+    return failure.kind === 'refused' ? { kind: 'refused', failure: failure.failure } : failure;
   }
 };
 

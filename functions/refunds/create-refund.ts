@@ -9,6 +9,7 @@
  *    and every resume), and the outcome recorded: succeeded, failed, or pending when nobody can know yet.
  * Nothing here can create a second refund for one key, nor lose one that Mercado Pago made.
  */
+
 import { isoAt } from '../shared/clock.ts';
 import { refundWindowDaysFor } from '../shared/config.ts';
 import { ProblemError } from '../shared/errors.ts';
@@ -25,9 +26,10 @@ import {
 } from '../shared/ledger/ledger.ts';
 import { CallState, type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError, MpFailureKind, refundRefusalCode } from '../shared/mercadopago/errors.ts';
+import { MercadoPagoError, refundRefusalCode } from '../shared/mercadopago/errors.ts';
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
 import type { MpPayment } from '../shared/mercadopago/types.ts';
+import { classifyWriteFailure } from '../shared/mercadopago/write-failure.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
 import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../shared/money.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
@@ -300,69 +302,16 @@ const callMercadoPago = async (
     });
     result = { kind: 'created', refund };
   } catch (error) {
-    if (!(error instanceof MercadoPagoError)) {
-      log.error('refund call failed with an unexpected error: outcome unknown', {
-        error,
-        refundId: entry.id,
-      });
-      result = { kind: 'unknown', note: 'unexpected error during the call' };
-    } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409 && !firstAttempt) {
-      // An earlier attempt with this key may have refunded: a refusal of a re-send proves nothing.
-      log.warn('re-sent refund refused: outcome of the first attempt unknown, left pending', {
-        refundId: entry.id,
-        httpStatus: error.httpStatus,
-        causeCodes: error.causeCodes,
-        mpRequestId: error.upstreamRequestId,
-      });
-      result = {
-        kind: 'unknown',
-        note: `re-send refused (${error.httpStatus}): first attempt's outcome unknown`,
-      };
-    } else if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409) {
-      const code = refundRefusalCode(error);
-      log.warn('Mercado Pago refused the refund', {
-        refundId: entry.id,
-        httpStatus: error.httpStatus,
-        causeCodes: error.causeCodes,
-        upstreamMessage: error.upstreamMessage,
-        mpRequestId: error.upstreamRequestId,
-      });
-      if (code) {
-        result = { kind: 'refused', failure: { code, detail: refusalDetail(code) } };
-      } else {
-        releaseKeyWith = new ProblemError(
-          'UPSTREAM_ERROR',
-          'Mercado Pago answered unexpectedly; nothing was refunded.',
-        );
-        result = {
-          kind: 'refused',
-          failure: { code: 'UPSTREAM_ERROR', detail: 'Mercado Pago answered unexpectedly.' },
-        };
-      }
-    } else if (error.kind === MpFailureKind.Unavailable && firstAttempt) {
-      // Certainly not done, and no earlier attempt exists: release the reservation and the key.
-      releaseKeyWith = upstreamProblem(error);
-      result = {
-        kind: 'refused',
-        failure: {
-          code: 'UPSTREAM_UNAVAILABLE',
-          detail: 'Mercado Pago was unavailable; nothing was refunded.',
-        },
-      };
-    } else {
-      // Maybe done (or a 409 for a key still being processed there): pending until someone knows.
-      log.warn('refund outcome unknown: recorded pending', {
-        refundId: entry.id,
-        kind: error.kind,
-        httpStatus: error.httpStatus,
-        attempts: error.attempts,
-        mpRequestId: error.upstreamRequestId,
-      });
-      result = {
-        kind: 'unknown',
-        note: `outcome unknown (${error.kind}${error.httpStatus ? ` ${error.httpStatus}` : ''})`,
-      };
-    }
+    const failure = classifyWriteFailure(error, {
+      firstAttempt,
+      refusalCode: refundRefusalCode,
+      refusalDetail,
+      verb: 'refunded',
+      log,
+      fields: { refundId: entry.id, paymentId: input.paymentId },
+    });
+    result = failure.kind === 'refused' ? { kind: 'refused', failure: failure.failure } : failure;
+    releaseKeyWith = failure.kind === 'refused' ? failure.releaseKeyWith : undefined;
   }
 
   const nowIso = isoAt(deps.clock.now());
