@@ -135,6 +135,7 @@ export const operationName = (id: FunctionId): string =>
     'notification-processor': 'queued notification',
     reconcile: 'reconciliation',
     'not-found': 'unknown route',
+    'event-publisher': 'stream batch',
   })[id];
 
 /** The median of the per-process differences, for the report. */

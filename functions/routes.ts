@@ -46,4 +46,6 @@ export const FUNCTION_ENTRIES = {
   reconcile: 'functions/reconcile/handler.ts',
   /** The `$default` route: problem+json 404/405 for requests matching no route above. */
   'not-found': 'functions/not-found/handler.ts',
+  /** AWS only: the table's stream consumer that publishes the events each ledger write stored. */
+  'event-publisher': 'functions/event-publisher/handler.ts',
 } as const;

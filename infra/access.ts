@@ -26,6 +26,11 @@ export interface FunctionAccess {
   readsWebhookSecrets: boolean;
   /** events:PutEvents on the outbound bus (EVENT_BUS_NAME); without it events are logged instead. */
   publishesEvents: boolean;
+  /**
+   * Writes ledgers, whose events the table's stream publishes (event-publisher) from each write's outbox:
+   * EVENTS_VIA_STREAM=true, so it does not publish them itself (nor needs PutEvents for them).
+   */
+  ledgerEventsViaStream: boolean;
   /** sqs:SendMessage on the notification queue (NOTIFICATION_QUEUE_URL). */
   sendsNotifications: boolean;
 }
@@ -45,7 +50,8 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     queriesPendingIndex: false,
     readsAccessToken: true,
     readsWebhookSecrets: false,
-    publishesEvents: true,
+    publishesEvents: false,
+    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   cancellation: {
@@ -53,7 +59,8 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     queriesPendingIndex: false,
     readsAccessToken: true,
     readsWebhookSecrets: false,
-    publishesEvents: true,
+    publishesEvents: false,
+    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   'qr-orders': {
@@ -62,6 +69,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: true,
     readsWebhookSecrets: false,
     publishesEvents: false,
+    ledgerEventsViaStream: false,
     sendsNotifications: false,
   },
   // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
@@ -72,14 +80,17 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: false,
     readsWebhookSecrets: true,
     publishesEvents: false,
+    ledgerEventsViaStream: false,
     sendsNotifications: true,
   },
+  // Publishes the QR order events itself (they are not in a ledger); the ledger ones go through the stream.
   'notification-processor': {
     table: READ_WRITE,
     queriesPendingIndex: false,
     readsAccessToken: true,
     readsWebhookSecrets: false,
     publishesEvents: true,
+    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   reconcile: {
@@ -87,7 +98,8 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     queriesPendingIndex: true,
     readsAccessToken: true,
     readsWebhookSecrets: false,
-    publishesEvents: true,
+    publishesEvents: false,
+    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   // The `$default` route's 404/405: no configuration, no resource, not even the token's ARN.
@@ -97,6 +109,17 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: false,
     readsWebhookSecrets: false,
     publishesEvents: false,
+    ledgerEventsViaStream: false,
+    sendsNotifications: false,
+  },
+  // Reads the table's stream through its event source mapping (stack.ts), which grants that read; no table action.
+  'event-publisher': {
+    table: [],
+    queriesPendingIndex: false,
+    readsAccessToken: false,
+    readsWebhookSecrets: false,
+    publishesEvents: true,
+    ledgerEventsViaStream: false,
     sendsNotifications: false,
   },
 };

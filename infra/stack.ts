@@ -8,6 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { FunctionId } from './access.ts';
+import { LedgerEventStream } from './constructs/ledger-event-stream.ts';
 import { LedgerTable } from './constructs/ledger-table.ts';
 import { MercadoPagoSecrets } from './constructs/mercadopago-secrets.ts';
 import { Monitoring } from './constructs/monitoring.ts';
@@ -36,6 +37,7 @@ export class RefundsStack extends Stack {
   readonly eventBus: events.EventBus;
   readonly httpApi: RefundsHttpApi;
   readonly functions: ServiceFunctions;
+  readonly eventStream: LedgerEventStream;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: RefundsStackProps) {
@@ -101,6 +103,11 @@ export class RefundsStack extends Stack {
       }),
     );
 
+    this.eventStream = new LedgerEventStream(this, 'EventStream', {
+      table: this.table.table,
+      publisher: fn('event-publisher'),
+    });
+
     // A failed run is retried by the next one 5 minutes later: no asynchronous retries on top of it.
     fn('reconcile').configureAsyncInvoke({ retryAttempts: 0 });
     new events.Rule(this, 'ReconcileSchedule', {
@@ -122,6 +129,7 @@ export class RefundsStack extends Stack {
       serviceNames,
       api: this.httpApi.api,
       deadLetterQueue: this.notifications.deadLetterQueue,
+      eventFailureQueue: this.eventStream.failureQueue,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });

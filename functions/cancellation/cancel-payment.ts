@@ -186,14 +186,22 @@ const runClaimed = async (
     const settled = settleCancellationWithPayment(synced.ledger, payment, nowIso, 'mercadopago');
     const changed = synced.changed || settled.changed;
     if (check.kind !== 'cancellable')
-      return { ledger: changed ? settled.ledger : null, result: { check, firstAttempt: false } };
+      return {
+        ledger: changed ? settled.ledger : null,
+        result: { check, firstAttempt: false },
+        events: synced.events,
+      };
     const begun = beginCancellation(settled.ledger, {
       idempotencyKey: input.idempotencyKey ?? null,
       mercadoPagoIdempotencyKey: mercadoPagoKey,
       by: input.caller,
       now: nowIso,
     });
-    return { ledger: begun.ledger, result: { check, firstAttempt: begun.firstAttempt } };
+    return {
+      ledger: begun.ledger,
+      result: { check, firstAttempt: begun.firstAttempt },
+      events: synced.events,
+    };
   });
 
   if (check.kind === 'already_cancelled') {
@@ -271,7 +279,11 @@ const callMercadoPago = async (
       syncEvents = synced.events;
     }
     const result = settleCancellation(next, outcome, nowIso, input.caller);
-    return { ledger: changed || result.changed ? result.ledger : null, result: syncEvents };
+    return {
+      ledger: changed || result.changed ? result.ledger : null,
+      result: syncEvents,
+      events: syncEvents,
+    };
   });
   events.push(...settled.result);
   const finalLedger = settled.ledger ?? ledger;

@@ -139,7 +139,7 @@ export const resendCancellation = async (
         events = synced.events;
       }
       const result = settleCancellation(next, outcome, settledAt, BY_RECONCILIATION);
-      return { ledger: changed || result.changed ? result.ledger : null, result: events };
+      return { ledger: changed || result.changed ? result.ledger : null, result: events, events };
     },
   );
   const finalLedger = settled.ledger ?? begun.ledger;

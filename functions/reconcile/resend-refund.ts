@@ -158,7 +158,7 @@ export const resendRefund = async (
       const change = settleRefund(current, refundId, outcome, settledAt, BY_RECONCILIATION, () =>
         deps.newId('rf'),
       );
-      return { ledger: change.changed ? change.ledger : null, result: change.events };
+      return { ledger: change.changed ? change.ledger : null, result: change.events, events: change.events };
     },
   );
   const finalLedger = settled.ledger ?? marked.ledger;

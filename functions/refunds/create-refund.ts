@@ -199,7 +199,11 @@ const runClaimed = async (
     syncEvents = synced.events;
     const existing = synced.ledger.refunds.find((e) => e.id === refundId);
     if (existing) {
-      return { ledger: synced.changed ? synced.ledger : null, result: { kind: 'existing', entry: existing } };
+      return {
+        ledger: synced.changed ? synced.ledger : null,
+        result: { kind: 'existing', entry: existing },
+        events: synced.events,
+      };
     }
     const attempt = reserveRefund(
       synced.ledger,
@@ -220,9 +224,14 @@ const runClaimed = async (
       return {
         ledger: synced.changed ? synced.ledger : null,
         result: { kind: 'refused', code: attempt.refusal.code, detail: attempt.refusal.detail },
+        events: synced.events,
       };
     }
-    return { ledger: attempt.ledger, result: { kind: 'reserved', entry: attempt.entry } };
+    return {
+      ledger: attempt.ledger,
+      result: { kind: 'reserved', entry: attempt.entry },
+      events: synced.events,
+    };
   });
   let ledger = reserved.ledger!;
   const outcome = reserved.result;
@@ -263,7 +272,11 @@ const runClaimed = async (
           input.caller,
           newRefundId,
         );
-        return { ledger: change.changed ? change.ledger : null, result: change.events };
+        return {
+          ledger: change.changed ? change.ledger : null,
+          result: change.events,
+          events: change.events,
+        };
       });
       const markedLedger = marked.ledger ?? ledger;
       await publish(deps, input, events, markedLedger);
@@ -318,7 +331,7 @@ const callMercadoPago = async (
   const settled = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => {
     if (!current) return { ledger: null, result: [] as LedgerEvent[] };
     const change = settleRefund(current, entry.id, result, nowIso, input.caller, () => deps.newId('rf'));
-    return { ledger: change.changed ? change.ledger : null, result: change.events };
+    return { ledger: change.changed ? change.ledger : null, result: change.events, events: change.events };
   });
   events.push(...settled.result);
   const finalLedger = settled.ledger ?? ledger;

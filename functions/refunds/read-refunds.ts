@@ -48,7 +48,7 @@ export const listRefunds = async (
     current,
     (stored) => {
       const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
-      return { ledger: synced.changed ? synced.ledger : null, result: synced.events };
+      return { ledger: synced.changed ? synced.ledger : null, result: synced.events, events: synced.events };
     },
   );
   if (events.length > 0 && deps.onLedgerEvents) {

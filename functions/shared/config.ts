@@ -46,6 +46,11 @@ export interface AppConfig {
   eventBusName: string | undefined;
   /** SQS queue for notifications (AWS); unset = notifications are processed inline. */
   notificationQueueUrl: string | undefined;
+  /**
+   * EVENTS_VIA_STREAM (AWS): events of ledger writes are published by the table's stream from the written
+   * item's outbox (functions/event-publisher), not after the write; unset/false = published inline.
+   */
+  eventsViaStream: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -82,6 +87,13 @@ const url = (env: Env, name: string, fallback?: string): string | undefined => {
     throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
+};
+
+const flag = (env: Env, name: string): boolean => {
+  const raw = nonEmpty(env, name)?.toLowerCase();
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 };
 
 const secretSource = (env: Env, valueName: string, arnName: string): SecretSource | undefined => {
@@ -156,5 +168,11 @@ export const loadConfig = (env: Env = process.env): AppConfig => {
     logLevel: logLevel as LogLevelName,
     eventBusName: nonEmpty(env, 'EVENT_BUS_NAME'),
     notificationQueueUrl: url(env, 'NOTIFICATION_QUEUE_URL'),
+    eventsViaStream: flag(env, 'EVENTS_VIA_STREAM'),
   };
 };
+
+/** The event publisher (the table's stream consumer) needs only the bus: it runs no loadConfig. */
+export const loadEventPublisherConfig = (env: Env = process.env): { eventBusName: string } => ({
+  eventBusName: required(env, 'EVENT_BUS_NAME'),
+});

@@ -6,7 +6,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from './clock.ts';
 import type { AppConfig } from './config.ts';
-import { type LedgerEventsHandler, ledgerEventsHandler } from './events/ledger-events.ts';
+import {
+  type LedgerEventsHandler,
+  ledgerEventsHandler,
+  withoutLedgerEvents,
+} from './events/ledger-events.ts';
 import { createEventPublisher, type EventPublisher } from './events/publisher.ts';
 import { newId } from './ids.ts';
 import { createMercadoPagoClient } from './mercadopago/client.ts';
@@ -24,16 +28,22 @@ export interface Runtime {
   idempotency: IdempotencyStore;
   clock: Clock;
   newId: (prefix: string) => string;
-  /** Events out (EventBridge, or local lines); `onLedgerEvents` is what the API routes' deps take. */
+  /**
+   * Events out (EventBridge, or local lines); `onLedgerEvents` is what the API routes' deps take. With
+   * EVENTS_VIA_STREAM neither publishes ledger events: the table's stream does, from each write's outbox.
+   */
   events: EventPublisher;
   onLedgerEvents: LedgerEventsHandler;
 }
+
+const publishedByStream: LedgerEventsHandler = async () => undefined;
 
 export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {}): Runtime => {
   const dynamo = overrides.dynamo ?? dynamoDbClient(config.dynamodbEndpoint);
   const ledgers = overrides.ledgers ?? createLedgerStore(dynamo, config.tableName);
   const clock = overrides.clock ?? systemClock;
-  const events = overrides.events ?? createEventPublisher(config.eventBusName);
+  const inline = overrides.events ?? createEventPublisher(config.eventBusName);
+  const events = config.eventsViaStream ? withoutLedgerEvents(inline) : inline;
   return {
     config,
     dynamo,
@@ -48,6 +58,10 @@ export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {
     clock,
     newId: overrides.newId ?? ((prefix) => newId(prefix)),
     events,
-    onLedgerEvents: overrides.onLedgerEvents ?? ledgerEventsHandler({ publisher: events, ledgers, clock }),
+    onLedgerEvents:
+      overrides.onLedgerEvents ??
+      (config.eventsViaStream
+        ? publishedByStream
+        : ledgerEventsHandler({ publisher: events, ledgers, clock })),
   };
 };

@@ -1,7 +1,7 @@
 /**
  * The single DynamoDB table (keys from functions/shared/storage/table.ts). It holds the state of every
  * refund, so it is protected three ways: deletion protection, RETAIN on stack deletion, and point-in-time
- * recovery (35 days).
+ * recovery (35 days). Its stream (new images) carries the events out of ledger writes to event-publisher.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,6 +22,8 @@ export class LedgerTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TableKeys.ttlAttribute,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Feeds event-publisher: each ledger write's events out, as stored in the item (ledger-event-stream.ts).
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: TableKeys.pendingIndexName,

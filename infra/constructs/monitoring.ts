@@ -24,10 +24,14 @@ export interface MonitoringProps {
   serviceNames: Record<FunctionId, string>;
   api: apigw.HttpApi;
   deadLetterQueue: sqs.IQueue;
+  /** Where the stream event source of event-publisher sends the batches it gave up on. */
+  eventFailureQueue: sqs.IQueue;
 }
 
 /** A pending refund older than this is an incident: reconcile re-checks pending refunds every 5 minutes. */
 export const OLDEST_PENDING_REFUND_MAX_SECONDS = 15 * 60;
+/** Events out of ledger writes waiting longer than this in the stream: event-publisher is failing or stuck. */
+export const EVENT_STREAM_MAX_AGE_MS = 5 * 60_000;
 /** API p99 above this for 15 minutes: the functions time out at 25 s, Mercado Pago answers in about 1 s. */
 export const API_P99_LATENCY_MAX_MS = 10_000;
 
@@ -95,6 +99,30 @@ export class Monitoring extends Construct {
         threshold: 0,
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         description: 'Notifications failed 5 times and wait in the dead-letter queue: inspect, fix, redrive.',
+      },
+    );
+
+    // Records event-publisher reports as failed are retried without any error metric: their age shows it.
+    this.alarm(
+      'event-publisher-iterator-age',
+      props.functions['event-publisher'].metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+      {
+        threshold: EVENT_STREAM_MAX_AGE_MS,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description: 'Events out wait in the table stream for more than 5 minutes: see event-publisher logs.',
+      },
+    );
+    this.alarm(
+      'event-publisher-dlq-not-empty',
+      props.eventFailureQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        threshold: 0,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description:
+          'event-publisher gave up on stream records: their events were logged ("event not published yet"); replay them.',
       },
     );
 

@@ -115,11 +115,12 @@ export class ProjectFunction extends Construct {
       awsSdkConnectionReuse: false,
     });
 
-    // Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions.
+    // Active tracing adds xray:PutTraceSegments/PutTelemetryRecords, which have no resource-level permissions;
+    // so has dynamodb:ListStreams, which a table stream event source (event-publisher) adds.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions.',
+        'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and DynamoDB ListStreams (stream event source) support no resource-level permissions.',
     });
   }
 

@@ -1,7 +1,8 @@
 /**
- * The seven functions of FUNCTION_ENTRIES, each with its environment and exactly the grants of its row in
+ * The eight functions of FUNCTION_ENTRIES, each with its environment and exactly the grants of its row in
  * infra/access.ts. Configuration that is not a resource (site, user id, windows, log level) goes to every
- * function that runs loadConfig: it reads the same variables everywhere. not-found runs none: LOG_LEVEL only.
+ * function that runs loadConfig: it reads the same variables everywhere. not-found and event-publisher run
+ * none: LOG_LEVEL only (plus the bus for event-publisher).
  */
 
 import { join } from 'node:path';
@@ -47,6 +48,12 @@ export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
   'not-found': {
     description: 'Answers requests matching no route: problem+json 404 or 405',
     timeout: Duration.seconds(5),
+    loadsConfig: false,
+  },
+  // A batch is at most 25 records of a few events: a few PutEvents calls, retried within the call.
+  'event-publisher': {
+    description: 'Publishes the events stored by ledger writes, from the table stream',
+    timeout: Duration.seconds(30),
     loadsConfig: false,
   },
 };
@@ -100,6 +107,7 @@ export class ServiceFunctions extends Construct {
         ...optional('RECONCILE_PENDING_AFTER_SECONDS', settings.reconcilePendingAfterSeconds?.toString()),
       },
       'not-found': {},
+      'event-publisher': {},
     };
 
     const created: Partial<Record<FunctionId, ProjectFunction>> = {};
@@ -117,6 +125,7 @@ export class ServiceFunctions extends Construct {
           ...(spec.loadsConfig === false ? { LOG_LEVEL: settings.logLevel } : common),
           ...specific[functionId],
           ...(access.publishesEvents ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
+          ...(access.ledgerEventsViaStream ? { EVENTS_VIA_STREAM: 'true' } : {}),
         },
       });
 

@@ -52,6 +52,7 @@ describe('functions', () => {
       'notification-processor': 60,
       reconcile: 300,
       'not-found': 5,
+      'event-publisher': 30,
     });
   });
 
@@ -65,16 +66,22 @@ describe('functions', () => {
       'TABLE_NAME',
     ];
     expect(keys).toEqual({
-      refunds: [...common, 'EVENT_BUS_NAME'].sort(),
-      cancellation: [...common, 'EVENT_BUS_NAME'].sort(),
+      // The ledger writers leave their events to the table's stream: no bus (but QR events of the processor).
+      refunds: [...common, 'EVENTS_VIA_STREAM'].sort(),
+      cancellation: [...common, 'EVENTS_VIA_STREAM'].sort(),
       'qr-orders': [...common, 'PUBLIC_WEBHOOK_URL'].sort(),
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
-      'notification-processor': [...common, 'EVENT_BUS_NAME'].sort(),
-      reconcile: [...common, 'EVENT_BUS_NAME'].sort(),
+      'notification-processor': [...common, 'EVENT_BUS_NAME', 'EVENTS_VIA_STREAM'].sort(),
+      reconcile: [...common, 'EVENTS_VIA_STREAM'].sort(),
       // Runs no loadConfig and touches no resource: no table name, no secret ARN.
       'not-found': ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
+      // Runs no loadConfig either: the bus only.
+      'event-publisher': ['EVENT_BUS_NAME', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
     });
     for (const id of FUNCTION_IDS) expect(environmentOf(id).POWERTOOLS_SERVICE_NAME).toBe(`${id}-dev`);
+    for (const id of ['refunds', 'cancellation', 'notification-processor', 'reconcile'] as const) {
+      expect(environmentOf(id).EVENTS_VIA_STREAM).toBe('true');
+    }
     expect(environmentOf('refunds').MP_SITE_ID).toBe('MLB');
   });
 
@@ -127,6 +134,7 @@ describe('least privilege', () => {
       webhookSecrets: synth.logicalIdOf(synth.stack.secrets.webhookSecrets),
       bus: synth.logicalIdOf(synth.stack.eventBus),
       queue: synth.logicalIdOf(synth.stack.notifications.queue),
+      eventFailures: synth.logicalIdOf(synth.stack.eventStream.failureQueue),
       logs: synth.logicalIdOf(synth.stack.functions.byId[functionId].logGroup),
     };
     const symbol = (resource: unknown): string => {
@@ -142,6 +150,8 @@ describe('least privilege', () => {
       if (json === JSON.stringify({ Ref: ids.webhookSecrets })) return 'webhookSecrets';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.bus, 'Arn'] })) return 'bus';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.queue, 'Arn'] })) return 'queue';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.table, 'StreamArn'] })) return 'tableStream';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.eventFailures, 'Arn'] })) return 'eventFailureQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.logs, 'Arn'] })) return 'ownLogGroup';
       return `unexpected ${json}`;
     };
@@ -183,8 +193,9 @@ describe('least privilege', () => {
   const readToken = ['secretsmanager:GetSecretValue'];
 
   it.each([
-    ['refunds', { ...base, table: readWrite, accessToken: readToken, bus: ['events:PutEvents'] }],
-    ['cancellation', { ...base, table: readWrite, accessToken: readToken, bus: ['events:PutEvents'] }],
+    // Their events go through the table's stream (event-publisher): no PutEvents of their own.
+    ['refunds', { ...base, table: readWrite, accessToken: readToken }],
+    ['cancellation', { ...base, table: readWrite, accessToken: readToken }],
     [
       'qr-orders',
       {
@@ -226,10 +237,21 @@ describe('least privilege', () => {
         table: readWrite,
         'index:gsi1': ['dynamodb:Query'],
         accessToken: readToken,
-        bus: ['events:PutEvents'],
       },
     ],
     ['not-found', base],
+    [
+      'event-publisher',
+      {
+        ...base,
+        // ListStreams has no resource-level permission (granted with the stream read, like X-Ray's)
+        '*': ['dynamodb:ListStreams', ...base['*']],
+        bus: ['events:PutEvents'],
+        // granted by the stream event source mapping: reading the stream, no table action
+        tableStream: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        eventFailureQueue: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      },
+    ],
   ] as [FunctionId, Record<string, string[]>][])('%s gets exactly its grants', (functionId, expected) => {
     expect(grantsOf(functionId)).toEqual(expected);
   });
@@ -332,6 +354,7 @@ describe('table', () => {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       SSESpecification: { SSEEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -407,7 +430,7 @@ describe('notifications', () => {
   });
 
   it('feeds the processor in batches of 10 with partial batch failures', () => {
-    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: synth.functionLogicalId('notification-processor') },
       EventSourceArn: { 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.notifications.queue), 'Arn'] },
@@ -430,6 +453,43 @@ describe('notifications', () => {
 
   it('has an event bus for events out', () => {
     synth.template.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+});
+
+describe('events out through the table stream', () => {
+  const failureQueueId = () => synth.logicalIdOf(synth.stack.eventStream.failureQueue);
+
+  it('feeds event-publisher ledger items only, 25 a batch, partial failures, bisected, 10 retries, then the failure queue', () => {
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: synth.functionLogicalId('event-publisher') },
+      EventSourceArn: { 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.table.table), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 25,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId(), 'Arn'] } } },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'PAYMENT#' }] } } } }) },
+        ],
+      },
+    });
+  });
+
+  it('keeps failed batches 14 days in an encrypted, TLS-only queue', () => {
+    expect(resourcesOf(synth.template, 'AWS::SQS::Queue')[failureQueueId()]!.Properties).toMatchObject({
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: failureQueueId() }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
   });
 });
 
@@ -493,6 +553,29 @@ describe('monitoring', () => {
         },
       ],
       Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('alarms when event-publisher gives up on stream records, or they wait more than 5 minutes', () => {
+    expect(alarmNamed('event-publisher-dlq-not-empty').Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.eventStream.failureQueue), 'QueueName'] },
+        },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarmNamed('event-publisher-iterator-age').Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: synth.functionLogicalId('event-publisher') } }],
+      Threshold: 300_000,
       ComparisonOperator: 'GreaterThanThreshold',
     });
   });

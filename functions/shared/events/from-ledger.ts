@@ -10,6 +10,26 @@ import { DetailType, EVENT_SCHEMA_VERSION, type OutEvent } from './types.ts';
 
 const eventId = (...parts: (string | null)[]): string => sha256Hex(JSON.stringify(parts)).slice(0, 32);
 
+/** The detail types made from ledger changes: in AWS the table's stream publishes them (the write's outbox). */
+export const LEDGER_DETAIL_TYPES: ReadonlySet<DetailType> = new Set([
+  DetailType.RefundSucceeded,
+  DetailType.RefundFailed,
+  DetailType.PaymentCancelled,
+  DetailType.PaymentStatusChanged,
+]);
+
+/**
+ * When a status change was recorded: its entry in the status history, written by the same write. So the
+ * write's outbox and a publisher holding a later ledger of the same request give it the same time and eventId.
+ */
+const recordedAt = (
+  ledger: PaymentLedger,
+  change: { status: string; statusDetail: string | null },
+  fallback: string,
+): string =>
+  ledger.statusHistory.findLast((s) => s.status === change.status && s.statusDetail === change.statusDetail)
+    ?.at ?? fallback;
+
 /** Settled refunds (ours, or made elsewhere) and payment status changes; pending states are not outcomes. */
 export const outEventsFromLedger = (
   ledger: PaymentLedger,
@@ -19,6 +39,7 @@ export const outEventsFromLedger = (
   const out: OutEvent[] = [];
   for (const event of events) {
     if (event.type === 'payment.status_changed') {
+      const at = recordedAt(ledger, event, now);
       const detailType =
         event.status === 'cancelled' ? DetailType.PaymentCancelled : DetailType.PaymentStatusChanged;
       out.push({
@@ -31,9 +52,9 @@ export const outEventsFromLedger = (
             event.previousStatus,
             event.status,
             event.statusDetail,
-            now,
+            at,
           ),
-          occurredAt: now,
+          occurredAt: at,
           paymentId: ledger.paymentId,
           status: event.status,
           statusDetail: event.statusDetail,

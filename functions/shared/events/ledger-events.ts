@@ -5,7 +5,7 @@ import type { LedgerEvent } from '../ledger/ledger.ts';
 import type { PaymentLedger } from '../ledger/types.ts';
 import type { Logger } from '../logger.ts';
 import type { LedgerStore } from '../storage/ledger-store.ts';
-import { outEventsFromLedger } from './from-ledger.ts';
+import { LEDGER_DETAIL_TYPES, outEventsFromLedger } from './from-ledger.ts';
 import type { EventPublisher } from './publisher.ts';
 
 export const publishLedgerEvents = async (
@@ -18,6 +18,18 @@ export const publishLedgerEvents = async (
   const out = outEventsFromLedger(ledger, events, now);
   if (out.length > 0) await publisher.publish(out, log);
 };
+
+/**
+ * With EVENTS_VIA_STREAM (AWS) the events of a ledger write are stored in the written item (its outbox) and the
+ * table's stream publishes them (functions/event-publisher): this publisher lets only the others through (QR
+ * orders), so nothing is published twice and a crash after the write loses nothing.
+ */
+export const withoutLedgerEvents = (publisher: EventPublisher): EventPublisher => ({
+  async publish(events, log) {
+    const others = events.filter((event) => !LEDGER_DETAIL_TYPES.has(event.detailType));
+    if (others.length > 0) await publisher.publish(others, log);
+  },
+});
 
 const publishable = (event: LedgerEvent): boolean => event.type !== 'refund.pending';
 

@@ -59,7 +59,7 @@ export const syncPayment = async (
     const now = isoAt(deps.clock.now());
     const applied = applyPayment(current, payment, now, options.by, () => deps.newId('rf'));
     if (!applied.changed) return { outcome: 'unchanged', payment, ledger: current! };
-    const saved = await deps.ledgers.save(applied.ledger);
+    const saved = await deps.ledgers.save(applied.ledger, applied.events);
     if (!saved) continue;
     recordSettlementMetrics(applied.events);
     await publishLedgerEvents(deps.publisher, saved, applied.events, now, log);

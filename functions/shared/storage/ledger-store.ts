@@ -2,6 +2,8 @@
  * The refund ledgers in DynamoDB: one item per payment, written only with a condition on its version, so
  * concurrent Lambdas cannot lose each other's changes and every invariant holds with single-item writes.
  * Payments with pending work carry the sparse index attributes the reconciliation job queries.
+ * Each write also stores the events out it made (`outbox`, replacing the previous write's): in AWS the table's
+ * stream publishes them (functions/event-publisher), so a Lambda dying after its write loses no event.
  */
 import {
   type AttributeValue,
@@ -10,14 +12,19 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { oldestPendingSince } from '../ledger/ledger.ts';
+import { outEventsFromLedger } from '../events/from-ledger.ts';
+import type { OutEvent } from '../events/types.ts';
+import { type LedgerEvent, oldestPendingSince } from '../ledger/ledger.ts';
 import type { PaymentLedger } from '../ledger/types.ts';
 import { KeyPrefix, PENDING_WORK, TableKeys } from './table.ts';
 
 export interface LedgerStore {
   get(paymentId: string): Promise<PaymentLedger | undefined>;
-  /** Stores `ledger` if nobody wrote since its `version`; returns the stored ledger, or null on a conflict. */
-  save(ledger: PaymentLedger): Promise<PaymentLedger | null>;
+  /**
+   * Stores `ledger` if nobody wrote since its `version`, with the events out of `events` (what this write
+   * changed) as the item's outbox; returns the stored ledger, or null on a conflict.
+   */
+  save(ledger: PaymentLedger, events?: readonly LedgerEvent[]): Promise<PaymentLedger | null>;
   /** Payments whose oldest pending work started before `before` (ISO), oldest first. */
   listPending(
     before: string,
@@ -40,6 +47,32 @@ export const ledgerFromItem = (
   return ledger;
 };
 
+const OUTBOX_ATTRIBUTE = 'outbox';
+
+const isOutEvent = (value: unknown): value is OutEvent => {
+  const event = value as {
+    detailType?: unknown;
+    detail?: { eventId?: unknown; occurredAt?: unknown };
+  } | null;
+  return (
+    typeof event?.detailType === 'string' &&
+    typeof event.detail?.eventId === 'string' &&
+    typeof event.detail.occurredAt === 'string'
+  );
+};
+
+/**
+ * The events out a ledger write stored (empty: it made none), from the item as GetItem or the stream's
+ * NEW_IMAGE shows it. Throws on an outbox this code did not write.
+ */
+export const outboxFromItem = (item: Record<string, { S?: string }> | undefined): OutEvent[] => {
+  const text = item?.[OUTBOX_ATTRIBUTE]?.S;
+  if (!text) return [];
+  const outbox: unknown = JSON.parse(text);
+  if (!Array.isArray(outbox) || !outbox.every(isOutEvent)) throw new Error('ledger outbox not readable');
+  return outbox;
+};
+
 export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => ({
   async get(paymentId) {
     const result = await client.send(
@@ -48,8 +81,10 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
     return ledgerFromItem(result.Item);
   },
 
-  async save(ledger) {
+  async save(ledger, events = []) {
     const next: PaymentLedger = { ...ledger, version: ledger.version + 1 };
+    // Built as the inline publisher builds them (same eventIds); only this write's, so the item does not grow.
+    const outbox = outEventsFromLedger(next, events, next.updatedAt);
     const { version: _version, ...doc } = next;
     const pendingSince = oldestPendingSince(next);
     const item: Record<string, AttributeValue> = {
@@ -58,6 +93,7 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       doc: { S: JSON.stringify(doc) },
       paymentId: { S: ledger.paymentId },
     };
+    if (outbox.length > 0) item[OUTBOX_ATTRIBUTE] = { S: JSON.stringify(outbox) };
     if (pendingSince !== null) {
       item[TableKeys.pendingIndexPartitionKey] = { S: PENDING_WORK };
       item[TableKeys.pendingIndexSortKey] = { S: `${pendingSince}#${ledger.paymentId}` };
@@ -115,20 +151,25 @@ export class LedgerConflictError extends Error {
 
 /**
  * Optimistic read-modify-write: `change` computes the next ledger from the current one (or says nothing
- * changes by returning null); on a concurrent write it runs again on a fresh read, with jittered backoff.
+ * changes by returning null), with the `events` of that change (stored with it, see `save`); on a concurrent
+ * write it runs again on a fresh read, with jittered backoff.
  */
 export const updateLedger = async <T>(
   store: LedgerStore,
   paymentId: string,
   initial: PaymentLedger | undefined,
-  change: (current: PaymentLedger | undefined) => { ledger: PaymentLedger | null; result: T },
+  change: (current: PaymentLedger | undefined) => {
+    ledger: PaymentLedger | null;
+    result: T;
+    events?: readonly LedgerEvent[];
+  },
   maxAttempts = 60,
 ): Promise<{ ledger: PaymentLedger | undefined; result: T }> => {
   let current = initial;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const { ledger, result } = change(current);
+    const { ledger, result, events } = change(current);
     if (ledger === null) return { ledger: current, result };
-    const saved = await store.save(ledger);
+    const saved = await store.save(ledger, events);
     if (saved) return { ledger: saved, result };
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
     current = await store.get(paymentId);
