@@ -10,8 +10,10 @@
  */
 
 import { isoAt } from '../shared/clock.ts';
-import { ProblemError } from '../shared/errors.ts';
+import type { ProblemError } from '../shared/errors.ts';
+import { problemResponse } from '../shared/http/response.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
+import { withIdempotencyKey } from '../shared/idempotency/keyed-request.ts';
 import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
 import {
   beginCancellation,
@@ -34,7 +36,7 @@ import { MetricName, putMetric } from '../shared/metrics.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { CancellationDeps } from './deps.ts';
-import { cancelledResponse, pendingResponse, problemResponse, replayed, stateResponse } from './responses.ts';
+import { cancelledResponse, pendingResponse, stateResponse } from './responses.ts';
 
 export const CANCEL_ROUTE = 'POST /payments/{paymentId}/cancellation';
 
@@ -58,8 +60,6 @@ export const mercadoPagoCancellationKey = (paymentId: string, idempotencyKey: st
     idempotencyKey === undefined ? `cancel:${paymentId}` : `cancel:${paymentId}:${idempotencyKey}`,
   );
 
-const LOCK_MARGIN_MS = 2_000;
-
 /** The idempotency claim this request holds, when the caller sent a key. */
 type Claim = Pick<IdempotencyRecord, 'key' | 'lockOwner'> | undefined;
 
@@ -70,68 +70,27 @@ export const cancelPayment = async (
   if (input.idempotencyKey === undefined) {
     return runClaimed(deps, input, undefined, await deps.ledgers.get(input.paymentId));
   }
-  const key = input.idempotencyKey;
-  const { record, ledger } = await deps.idempotency.getWithLedger(key, input.paymentId);
-  if (record) return answerKnownKey(deps, input, record, ledger);
-
-  const claim: IdempotencyRecord = {
-    key,
-    route: CANCEL_ROUTE,
-    paymentId: input.paymentId,
-    fingerprint: cancellationFingerprint(input.paymentId),
-    lockOwner: `${input.requestId}:${deps.newId('lock')}`,
-    lockedUntil: input.deadline + LOCK_MARGIN_MS,
-    createdAt: isoAt(deps.clock.now()),
-  };
-  if (!(await deps.idempotency.claim(claim))) {
-    // A concurrent request with this key got there first: answer as its replay.
-    const again = await deps.idempotency.getWithLedger(key, input.paymentId);
-    if (!again.record) throw new Error('Idempotency key vanished after a failed claim');
-    return answerKnownKey(deps, input, again.record, again.ledger);
-  }
-  return runClaimed(deps, input, claim, ledger);
-};
-
-const answerKnownKey = async (
-  deps: CancellationDeps,
-  input: CancelPaymentInput,
-  record: IdempotencyRecord,
-  ledger: PaymentLedger | undefined,
-): Promise<HttpResponse> => {
-  if (
-    record.route !== CANCEL_ROUTE ||
-    record.paymentId !== input.paymentId ||
-    record.fingerprint !== cancellationFingerprint(input.paymentId)
-  ) {
-    throw new ProblemError(
-      'IDEMPOTENCY_KEY_REUSED',
-      'This Idempotency-Key was already used on another payment or route.',
-    );
-  }
-  if (record.response) {
-    // A stored 202 is answered with the current state (200 once the cancellation is known done).
-    if (record.response.status !== 202) return replayed(record.response);
-    const settled = ledger
-      ? settleCancellationWithPayment(ledger, ledger, ledger.updatedAt, 'mercadopago').ledger
-      : undefined;
-    return replayed(stateResponse(input.paymentId, cancellationState(settled)));
-  }
-  if (record.lockedUntil > deps.clock.now()) return inProgress();
-  const owner = `${input.requestId}:${deps.newId('lock')}`;
-  const lockedUntil = input.deadline + LOCK_MARGIN_MS;
-  if (!(await deps.idempotency.takeOver(record, owner, lockedUntil))) return inProgress();
-  input.log.warn('resuming a cancellation whose first request did not finish', {
-    paymentId: input.paymentId,
-  });
-  return runClaimed(deps, input, { key: record.key, lockOwner: owner }, ledger);
-};
-
-const inProgress = (): never => {
-  throw new ProblemError(
-    'REFUND_IN_PROGRESS',
-    'A request with this Idempotency-Key is still running; retry shortly.',
+  return withIdempotencyKey(
+    deps,
     {
-      headers: { 'retry-after': '1' },
+      key: input.idempotencyKey,
+      route: CANCEL_ROUTE,
+      paymentId: input.paymentId,
+      fingerprint: cancellationFingerprint(input.paymentId),
+      requestId: input.requestId,
+      deadline: input.deadline,
+      log: input.log,
+    },
+    {
+      // A stored 202 is answered with the current state (200 once the cancellation is known done).
+      derive: (record, ledger) => {
+        if (record.response?.status !== 202) return undefined;
+        const settled = ledger
+          ? settleCancellationWithPayment(ledger, ledger, ledger.updatedAt, 'mercadopago').ledger
+          : undefined;
+        return stateResponse(input.paymentId, cancellationState(settled));
+      },
+      run: (claim, ledger) => runClaimed(deps, input, claim, ledger),
     },
   );
 };

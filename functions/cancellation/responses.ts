@@ -1,13 +1,7 @@
 /** The answers of the cancellation route, built from Mercado Pago's word or the ledger's stored state. */
-import { Problem, type ProblemCode, ProblemError, problemBody } from '../shared/errors.ts';
+import { problemResponse } from '../shared/http/response.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
 import type { CancellationState } from '../shared/ledger/cancellation.ts';
-
-export const problemResponse = (code: ProblemCode, detail: string): HttpResponse => ({
-  status: Problem[code].status,
-  body: problemBody(new ProblemError(code, detail)),
-  headers: { 'content-type': 'application/problem+json' },
-});
 
 export const cancelledResponse = (paymentId: string, statusDetail: string | null): HttpResponse => ({
   status: 200,
@@ -25,8 +19,3 @@ export const stateResponse = (paymentId: string, state: CancellationState): Http
   if (state.status === 'failed') return problemResponse(state.failure.code, state.failure.detail);
   return pendingResponse(paymentId);
 };
-
-export const replayed = (response: HttpResponse): HttpResponse => ({
-  ...response,
-  headers: { ...response.headers, 'idempotent-replayed': 'true' },
-});

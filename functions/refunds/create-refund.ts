@@ -13,7 +13,9 @@
 import { isoAt } from '../shared/clock.ts';
 import { refundWindowDaysFor } from '../shared/config.ts';
 import { ProblemError } from '../shared/errors.ts';
+import { problemResponse } from '../shared/http/response.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
+import { withIdempotencyKey } from '../shared/idempotency/keyed-request.ts';
 import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
 import {
   type LedgerEvent,
@@ -35,7 +37,7 @@ import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { RefundDeps } from './deps.ts';
-import { problemResponse, refundResponse, replayed } from './responses.ts';
+import { refundResponse } from './responses.ts';
 
 export const CREATE_REFUND_ROUTE = 'POST /payments/{paymentId}/refunds';
 
@@ -73,75 +75,32 @@ export const refundFingerprint = (
 export const mercadoPagoRefundKey = (paymentId: string, idempotencyKey: string) =>
   deterministicUuid(`refund:${paymentId}:${idempotencyKey}`);
 
-const LOCK_MARGIN_MS = 2_000;
-
-export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> => {
-  const fingerprint = refundFingerprint(input);
-  // A claim fails when another request holds the key; that request may also free it (upstream failure)
-  // between our claim and our read: then claim again.
-  for (let attempt = 1; ; attempt++) {
-    const { record, ledger } = await deps.idempotency.getWithLedger(input.idempotencyKey, input.paymentId);
-    if (record) return answerKnownKey(deps, input, fingerprint, record, ledger);
-    const claim: IdempotencyRecord = {
+export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> =>
+  withIdempotencyKey(
+    deps,
+    {
       key: input.idempotencyKey,
       route: CREATE_REFUND_ROUTE,
       paymentId: input.paymentId,
-      fingerprint,
-      refundId: deps.newId('rf'),
-      lockOwner: `${input.requestId}:${deps.newId('lock')}`,
-      lockedUntil: input.deadline + LOCK_MARGIN_MS,
-      createdAt: isoAt(deps.clock.now()),
-    };
-    if (await deps.idempotency.claim(claim)) return runClaimed(deps, input, claim, ledger);
-    if (attempt >= 3) return inProgress();
-  }
-};
-
-const answerKnownKey = async (
-  deps: RefundDeps,
-  input: CreateRefundInput,
-  fingerprint: string,
-  record: IdempotencyRecord,
-  ledger: PaymentLedger | undefined,
-): Promise<HttpResponse> => {
-  if (
-    record.route !== CREATE_REFUND_ROUTE ||
-    record.paymentId !== input.paymentId ||
-    record.fingerprint !== fingerprint
-  ) {
-    throw new ProblemError(
-      'IDEMPOTENCY_KEY_REUSED',
-      record.route !== CREATE_REFUND_ROUTE || record.paymentId !== input.paymentId
-        ? 'This Idempotency-Key was already used on another payment or route.'
-        : 'This Idempotency-Key was already used with a different request body.',
-    );
-  }
-  if (record.response) return replayed(record.response);
-  const entry = ledger?.refunds.find((e) => e.id === record.refundId);
-  if (ledger && entry && (entry.status !== RefundStatus.Pending || entry.callState !== CallState.InFlight)) {
-    return replayed(refundResponse(ledger, entry));
-  }
-  const now = deps.clock.now();
-  if (record.lockedUntil > now) return inProgress();
-  const owner = `${input.requestId}:${deps.newId('lock')}`;
-  const lockedUntil = input.deadline + LOCK_MARGIN_MS;
-  if (!(await deps.idempotency.takeOver(record, owner, lockedUntil))) return inProgress();
-  input.log.warn('resuming a refund whose first request did not finish', {
-    refundId: record.refundId,
-    paymentId: input.paymentId,
-  });
-  return runClaimed(deps, input, { ...record, lockOwner: owner, lockedUntil }, ledger);
-};
-
-const inProgress = (): never => {
-  throw new ProblemError(
-    'REFUND_IN_PROGRESS',
-    'A request with this Idempotency-Key is still running; retry shortly.',
+      fingerprint: refundFingerprint(input),
+      requestId: input.requestId,
+      deadline: input.deadline,
+      log: input.log,
+      claimFields: { refundId: deps.newId('rf') },
+    },
     {
-      headers: { 'retry-after': '1' },
+      // Settled, or pending with no call in flight: the refund's current state is the answer.
+      derive: (record, ledger) => {
+        const entry = ledger?.refunds.find((e) => e.id === record.refundId);
+        return ledger &&
+          entry &&
+          (entry.status !== RefundStatus.Pending || entry.callState !== CallState.InFlight)
+          ? refundResponse(ledger, entry)
+          : undefined;
+      },
+      run: (claim, ledger) => runClaimed(deps, input, claim, ledger),
     },
   );
-};
 
 type Reservation =
   | { kind: 'refused'; code: Parameters<typeof problemResponse>[0]; detail: string }

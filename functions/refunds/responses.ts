@@ -1,18 +1,8 @@
 /** The answers of the refund routes, built from ledger state so a replay answers the current truth. */
-import { Problem, type ProblemCode, ProblemError, problemBody } from '../shared/errors.ts';
+import { problemResponse } from '../shared/http/response.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
 import { refundView } from '../shared/ledger/refund-view.ts';
 import { type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
-
-export const problemResponse = (
-  code: ProblemCode,
-  detail: string,
-  headers: Record<string, string> = {},
-): HttpResponse => ({
-  status: Problem[code].status,
-  body: problemBody(new ProblemError(code, detail)),
-  headers: { 'content-type': 'application/problem+json', ...headers },
-});
 
 /** 201 succeeded, 202 pending, or the problem the refund failed with. */
 export const refundResponse = (ledger: PaymentLedger, entry: RefundEntry): HttpResponse => {
@@ -22,8 +12,3 @@ export const refundResponse = (ledger: PaymentLedger, entry: RefundEntry): HttpR
   }
   return { status: entry.status === RefundStatus.Succeeded ? 201 : 202, body: refundView(ledger, entry) };
 };
-
-export const replayed = (response: HttpResponse): HttpResponse => ({
-  ...response,
-  headers: { ...response.headers, 'idempotent-replayed': 'true' },
-});

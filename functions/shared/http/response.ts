@@ -1,4 +1,4 @@
-import { type ProblemError, problemBody } from '../errors.ts';
+import { Problem, type ProblemCode, ProblemError, problemBody } from '../errors.ts';
 import type { HttpLambdaResult, HttpResponse } from './types.ts';
 
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -23,4 +23,15 @@ export const problemResult = (error: ProblemError): HttpLambdaResult => ({
   statusCode: error.status,
   headers: { ...lowerCaseNames(error.headers), 'content-type': PROBLEM_CONTENT_TYPE },
   body: JSON.stringify(problemBody(error)),
+});
+
+/** A problem as a route's answer (to be stored and replayed), rather than thrown. */
+export const problemResponse = (
+  code: ProblemCode,
+  detail: string,
+  headers: Record<string, string> = {},
+): HttpResponse => ({
+  status: Problem[code].status,
+  body: problemBody(new ProblemError(code, detail)),
+  headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
 });
