@@ -6,7 +6,7 @@
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadEventPublisherConfig } from '../shared/config.ts';
-import { defaultEventBridgeClient, putEvents } from '../shared/events/publisher.ts';
+import { defaultEventBridgeClient, putEvents } from '../shared/events/eventbridge-publisher.ts';
 import { rootLogger } from '../shared/logger.ts';
 import { publishOutboxes, type SendEvents } from './publish-outboxes.ts';
 

@@ -7,7 +7,7 @@
  * to the failure queue.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { UnpublishedEvent } from '../shared/events/publisher.ts';
+import type { UnpublishedEvent } from '../shared/events/eventbridge-publisher.ts';
 import { envelopeOf, type OutEvent } from '../shared/events/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import { outboxFromItem } from '../shared/storage/ledger-store.ts';

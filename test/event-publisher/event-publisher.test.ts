@@ -10,13 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishOutboxes, type SendEvents } from '../../functions/event-publisher/publish-outboxes.ts';
 import type { RefundDeps } from '../../functions/refunds/deps.ts';
 import { ConfigError, loadConfig } from '../../functions/shared/config.ts';
+import { type PutEventsSender, putEvents } from '../../functions/shared/events/eventbridge-publisher.ts';
 import { ledgerEventsHandler, withoutLedgerEvents } from '../../functions/shared/events/ledger-events.ts';
-import {
-  createLocalPublisher,
-  type EventPublisher,
-  type PutEventsSender,
-  putEvents,
-} from '../../functions/shared/events/publisher.ts';
+import { createLocalPublisher, type EventPublisher } from '../../functions/shared/events/publisher.ts';
 import {
   DetailType,
   EVENT_SOURCE,

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { outEventsFromLedger } from '../../functions/shared/events/from-ledger.ts';
 import {
   createEventBridgePublisher,
-  createLocalPublisher,
   type PutEventsSender,
-} from '../../functions/shared/events/publisher.ts';
+} from '../../functions/shared/events/eventbridge-publisher.ts';
+import { outEventsFromLedger } from '../../functions/shared/events/from-ledger.ts';
+import { createLocalPublisher } from '../../functions/shared/events/publisher.ts';
 import { DetailType, EVENT_SOURCE, type OutEvent } from '../../functions/shared/events/types.ts';
 import type { LedgerEvent } from '../../functions/shared/ledger/ledger.ts';
 import type { PaymentLedger, RefundEntry } from '../../functions/shared/ledger/types.ts';
@@ -325,5 +325,20 @@ describe('once per change, end to end', () => {
       body: { data: { id: paymentId } },
     });
     expect(rig.events()).toEqual([]);
+  });
+});
+
+describe('createEventPublisher', () => {
+  it('refuses a bus name in a function that does not bundle the EventBridge publisher', async () => {
+    const { createEventPublisher } = await import('../../functions/shared/events/publisher.ts');
+    expect(() => createEventPublisher('bus', {})).toThrow(/EVENT_BUS_NAME/);
+    const sent: string[] = [];
+    const publisher = createEventPublisher('bus', {}, (bus) => ({
+      publish: async () => {
+        sent.push(bus);
+      },
+    }));
+    await publisher.publish([], createLogger({ level: 'error', sink: () => undefined }));
+    expect(sent).toEqual(['bus']);
   });
 });
