@@ -134,7 +134,17 @@ describe('conflicts', () => {
     expect(deps.published.map((e) => e.detailType)).toEqual(['Refund Succeeded']);
   });
 
-  it('ignores payments of another collector and does not store payments without refunds', async () => {
+  it('keeps a tracked payment up to date whatever its collector says', async () => {
+    const store = memoryStore(settledLedger());
+    const deps = depsWith(store, [
+      { ...payment([mpRefund('approved')]), collectorId: '8', status: 'refunded' },
+    ]);
+    const result = await syncPayment(deps, '42', { log, by: 'mercadopago' });
+    expect(result.outcome).toBe('updated');
+    expect((await store.get('42'))?.status).toBe('refunded');
+  });
+
+  it('ignores untracked payments of another collector and does not store payments without refunds', async () => {
     const store = memoryStore(undefined);
     const other = depsWith(store, [{ ...payment([mpRefund('approved')]), collectorId: '8' }]);
     expect((await syncPayment(other, '42', { log, by: 'mercadopago' })).outcome).toBe('other_seller');

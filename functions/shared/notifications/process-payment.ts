@@ -51,7 +51,14 @@ export const syncPayment = async (
       if (isNotFound(error)) return { outcome: 'not_found' };
       throw error;
     }
-    if (deps.userId !== undefined && payment.collectorId !== null && payment.collectorId !== deps.userId) {
+    // A payment of another collector that our token can read (marketplace set-ups) is none of our business,
+    // unless this service already keeps its ledger: then Mercado Pago's word about it is always applied.
+    if (
+      current === undefined &&
+      deps.userId !== undefined &&
+      payment.collectorId !== null &&
+      payment.collectorId !== deps.userId
+    ) {
       return { outcome: 'other_seller', collectorId: payment.collectorId };
     }
     if (current === undefined && payment.refunds.length === 0) return { outcome: 'untracked', payment };
