@@ -49,7 +49,7 @@ export class RefundsStack extends Stack {
       // Not an error, so that `cdk synth` works out of the box; but the deployed qr-orders would not start.
       Annotations.of(this).addWarningV2(
         'mercadopago-refunds:mpUserIdMissing',
-        'Context "mpUserId" is not set: qr-orders refuses to start without MP_USER_ID, and the webhook cannot ignore other sellers\' notifications.',
+        'Context "mpUserId" is not set: the QR order routes answer 500 without MP_USER_ID, and the webhook cannot ignore other sellers\' notifications.',
       );
     }
 

@@ -139,7 +139,12 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
     const url = req.url ?? '/';
     const rawPath = url.split('?')[0]!;
 
-    if (method === 'GET' && rawPath === '/health') return writeJson(res, 200, { status: 'ok' });
+    if (rawPath === '/health') {
+      const header = req.headers[REQUEST_ID_HEADER];
+      const requestId = pickRequestId(typeof header === 'string' ? header : undefined);
+      if (method === 'GET') return writeJson(res, 200, { status: 'ok' }, { [REQUEST_ID_HEADER]: requestId });
+      return writeProblem(res, methodNotAllowed(method, ['GET']), requestId);
+    }
 
     const extra = matchRoute(extraRoutes, method, rawPath);
     if (extra.kind === 'found') return extra.route.handle(req, res, extra.pathParameters);

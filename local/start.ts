@@ -25,6 +25,21 @@ if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
   fail('Configuration error: MP_WEBHOOK_SECRET is required when MP_ACCESS_TOKEN is set');
 }
 
+// Every variable is checked before anything starts (the sandbox and the local defaults fill the rest later).
+try {
+  loadConfig({
+    ...env,
+    MP_ACCESS_TOKEN: env.MP_ACCESS_TOKEN || 'checked-later',
+    TABLE_NAME: env.TABLE_NAME || 'checked-later',
+  });
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+if (env.MP_ACCESS_TOKEN && !env.MP_USER_ID) {
+  process.stderr.write('Warning: MP_USER_ID is not set: the QR order routes answer 500 until it is.\n');
+}
+
 const closers: (() => Promise<void>)[] = [];
 const localUrl = `http://127.0.0.1:${port}`;
 env.PUBLIC_WEBHOOK_URL ??= `${localUrl}/webhooks/mercadopago`;

@@ -1,10 +1,13 @@
 /**
  * The QR-order Lambda: GET, PUT and DELETE /pos/{externalPosId}/order.
- * Configuration is checked here, at cold start: QR orders need the collector (MP_USER_ID) and the
- * notification URL (PUBLIC_WEBHOOK_URL); a missing one fails the init, naming the variable.
+ * Configuration is checked here, at cold start. QR orders also need the collector (MP_USER_ID) and the
+ * notification URL (PUBLIC_WEBHOOK_URL), which the other routes do not: without them this function starts,
+ * logs the missing variable, and its routes answer 500 naming it, so the rest of the API keeps serving.
  */
 import { ConfigError, loadConfig } from '../shared/config.ts';
+import { ProblemError } from '../shared/errors.ts';
 import { createHttpHandler } from '../shared/http/create-http-handler.ts';
+import { rootLogger } from '../shared/logger.ts';
 import { createRuntime, type Runtime } from '../shared/runtime.ts';
 import { createQrOrderStore } from '../shared/storage/qr-order-store.ts';
 import type { QrOrderDeps } from './deps.ts';
@@ -26,6 +29,24 @@ export const qrOrderDeps = (runtime: Runtime): QrOrderDeps => {
   };
 };
 
-const deps = qrOrderDeps(createRuntime(loadConfig()));
+/** The QR routes' dependencies, or why they cannot be served (a variable only QR orders need is missing). */
+export const qrOrderDepsOrError = (runtime: Runtime): QrOrderDeps | ConfigError => {
+  try {
+    return qrOrderDeps(runtime);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+};
 
-export const handler = createHttpHandler(qrOrderRoutes(async () => deps));
+const deps = qrOrderDepsOrError(createRuntime(loadConfig()));
+if (deps instanceof ConfigError)
+  rootLogger.error('QR orders are not configured: their routes answer 500', { error: deps.message });
+
+export const handler = createHttpHandler(
+  qrOrderRoutes(async () => {
+    if (deps instanceof ConfigError)
+      throw new ProblemError('INTERNAL_ERROR', `QR orders are not configured: ${deps.message}`);
+    return deps;
+  }),
+);

@@ -54,7 +54,7 @@ export const qrOrderView = (
   const expiresAt = normalizeDate(order.expirationDate) ?? record?.expiresAt;
   return {
     externalPosId,
-    ...(record ? { externalStoreId: record.externalStoreId } : {}),
+    ...(record?.externalStoreId !== undefined ? { externalStoreId: record.externalStoreId } : {}),
     externalReference: order.externalReference,
     title: order.title,
     ...(order.description !== undefined ? { description: order.description } : {}),

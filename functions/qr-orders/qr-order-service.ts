@@ -62,9 +62,8 @@ export const putQrOrder = async (
       errors: problems,
     });
   }
+  // No store given nor configured: Mercado Pago's store-less path (the till alone names where it is).
   const externalStoreId = body.externalStoreId ?? deps.defaultStoreId;
-  if (externalStoreId === undefined)
-    throw invalid('externalStoreId', 'is required: no default store (MP_EXTERNAL_STORE_ID) is set');
   const existing = await deps.qrOrders.get(body.externalReference);
   if (existing?.status === QrOrderStatus.Paid) {
     throw invalid('externalReference', 'an order with this reference was already paid; use a new reference');
@@ -97,7 +96,7 @@ export const putQrOrder = async (
   };
   // One key per logical put: the transport's own retries reuse it, a new request (new expiry) gets another.
   const idempotencyKey = deterministicUuid(
-    `qr-order:${deps.userId}:${externalStoreId}:${input.externalPosId}:${sha256Hex(JSON.stringify(order))}`,
+    `qr-order:${deps.userId}:${externalStoreId ?? ''}:${input.externalPosId}:${sha256Hex(JSON.stringify(order))}`,
   );
 
   try {

@@ -76,7 +76,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // A complete configuration: qr-orders refuses to start without MP_USER_ID.
+  // A complete configuration (without MP_USER_ID the QR routes would answer 500).
   synth = synthesize({ mpUserId: '123456789', mpExternalStoreId: 'STORE_1' }, { bundle: true });
 }, 90_000);
 

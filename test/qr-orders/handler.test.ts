@@ -48,16 +48,40 @@ const load = async (): Promise<LambdaLike> =>
 
 describe('QR-order handler', () => {
   it.each(['MP_USER_ID', 'PUBLIC_WEBHOOK_URL'])(
-    'cold start fails without %s, naming it',
+    'without %s it starts, and its routes answer 500 naming the variable (the rest of the API keeps serving)',
     async (variable) => {
       withEnv({ ...baseEnv, [variable]: '' });
-      await expect(load()).rejects.toMatchObject({ name: 'ConfigError', variable });
+      const handler = await load();
+      h.sandbox.clearRequests();
+      const res = await invoke(handler, { method: 'GET', path: '/pos/CAJA_X/order' });
+      expect(res.status).toBe(500);
+      expect(res.body).toMatchObject({ code: 'INTERNAL_ERROR' });
+      expect(res.body.detail).toContain(variable);
+      expect(h.sandbox.requests()).toHaveLength(0);
     },
   );
+
+  it('puts an order without any store on the store-less path', async () => {
+    withEnv({ ...baseEnv, MP_EXTERNAL_STORE_ID: '' });
+    const handler = await load();
+    h.sandbox.clearRequests();
+    const body = {
+      externalReference: 'no-store-1',
+      title: 'Cafe',
+      totalAmount: 5,
+      items: [{ title: 'Cafe', unitPrice: 5, quantity: 1, unitMeasure: 'unit', totalAmount: 5 }],
+    };
+    const res = await invoke(handler, { method: 'PUT', path: '/pos/CAJA_NS/order', body });
+    expect(res.status).toBe(201);
+    expect(res.body.externalStoreId).toBeUndefined();
+    const [sent] = h.sandbox.requests({ method: 'PUT' });
+    expect(sent!.path).toBe(`/instore/qr/seller/collectors/${h.sandbox.userId}/pos/CAJA_NS/orders`);
+  });
 
   it('serves PUT and GET with the configured collector, store and webhook', async () => {
     withEnv(baseEnv);
     const handler = await load();
+    h.sandbox.clearRequests();
     const body = {
       externalReference: 'wired-1',
       title: 'Cafe',

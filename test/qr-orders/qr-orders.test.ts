@@ -284,11 +284,13 @@ describe('PUT /pos/{externalPosId}/order', () => {
     expect((await store.get(body.externalReference as string))!.status).toBe('paid');
   });
 
-  it('no store in the body and no MP_EXTERNAL_STORE_ID: 400 naming externalStoreId, nothing sent', async () => {
-    const res = await put(unique('CAJA'), validBody(), handlerFor({ defaultStoreId: undefined }));
-    expect(res.status).toBe(400);
-    expect(res.body.errors[0].field).toBe('externalStoreId');
-    expect(h.sandbox.requests()).toHaveLength(0);
+  it('no store in the body and no MP_EXTERNAL_STORE_ID: put on the store-less path, recorded without store', async () => {
+    const pos = unique('CAJA');
+    const res = await put(pos, validBody(), handlerFor({ defaultStoreId: undefined }));
+    expect(res.status).toBe(201);
+    expect(res.body.externalStoreId).toBeUndefined();
+    const [sent] = h.sandbox.requests({ method: 'PUT' });
+    expect(sent!.path).toBe(`/instore/qr/seller/collectors/${h.sandbox.userId}/pos/${pos}/orders`);
   });
 });
 

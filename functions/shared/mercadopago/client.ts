@@ -182,9 +182,11 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
       await send({
         method: 'PUT',
         path:
-          `/instore/qr/seller/collectors/${segment('userId', input.userId)}` +
-          `/stores/${segment('externalStoreId', input.externalStoreId)}` +
-          `/pos/${segment('externalPosId', input.externalPosId)}/orders`,
+          input.externalStoreId === undefined
+            ? qrOrderPath(input.userId, input.externalPosId)
+            : `/instore/qr/seller/collectors/${segment('userId', input.userId)}` +
+              `/stores/${segment('externalStoreId', input.externalStoreId)}` +
+              `/pos/${segment('externalPosId', input.externalPosId)}/orders`,
         body: toQrOrderRequestBody(input.order),
         idempotencyKey: requireIdempotencyKey(call),
         headers: { 'x-ttl-store-preference': String(input.ttlSeconds) },

@@ -106,7 +106,8 @@ export interface WriteOptions extends CallOptions {
 
 export interface PutQrOrderInput {
   userId: string;
-  externalStoreId: string;
+  /** undefined: Mercado Pago's store-less path (`/collectors/{user_id}/pos/{external_pos_id}/orders`). */
+  externalStoreId: string | undefined;
   externalPosId: string;
   ttlSeconds: number;
   order: MpQrOrder;

@@ -18,7 +18,8 @@ export type QrOrderStatus = (typeof QrOrderStatus)[keyof typeof QrOrderStatus];
 export interface QrOrderRecord {
   externalReference: string;
   externalPosId: string;
-  externalStoreId: string;
+  /** undefined when the order was put without a store. */
+  externalStoreId: string | undefined;
   /** Integer minor units of `currency` (the currency of MP_SITE_ID). */
   totalMinor: number;
   currency: string;
@@ -59,7 +60,7 @@ const recordFromItem = (item: Record<string, AttributeValue> | undefined): QrOrd
   return {
     externalReference: item.externalReference?.S ?? '',
     externalPosId: item.externalPosId?.S ?? '',
-    externalStoreId: item.externalStoreId?.S ?? '',
+    externalStoreId: item.externalStoreId?.S,
     totalMinor: Number(item.totalMinor?.N ?? 0),
     currency: item.currency?.S ?? '',
     title: item.title?.S ?? '',
@@ -91,7 +92,9 @@ export const createQrOrderStore = (client: DynamoDBClient, tableName: string): Q
             ...keyOf(record.externalReference),
             externalReference: { S: record.externalReference },
             externalPosId: { S: record.externalPosId },
-            externalStoreId: { S: record.externalStoreId },
+            ...(record.externalStoreId !== undefined
+              ? { externalStoreId: { S: record.externalStoreId } }
+              : {}),
             totalMinor: { N: String(record.totalMinor) },
             currency: { S: record.currency },
             title: { S: record.title },
