@@ -3,10 +3,10 @@
  * and an embedded Mercado Pago sandbox unless MP_ACCESS_TOKEN is set; then the same Lambda handlers that run
  * in AWS, behind a local HTTP server on 127.0.0.1:PORT.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { openApiRoute } from '../functions/openapi/local-route.ts';
 import { ConfigError, loadConfig } from '../functions/shared/config.ts';
-import { decimalsOf } from '../functions/shared/money.ts';
+import { decimalsOf, isSiteId } from '../functions/shared/money.ts';
+import { dynamoDbClient } from '../functions/shared/storage/dynamodb.ts';
 import { createTable, startEmbeddedDynamoDb } from './dynamodb.ts';
 import { startSandbox } from './sandbox/index.ts';
 import { startLocalServer } from './server.ts';
@@ -25,17 +25,22 @@ if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
   fail('Configuration error: MP_WEBHOOK_SECRET is required when MP_ACCESS_TOKEN is set');
 }
 
+/** A missing or malformed variable stops the start with a message naming it. */
+const checkConfig = (vars: typeof env): void => {
+  try {
+    loadConfig(vars);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+};
+
 // Every variable is checked before anything starts (the sandbox and the local defaults fill the rest later).
-try {
-  loadConfig({
-    ...env,
-    MP_ACCESS_TOKEN: env.MP_ACCESS_TOKEN || 'checked-later',
-    TABLE_NAME: env.TABLE_NAME || 'checked-later',
-  });
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+checkConfig({
+  ...env,
+  MP_ACCESS_TOKEN: env.MP_ACCESS_TOKEN || 'checked-later',
+  TABLE_NAME: env.TABLE_NAME || 'checked-later',
+});
 if (env.MP_ACCESS_TOKEN && !env.MP_USER_ID) {
   process.stderr.write('Warning: MP_USER_ID is not set: the QR order routes answer 500 until it is.\n');
 }
@@ -51,7 +56,7 @@ const sandbox = env.MP_ACCESS_TOKEN
       port: Number(env.SANDBOX_PORT ?? 0),
       notificationUrl: env.PUBLIC_WEBHOOK_URL,
       ...(env.MP_USER_ID ? { userId: env.MP_USER_ID } : {}),
-      ...(env.MP_SITE_ID ? { siteId: env.MP_SITE_ID as 'MLB' } : {}),
+      ...(env.MP_SITE_ID && isSiteId(env.MP_SITE_ID) ? { siteId: env.MP_SITE_ID } : {}),
       log: (line) => {
         if (env.LOG_LEVEL === 'debug') out(`[sandbox] ${line}`);
       },
@@ -74,22 +79,10 @@ if (!env.DYNAMODB_ENDPOINT) {
 env.TABLE_NAME ??= 'mercadopago-refunds-local';
 env.AWS_REGION ??= 'local';
 
-try {
-  loadConfig(env);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+checkConfig(env);
 
-const setupClient = new DynamoDBClient({
-  endpoint: env.DYNAMODB_ENDPOINT,
-  region: env.AWS_REGION,
-  ...(sandbox || env.DATA_DIR || !env.AWS_ACCESS_KEY_ID
-    ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-    : {}),
-});
-await createTable(setupClient, env.TABLE_NAME);
-setupClient.destroy();
+// The same client the handlers of this process use (same endpoint, same credentials).
+await createTable(dynamoDbClient(env.DYNAMODB_ENDPOINT), env.TABLE_NAME);
 
 // The handlers read the configuration at import, as at a Lambda cold start.
 const [refunds, cancellation, qrOrders, webhook] = await Promise.all([
@@ -123,13 +116,14 @@ out(`  OpenAPI: ${server.url}${openApiRoute.path}`);
 if (sandbox) {
   out();
   out('Demo payments:');
-  for (const p of sandbox.demoPayments()) {
+  const demoPayments = sandbox.demoPayments();
+  for (const p of demoPayments) {
     const money = `${p.amount.toFixed(decimalsOf(p.currency))} ${p.currency}`.padEnd(15);
     out(`  ${p.id}  ${p.siteId}  ${money} ${`${p.status}/${p.statusDetail}`.padEnd(33)} ${p.description}`);
   }
-  const demo = sandbox
-    .demoPayments()
-    .find((p) => p.siteId === 'MLB' && p.status === 'approved' && p.statusDetail === 'accredited');
+  const demo = demoPayments.find(
+    (p) => p.siteId === 'MLB' && p.status === 'approved' && p.statusDetail === 'accredited',
+  );
   if (demo) {
     out();
     out('Refund one, then look at it:');

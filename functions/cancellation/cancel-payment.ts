@@ -101,13 +101,7 @@ const finish = async (
   claim: Claim,
   response: HttpResponse,
 ): Promise<HttpResponse> => {
-  if (claim) {
-    await deps.idempotency.complete(claim.key, claim.lockOwner, {
-      status: response.status,
-      ...(response.body !== undefined ? { body: response.body } : {}),
-      ...(response.headers ? { headers: response.headers } : {}),
-    });
-  }
+  if (claim) await deps.idempotency.complete(claim.key, claim.lockOwner, response);
   return response;
 };
 

@@ -7,16 +7,8 @@ import {
   type QrOrderStatus,
 } from '../shared/storage/qr-order-store.ts';
 
-export interface QrOrderItemView {
-  skuNumber?: string;
-  category?: string;
-  title: string;
-  description?: string;
-  unitPrice: number;
-  quantity: number;
-  unitMeasure: string;
-  totalAmount: number;
-}
+/** Items are shown as Mercado Pago holds them (the same fields as PUT takes). */
+export type QrOrderItemView = MpQrOrderItem;
 
 export interface QrOrderView {
   externalPosId: string;
@@ -29,17 +21,6 @@ export interface QrOrderView {
   expiresAt?: string;
   status: QrOrderStatus;
 }
-
-const itemView = (item: MpQrOrderItem): QrOrderItemView => ({
-  ...(item.skuNumber !== undefined ? { skuNumber: item.skuNumber } : {}),
-  ...(item.category !== undefined ? { category: item.category } : {}),
-  title: item.title,
-  ...(item.description !== undefined ? { description: item.description } : {}),
-  unitPrice: item.unitPrice,
-  quantity: item.quantity,
-  unitMeasure: item.unitMeasure,
-  totalAmount: item.totalAmount,
-});
 
 /**
  * `record` is ours for this order on this till, when we put it: it gives the store and the status
@@ -59,7 +40,7 @@ export const qrOrderView = (
     title: order.title,
     ...(order.description !== undefined ? { description: order.description } : {}),
     totalAmount: order.totalAmount,
-    items: order.items.map(itemView),
+    items: order.items,
     ...(expiresAt ? { expiresAt } : {}),
     status: record ? effectiveQrOrderStatus(record, nowMs) : 'open',
   };

@@ -4,7 +4,6 @@
  * and once that attempt has certainly ended. Anything else waits for a read to settle it.
  */
 
-import { RESEND_WINDOW_MS } from '../refunds/create-refund.ts';
 import { isoAt } from '../shared/clock.ts';
 import { publishLedgerEvents } from '../shared/events/ledger-events.ts';
 import {
@@ -14,6 +13,7 @@ import {
   settleCancellation,
 } from '../shared/ledger/cancellation.ts';
 import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
+import { MAX_SEND_ATTEMPTS, RESEND_WINDOW_MS } from '../shared/ledger/resend.ts';
 import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import { cancellationRefusalCode } from '../shared/mercadopago/errors.ts';
@@ -23,7 +23,7 @@ import { MetricName, putMetric } from '../shared/metrics.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { ReconcileDeps } from './deps.ts';
 import { ATTEMPT_LOCK_MS, acquireResendLock } from './resend-lock.ts';
-import { BY_RECONCILIATION, MAX_REFUND_ATTEMPTS } from './resend-refund.ts';
+import { BY_RECONCILIATION } from './resend-refund.ts';
 
 export const shouldResendCancellation = (
   ledger: PaymentLedger,
@@ -37,7 +37,7 @@ export const shouldResendCancellation = (
     !payment.inPerson &&
     nowMs - Date.parse(record.createdAt) <= RESEND_WINDOW_MS &&
     nowMs - Date.parse(record.lastAttemptAt) > ATTEMPT_LOCK_MS &&
-    record.attempts < MAX_REFUND_ATTEMPTS
+    record.attempts < MAX_SEND_ATTEMPTS
   );
 };
 

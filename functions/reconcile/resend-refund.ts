@@ -6,7 +6,6 @@
  * Otherwise the refund stays pending until a read settles it, or a person does.
  */
 
-import { RESEND_WINDOW_MS } from '../refunds/create-refund.ts';
 import { isoAt } from '../shared/clock.ts';
 import { publishLedgerEvents } from '../shared/events/ledger-events.ts';
 import {
@@ -16,6 +15,7 @@ import {
   refundRequestAmount,
   settleRefund,
 } from '../shared/ledger/ledger.ts';
+import { MAX_SEND_ATTEMPTS, RESEND_WINDOW_MS } from '../shared/ledger/resend.ts';
 import {
   CallState,
   type PaymentLedger,
@@ -34,7 +34,6 @@ import { ATTEMPT_LOCK_MS, acquireResendLock } from './resend-lock.ts';
 
 export const BY_RECONCILIATION = 'reconciliation';
 /** Tries of one refund in all (the API's and ours): past it, only reads. */
-export const MAX_REFUND_ATTEMPTS = 5;
 /** A refund Mercado Pago reports from this long before ours was reserved could still be ours. */
 const CANDIDATE_SLACK_MS = 60_000;
 
@@ -63,7 +62,7 @@ export const refundsToResend = (ledger: PaymentLedger, payment: MpPayment, nowMs
       (entry.callState === CallState.Unknown || entry.callState === CallState.InFlight) &&
       nowMs - Date.parse(entry.createdAt) <= RESEND_WINDOW_MS &&
       nowMs - Date.parse(entry.lastAttemptAt ?? entry.createdAt) > ATTEMPT_LOCK_MS &&
-      (entry.attempts ?? 1) < MAX_REFUND_ATTEMPTS &&
+      (entry.attempts ?? 1) < MAX_SEND_ATTEMPTS &&
       !hasCandidate(ledger, payment, entry),
   );
 

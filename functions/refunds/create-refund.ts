@@ -26,6 +26,7 @@ import {
   settleRefund,
   syncWithPayment,
 } from '../shared/ledger/ledger.ts';
+import { RESEND_WINDOW_MS } from '../shared/ledger/resend.ts';
 import { CallState, type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import { MercadoPagoError, refundRefusalCode } from '../shared/mercadopago/errors.ts';
@@ -40,9 +41,6 @@ import type { RefundDeps } from './deps.ts';
 import { refundResponse } from './responses.ts';
 
 export const CREATE_REFUND_ROUTE = 'POST /payments/{paymentId}/refunds';
-
-/** A Mercado Pago key may be sent again only this long after the first attempt (then: read, never re-send). */
-export const RESEND_WINDOW_MS = 10 * 60_000;
 
 export interface CreateRefundInput {
   paymentId: string;

@@ -55,9 +55,6 @@ export class MercadoPagoError extends Error {
   }
 }
 
-export const isMercadoPagoError = (value: unknown): value is MercadoPagoError =>
-  value instanceof MercadoPagoError;
-
 const hasCode = (error: MercadoPagoError, ...codes: string[]) =>
   error.causeCodes.some((c) => codes.includes(c));
 

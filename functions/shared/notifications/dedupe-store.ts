@@ -10,6 +10,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../storage/dynamodb.ts';
 import { KeyPrefix, TableKeys } from '../storage/table.ts';
 
 export const DEDUPE_RETENTION_SECONDS = 2 * 86_400;
@@ -28,9 +29,6 @@ const keyOf = (key: string): Record<string, AttributeValue> => ({
   [TableKeys.partitionKey]: { S: `${KeyPrefix.notification}${key}` },
   [TableKeys.sortKey]: { S: 'NOTIFICATION' },
 });
-
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export const createNotificationDedupeStore = (
   client: DynamoDBClient,

@@ -5,6 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../storage/dynamodb.ts';
 import { KeyPrefix, TableKeys } from '../storage/table.ts';
 
 export const HINT_WINDOW_MS = 10_000;
@@ -40,7 +41,7 @@ export const createHintLimiter = (
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   },

@@ -21,7 +21,6 @@ export const dynamoDbClient = (
   return client;
 };
 
-/** Tests that start their own embedded DynamoDB inject a client for it. */
-export const setDynamoDbClient = (next: DynamoDBClient | undefined): void => {
-  client = next;
-};
+/** A conditional write whose condition did not hold (someone else wrote first). */
+export const isConditionFailure = (error: unknown): boolean =>
+  (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';

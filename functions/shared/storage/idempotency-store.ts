@@ -12,6 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { PaymentLedger } from '../ledger/types.ts';
+import { isConditionFailure } from './dynamodb.ts';
 import { ledgerFromItem, ledgerKey } from './ledger-store.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
 
@@ -53,9 +54,6 @@ const recordFromItem = (item: Record<string, AttributeValue> | undefined): Idemp
   if (item.response?.S) record.response = JSON.parse(item.response.S) as StoredResponse;
   return record;
 };
-
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export interface IdempotencyStore {
   /** One consistent read of both the key and the payment's ledger (a replay costs exactly this). */

@@ -16,6 +16,7 @@ import { outEventsFromLedger } from '../events/from-ledger.ts';
 import type { OutEvent } from '../events/types.ts';
 import { type LedgerEvent, oldestPendingSince } from '../ledger/ledger.ts';
 import type { PaymentLedger } from '../ledger/types.ts';
+import { isConditionFailure } from './dynamodb.ts';
 import { KeyPrefix, PENDING_WORK, TableKeys } from './table.ts';
 
 export interface LedgerStore {
@@ -113,7 +114,7 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       );
       return next;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return null;
+      if (isConditionFailure(error)) return null;
       throw error;
     }
   },

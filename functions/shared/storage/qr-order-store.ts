@@ -10,6 +10,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from './dynamodb.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
 
 export const QrOrderStatus = { Open: 'open', Paid: 'paid', Expired: 'expired' } as const;
@@ -70,9 +71,6 @@ const recordFromItem = (item: Record<string, AttributeValue> | undefined): QrOrd
     updatedAt: item.updatedAt?.S ?? '',
   };
 };
-
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export const createQrOrderStore = (client: DynamoDBClient, tableName: string): QrOrderStore => ({
   async get(externalReference) {
