@@ -132,10 +132,8 @@ const runClaimed = async (
   const nowIso = isoAt(deps.clock.now());
   const mercadoPagoKey = mercadoPagoCancellationKey(paymentId, input.idempotencyKey);
   const check = checkCancellation(payment);
-  const events: LedgerEvent[] = [];
   const prepared = await updateLedger<Prepared>(deps.ledgers, paymentId, knownLedger, (current) => {
     const synced = syncWithPayment(current, payment, nowIso, 'mercadopago', () => deps.newId('rf'));
-    events.splice(0, events.length, ...synced.events);
     const settled = settleCancellationWithPayment(synced.ledger, payment, nowIso, 'mercadopago');
     const changed = synced.changed || settled.changed;
     if (check.kind !== 'cancellable')
@@ -156,6 +154,7 @@ const runClaimed = async (
       events: synced.events,
     };
   });
+  const events: LedgerEvent[] = [...prepared.events];
 
   if (check.kind === 'already_cancelled') {
     await publish(deps, input, events, prepared.ledger);
@@ -213,11 +212,11 @@ const callMercadoPago = async (
   }
 
   const nowIso = isoAt(deps.clock.now());
-  const settled = await updateLedger<LedgerEvent[]>(deps.ledgers, paymentId, ledger, (current) => {
-    if (!current) return { ledger: null, result: [] };
+  const settled = await updateLedger(deps.ledgers, paymentId, ledger, (current) => {
+    if (!current) return { ledger: null, result: null };
     let next = current;
     let changed = false;
-    let syncEvents: LedgerEvent[] = [];
+    let syncEvents: readonly LedgerEvent[] = [];
     if (answer) {
       // Mercado Pago's answer is the payment's new status: recorded in its history like any other change.
       const synced = syncWithPayment(
@@ -234,11 +233,11 @@ const callMercadoPago = async (
     const result = settleCancellation(next, outcome, nowIso, input.caller);
     return {
       ledger: changed || result.changed ? result.ledger : null,
-      result: syncEvents,
+      result: null,
       events: syncEvents,
     };
   });
-  events.push(...settled.result);
+  events.push(...settled.events);
   const finalLedger = settled.ledger ?? ledger;
   const record = finalLedger.cancellation;
   if (record?.status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);

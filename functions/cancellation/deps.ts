@@ -19,7 +19,7 @@ export interface CancellationDeps {
    */
   onLedgerEvents?: (
     paymentId: string,
-    events: LedgerEvent[],
+    events: readonly LedgerEvent[],
     log: Logger,
     ledger?: PaymentLedger,
   ) => Promise<void>;

@@ -8,13 +8,7 @@
 
 import { isoAt } from '../shared/clock.ts';
 import { publishLedgerEvents } from '../shared/events/ledger-events.ts';
-import {
-  type LedgerEvent,
-  markRetry,
-  type RefundOutcome,
-  refundRequestAmount,
-  settleRefund,
-} from '../shared/ledger/ledger.ts';
+import { markRetry, type RefundOutcome, refundRequestAmount, settleRefund } from '../shared/ledger/ledger.ts';
 import { MAX_SEND_ATTEMPTS, RESEND_WINDOW_MS } from '../shared/ledger/resend.ts';
 import {
   CallState,
@@ -148,25 +142,20 @@ export const resendRefund = async (
 
   const outcome = await outcomeOf(deps, marked.ledger, marked.result, { log, deadline: options.deadline });
   const settledAt = isoAt(deps.clock.now());
-  const settled = await updateLedger<LedgerEvent[]>(
-    deps.ledgers,
-    ledger.paymentId,
-    marked.ledger,
-    (current) => {
-      if (!current) return { ledger: null, result: [] };
-      const change = settleRefund(current, refundId, outcome, settledAt, BY_RECONCILIATION, () =>
-        deps.newId('rf'),
-      );
-      return { ledger: change.changed ? change.ledger : null, result: change.events, events: change.events };
-    },
-  );
+  const settled = await updateLedger(deps.ledgers, ledger.paymentId, marked.ledger, (current) => {
+    if (!current) return { ledger: null, result: null };
+    const change = settleRefund(current, refundId, outcome, settledAt, BY_RECONCILIATION, () =>
+      deps.newId('rf'),
+    );
+    return { ledger: change.changed ? change.ledger : null, result: null, events: change.events };
+  });
   const finalLedger = settled.ledger ?? marked.ledger;
   const finalEntry = finalLedger.refunds.find((e) => e.id === refundId) ?? marked.result;
-  for (const event of settled.result) {
+  for (const event of settled.events) {
     if (event.type === 'refund.succeeded' && event.refund.id === refundId)
       putMetric(MetricName.RefundSucceeded);
     if (event.type === 'refund.failed' && event.refund.id === refundId) putMetric(MetricName.RefundFailed);
   }
-  await publishLedgerEvents(deps.publisher, finalLedger, settled.result, settledAt, log);
+  await publishLedgerEvents(deps.publisher, finalLedger, settled.events, settledAt, log);
   return finalEntry.status;
 };

@@ -150,10 +150,8 @@ const runClaimed = async (
   const events: LedgerEvent[] = [];
   const newRefundId = () => deps.newId('rf');
 
-  let syncEvents: LedgerEvent[] = [];
   const reserved = await updateLedger<Reservation>(deps.ledgers, input.paymentId, knownLedger, (current) => {
     const synced = syncWithPayment(current, payment, nowIso, 'mercadopago', newRefundId);
-    syncEvents = synced.events;
     const existing = synced.ledger.refunds.find((e) => e.id === refundId);
     if (existing) {
       return {
@@ -192,7 +190,7 @@ const runClaimed = async (
   });
   let ledger = reserved.ledger!;
   const outcome = reserved.result;
-  events.push(...syncEvents);
+  events.push(...reserved.events);
 
   if (outcome.kind === 'refused') {
     const response = problemResponse(outcome.code, outcome.detail);
@@ -219,8 +217,8 @@ const runClaimed = async (
         paymentId: input.paymentId,
       });
       // No call is in flight any more: replays answer the current state (202) instead of 409.
-      const marked = await updateLedger<LedgerEvent[]>(deps.ledgers, input.paymentId, ledger, (current) => {
-        if (!current) return { ledger: null, result: [] };
+      const marked = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => {
+        if (!current) return { ledger: null, result: null };
         const change = settleRefund(
           current,
           refundId,
@@ -229,12 +227,9 @@ const runClaimed = async (
           input.caller,
           newRefundId,
         );
-        return {
-          ledger: change.changed ? change.ledger : null,
-          result: change.events,
-          events: change.events,
-        };
+        return { ledger: change.changed ? change.ledger : null, result: null, events: change.events };
       });
+      events.push(...marked.events);
       const markedLedger = marked.ledger ?? ledger;
       await publish(deps, input, events, markedLedger);
       return refundResponse(markedLedger, markedLedger.refunds.find((e) => e.id === refundId) ?? entry);
@@ -286,11 +281,11 @@ const callMercadoPago = async (
 
   const nowIso = isoAt(deps.clock.now());
   const settled = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => {
-    if (!current) return { ledger: null, result: [] as LedgerEvent[] };
+    if (!current) return { ledger: null, result: null };
     const change = settleRefund(current, entry.id, result, nowIso, input.caller, () => deps.newId('rf'));
-    return { ledger: change.changed ? change.ledger : null, result: change.events, events: change.events };
+    return { ledger: change.changed ? change.ledger : null, result: null, events: change.events };
   });
-  events.push(...settled.result);
+  events.push(...settled.events);
   const finalLedger = settled.ledger ?? ledger;
   const finalEntry = finalLedger.refunds.find((e) => e.id === entry.id) ?? entry;
   recordMetric(finalEntry);

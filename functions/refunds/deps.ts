@@ -21,7 +21,7 @@ export interface RefundDeps {
    */
   onLedgerEvents?: (
     paymentId: string,
-    events: LedgerEvent[],
+    events: readonly LedgerEvent[],
     log: Logger,
     ledger?: PaymentLedger,
   ) => Promise<void>;

@@ -2,7 +2,7 @@
 import { isoAt } from '../shared/clock.ts';
 import { ProblemError } from '../shared/errors.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
-import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
+import { syncWithPayment } from '../shared/ledger/ledger.ts';
 import { paymentRefundsView, refundView } from '../shared/ledger/refund-view.ts';
 import type { Logger } from '../shared/logger.ts';
 import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
@@ -42,15 +42,10 @@ export const listRefunds = async (
       ),
     };
   }
-  const { ledger, result: events } = await updateLedger<LedgerEvent[]>(
-    deps.ledgers,
-    input.paymentId,
-    current,
-    (stored) => {
-      const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
-      return { ledger: synced.changed ? synced.ledger : null, result: synced.events, events: synced.events };
-    },
-  );
+  const { ledger, events } = await updateLedger(deps.ledgers, input.paymentId, current, (stored) => {
+    const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
+    return { ledger: synced.changed ? synced.ledger : null, result: null, events: synced.events };
+  });
   if (events.length > 0 && deps.onLedgerEvents) {
     await deps
       .onLedgerEvents(input.paymentId, events, input.log, ledger)

@@ -8,7 +8,7 @@ import { type Harness, invoke, newId, refundWindow } from '../support/harness.ts
 const quiet = createLogger({ level: 'error', sink: () => undefined });
 
 export const refundApi = (h: Harness, overrides: Partial<RefundDeps> = {}) => {
-  const events: { paymentId: string; events: LedgerEvent[] }[] = [];
+  const events: { paymentId: string; events: readonly LedgerEvent[] }[] = [];
   const deps: RefundDeps = {
     mercadoPago: h.mercadoPago,
     ledgers: h.ledgers,

@@ -36,7 +36,7 @@ const publishable = (event: LedgerEvent): boolean => event.type !== 'refund.pend
 /** `ledger`: the ledger of the write that made the events, when the caller has it (saves a read). */
 export type LedgerEventsHandler = (
   paymentId: string,
-  events: LedgerEvent[],
+  events: readonly LedgerEvent[],
   log: Logger,
   ledger?: PaymentLedger,
 ) => Promise<void>;

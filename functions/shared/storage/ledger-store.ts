@@ -165,13 +165,14 @@ export const updateLedger = async <T>(
     events?: readonly LedgerEvent[];
   },
   maxAttempts = 60,
-): Promise<{ ledger: PaymentLedger | undefined; result: T }> => {
+): Promise<{ ledger: PaymentLedger | undefined; result: T; events: readonly LedgerEvent[] }> => {
   let current = initial;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const { ledger, result, events } = change(current);
-    if (ledger === null) return { ledger: current, result };
+    const { ledger, result, events = [] } = change(current);
+    if (ledger === null) return { ledger: current, result, events: [] };
     const saved = await store.save(ledger, events);
-    if (saved) return { ledger: saved, result };
+    // The events of the write that was stored: only its writer publishes them.
+    if (saved) return { ledger: saved, result, events };
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
     current = await store.get(paymentId);
   }
