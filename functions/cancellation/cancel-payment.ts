@@ -19,10 +19,10 @@ import {
   beginCancellation,
   type CancellationCheck,
   type CancellationOutcome,
+  cancellationOutcomeOf,
   cancellationState,
   checkCancellation,
-  isCancellableStatus,
-  settleCancellation,
+  recordCancellationCall,
   settleCancellationWithPayment,
 } from '../shared/ledger/cancellation.ts';
 import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
@@ -197,7 +197,7 @@ const callMercadoPago = async (
       deadline: input.deadline,
       log,
     });
-    outcome = outcomeOfAnswer(answer);
+    outcome = cancellationOutcomeOf(answer);
   } catch (error) {
     const failure = classifyWriteFailure(error, {
       firstAttempt,
@@ -214,29 +214,12 @@ const callMercadoPago = async (
   const nowIso = isoAt(deps.clock.now());
   const settled = await updateLedger(deps.ledgers, paymentId, ledger, (current) => {
     if (!current) return { ledger: null, result: null };
-    let next = current;
-    let changed = false;
-    let syncEvents: readonly LedgerEvent[] = [];
-    if (answer) {
-      // Mercado Pago's answer is the payment's new status: recorded in its history like any other change.
-      const synced = syncWithPayment(
-        current,
-        { ...payment, status: answer.status, statusDetail: answer.statusDetail },
-        nowIso,
-        'mercadopago',
-        () => deps.newId('rf'),
-      );
-      next = synced.ledger;
-      changed = synced.changed;
-      syncEvents = synced.events;
-    }
-    const result = settleCancellation(next, outcome, nowIso, input.caller);
-    return {
-      ledger: changed || result.changed ? result.ledger : null,
-      result: null,
-      events: syncEvents,
-    };
+    const recorded = recordCancellationCall(current, payment, answer, outcome, nowIso, input.caller, () =>
+      deps.newId('rf'),
+    );
+    return { ledger: recorded.changed ? recorded.ledger : null, result: null, events: recorded.events };
   });
+
   events.push(...settled.events);
   const finalLedger = settled.ledger ?? ledger;
   const record = finalLedger.cancellation;
@@ -256,20 +239,6 @@ const callMercadoPago = async (
         : pendingResponse(paymentId);
   if (response.status === 202) log.warn('cancellation pending: left to reconciliation', { paymentId });
   return finish(deps, claim, response);
-};
-
-/** A 2xx answer: `cancelled` is done; a status still cancellable is not known yet; any other is a refusal. */
-const outcomeOfAnswer = (answer: MpCancellation): CancellationOutcome => {
-  if (answer.status === 'cancelled') return { kind: 'cancelled', statusDetail: answer.statusDetail };
-  if (isCancellableStatus(answer.status))
-    return { kind: 'unknown', note: `Mercado Pago answered ${answer.status}` };
-  return {
-    kind: 'refused',
-    failure: {
-      code: 'PAYMENT_NOT_CANCELLABLE',
-      detail: `Mercado Pago answered ${answer.status}: the payment was not cancelled.`,
-    },
-  };
 };
 
 const refusalDetail = (code: string, paymentId: string): string => {

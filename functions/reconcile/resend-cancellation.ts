@@ -9,10 +9,10 @@ import { publishLedgerEvents } from '../shared/events/ledger-events.ts';
 import {
   beginCancellation,
   type CancellationOutcome,
+  cancellationOutcomeOf,
   isCancellableStatus,
-  settleCancellation,
+  recordCancellationCall,
 } from '../shared/ledger/cancellation.ts';
-import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
 import { MAX_SEND_ATTEMPTS, RESEND_WINDOW_MS } from '../shared/ledger/resend.ts';
 import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -40,19 +40,6 @@ export const shouldResendCancellation = (
     record.attempts < MAX_SEND_ATTEMPTS
   );
 };
-
-const outcomeOf = (answer: MpCancellation): CancellationOutcome =>
-  answer.status === 'cancelled'
-    ? { kind: 'cancelled', statusDetail: answer.statusDetail }
-    : isCancellableStatus(answer.status)
-      ? { kind: 'unknown', note: `Mercado Pago answered ${answer.status}` }
-      : {
-          kind: 'refused',
-          failure: {
-            code: 'PAYMENT_NOT_CANCELLABLE',
-            detail: `Mercado Pago answered ${answer.status}: the payment was not cancelled.`,
-          },
-        };
 
 export const resendCancellation = async (
   deps: ReconcileDeps,
@@ -102,7 +89,7 @@ export const resendCancellation = async (
       deadline: options.deadline,
       log,
     });
-    outcome = outcomeOf(answer);
+    outcome = cancellationOutcomeOf(answer);
   } catch (error) {
     // A re-send: a refusal proves nothing (the first attempt may have cancelled), so it stays pending.
     const failure = classifyWriteFailure(error, {
@@ -117,34 +104,22 @@ export const resendCancellation = async (
   }
 
   const settledAt = isoAt(deps.clock.now());
-  const settled = await updateLedger<LedgerEvent[]>(
-    deps.ledgers,
-    ledger.paymentId,
-    begun.ledger,
-    (current) => {
-      if (!current) return { ledger: null, result: [] };
-      let next = current;
-      let changed = false;
-      let events: LedgerEvent[] = [];
-      if (answer) {
-        const synced = syncWithPayment(
-          current,
-          { ...payment, status: answer.status, statusDetail: answer.statusDetail },
-          settledAt,
-          'mercadopago',
-          () => deps.newId('rf'),
-        );
-        next = synced.ledger;
-        changed = synced.changed;
-        events = synced.events;
-      }
-      const result = settleCancellation(next, outcome, settledAt, BY_RECONCILIATION);
-      return { ledger: changed || result.changed ? result.ledger : null, result: events, events };
-    },
-  );
+  const settled = await updateLedger(deps.ledgers, ledger.paymentId, begun.ledger, (current) => {
+    if (!current) return { ledger: null, result: null };
+    const recorded = recordCancellationCall(
+      current,
+      payment,
+      answer,
+      outcome,
+      settledAt,
+      BY_RECONCILIATION,
+      () => deps.newId('rf'),
+    );
+    return { ledger: recorded.changed ? recorded.ledger : null, result: null, events: recorded.events };
+  });
   const finalLedger = settled.ledger ?? begun.ledger;
   const status = finalLedger.cancellation?.status ?? CancellationStatus.Pending;
   if (status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);
-  await publishLedgerEvents(deps.publisher, finalLedger, settled.result, settledAt, log);
+  await publishLedgerEvents(deps.publisher, finalLedger, settled.events, settledAt, log);
   return status;
 };

@@ -4,7 +4,8 @@
  * ledger item's version. A cancelled record never changes again; a failed one only by a new attempt.
  */
 import type { ProblemCode } from '../errors.ts';
-import type { MpPayment } from '../mercadopago/types.ts';
+import type { MpCancellation, MpPayment } from '../mercadopago/types.ts';
+import { type LedgerEvent, syncWithPayment } from './ledger.ts';
 import { type CancellationRecord, CancellationStatus, type Failure, type PaymentLedger } from './types.ts';
 
 /** Mercado Pago cancels only these (NOTES.md); anything else answers 400 code 2018. */
@@ -192,4 +193,44 @@ export const cancellationState = (ledger: PaymentLedger | undefined): Cancellati
     };
   }
   return { status: 'pending' };
+};
+
+/** Mercado Pago's 2xx answer to a cancellation: `cancelled` is done, a status still cancellable is not known yet, any other is a refusal. */
+export const cancellationOutcomeOf = (answer: MpCancellation): CancellationOutcome => {
+  if (answer.status === 'cancelled') return { kind: 'cancelled', statusDetail: answer.statusDetail };
+  if (isCancellableStatus(answer.status))
+    return { kind: 'unknown', note: `Mercado Pago answered ${answer.status}` };
+  return {
+    kind: 'refused',
+    failure: {
+      code: 'PAYMENT_NOT_CANCELLABLE',
+      detail: `Mercado Pago answered ${answer.status}: the payment was not cancelled.`,
+    },
+  };
+};
+
+/**
+ * Records the outcome of a cancellation call: Mercado Pago's answer (when there was one) is the payment's new
+ * status, recorded in its history like any other change; then the cancellation record settles.
+ */
+export const recordCancellationCall = (
+  current: PaymentLedger,
+  payment: MpPayment,
+  answer: MpCancellation | undefined,
+  outcome: CancellationOutcome,
+  now: string,
+  by: string,
+  newRefundId: () => string,
+): { ledger: PaymentLedger; changed: boolean; events: LedgerEvent[] } => {
+  const synced = answer
+    ? syncWithPayment(
+        current,
+        { ...payment, status: answer.status, statusDetail: answer.statusDetail },
+        now,
+        'mercadopago',
+        newRefundId,
+      )
+    : { ledger: current, changed: false, events: [] };
+  const settled = settleCancellation(synced.ledger, outcome, now, by);
+  return { ledger: settled.ledger, changed: synced.changed || settled.changed, events: synced.events };
 };
