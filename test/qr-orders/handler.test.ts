@@ -2,49 +2,18 @@
  * The QR-order entry point (handler.ts) as Lambda loads it: configuration checked at cold start, then
  * one request each through the real wiring (environment -> runtime -> routes) against sandbox and dynalite.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LambdaLike } from '../support/harness.ts';
-import { type Harness, invoke, SANDBOX_TOKEN, startHarness } from '../support/harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { coldStartRig } from '../support/cold-start.ts';
+import { type Harness, invoke } from '../support/harness.ts';
 
+const rig = coldStartRig(() => import('../../functions/qr-orders/handler.ts'));
+const { withEnv, load } = rig;
 let h: Harness;
 let baseEnv: Record<string, string>;
-
-beforeAll(async () => {
-  h = await startHarness();
-  const endpoint = await h.dynamo.config.endpoint!();
-  baseEnv = {
-    TABLE_NAME: h.tableName,
-    DYNAMODB_ENDPOINT: `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`,
-    MP_API_BASE_URL: h.sandbox.url,
-    MP_ACCESS_TOKEN: SANDBOX_TOKEN,
-    MP_USER_ID: h.sandbox.userId,
-    MP_EXTERNAL_STORE_ID: 'SUC001',
-    MP_SITE_ID: 'MLB',
-    PUBLIC_WEBHOOK_URL: 'http://127.0.0.1:3000/webhooks/mercadopago',
-    LOG_LEVEL: 'error',
-  };
+beforeAll(() => {
+  h = rig.harness();
+  baseEnv = rig.baseEnv();
 });
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  const { closeSharedAgents } = await import('../../functions/shared/mercadopago/http.ts');
-  await closeSharedAgents();
-  const { dynamoDbClient } = await import('../../functions/shared/storage/dynamodb.ts');
-  dynamoDbClient().destroy();
-  await h.close();
-});
-
-beforeEach(() => {
-  vi.unstubAllEnvs();
-  vi.resetModules();
-});
-
-const withEnv = (env: Record<string, string>) => {
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-};
-
-const load = async (): Promise<LambdaLike> =>
-  ((await import('../../functions/qr-orders/handler.ts')) as { handler: LambdaLike }).handler;
 
 describe('QR-order handler', () => {
   it.each(['MP_USER_ID', 'PUBLIC_WEBHOOK_URL'])(
