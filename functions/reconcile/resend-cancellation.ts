@@ -51,19 +51,8 @@ export const resendCancellation = async (
   const record = ledger.cancellation;
   if (record?.status !== CancellationStatus.Pending) return 'gone';
   const nowMs = deps.clock.now();
-  const owner = `reconcile:${deps.newId('lock')}`;
-  if (
-    !(await acquireResendLock(
-      deps,
-      record.idempotencyKey,
-      ledger.paymentId,
-      owner,
-      nowMs,
-      options.deadline + ATTEMPT_LOCK_MS,
-    ))
-  ) {
+  if (!(await acquireResendLock(deps, record.idempotencyKey, ledger.paymentId, options.deadline)))
     return 'locked';
-  }
   const nowIso = isoAt(nowMs);
   const begun = await updateLedger<boolean>(deps.ledgers, ledger.paymentId, ledger, (current) => {
     const fresh = current?.cancellation;

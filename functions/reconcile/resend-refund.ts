@@ -99,19 +99,8 @@ export const resendRefund = async (
   const nowMs = deps.clock.now();
   const entry = ledger.refunds.find((e) => e.id === refundId);
   if (!entry) return 'gone';
-  const owner = `reconcile:${deps.newId('lock')}`;
-  if (
-    !(await acquireResendLock(
-      deps,
-      entry.idempotencyKey,
-      ledger.paymentId,
-      owner,
-      nowMs,
-      options.deadline + ATTEMPT_LOCK_MS,
-    ))
-  ) {
+  if (!(await acquireResendLock(deps, entry.idempotencyKey, ledger.paymentId, options.deadline)))
     return 'locked';
-  }
   const nowIso = isoAt(nowMs);
   const marked = await updateLedger<RefundEntry | null>(deps.ledgers, ledger.paymentId, ledger, (current) => {
     const fresh = current?.refunds.find((e) => e.id === refundId);
