@@ -157,11 +157,11 @@ const runClaimed = async (
   const events: LedgerEvent[] = [...prepared.events];
 
   if (check.kind === 'already_cancelled') {
-    await publish(deps, input, events, prepared.ledger);
+    await deps.onLedgerEvents?.(input.paymentId, events, input.log, prepared.ledger);
     return finish(deps, claim, cancelledResponse(paymentId, payment.statusDetail));
   }
   if (check.kind === 'refused') {
-    await publish(deps, input, events, prepared.ledger);
+    await deps.onLedgerEvents?.(input.paymentId, events, input.log, prepared.ledger);
     log.info('cancellation refused before calling Mercado Pago', { paymentId, code: check.code });
     return finish(deps, claim, problemResponse(check.code, check.detail));
   }
@@ -225,7 +225,7 @@ const callMercadoPago = async (
   const record = finalLedger.cancellation;
   if (record?.status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);
   else if (record?.status === CancellationStatus.Pending) putMetric(MetricName.CancellationPending);
-  await publish(deps, input, events, finalLedger);
+  await deps.onLedgerEvents?.(input.paymentId, events, input.log, finalLedger);
 
   if (releaseKeyWith && record?.status === CancellationStatus.Failed) {
     await release(deps, claim);
@@ -249,20 +249,5 @@ const refusalDetail = (code: string, paymentId: string): string => {
       return `Mercado Pago says the payment cannot be cancelled in its current state; an approved payment is refunded with POST /payments/${paymentId}/refunds.`;
     default:
       return 'Mercado Pago refused the cancellation.';
-  }
-};
-
-/** `ledger`: the one the events' write stored, so publishing needs no read. */
-const publish = async (
-  deps: CancellationDeps,
-  input: CancelPaymentInput,
-  events: LedgerEvent[],
-  ledger: PaymentLedger | undefined,
-) => {
-  if (!deps.onLedgerEvents || events.length === 0) return;
-  try {
-    await deps.onLedgerEvents(input.paymentId, events, input.log, ledger);
-  } catch (error) {
-    input.log.error('publishing ledger events failed', { error, paymentId: input.paymentId });
   }
 };

@@ -1,8 +1,6 @@
 /** What the cancellation route needs, injected so tests and the local server can give their own. */
 import type { Clock } from '../shared/clock.ts';
-import type { LedgerEvent } from '../shared/ledger/ledger.ts';
-import type { PaymentLedger } from '../shared/ledger/types.ts';
-import type { Logger } from '../shared/logger.ts';
+import type { LedgerEventsHandler } from '../shared/events/ledger-events.ts';
 import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
 import type { IdempotencyStore } from '../shared/storage/idempotency-store.ts';
 import type { LedgerStore } from '../shared/storage/ledger-store.ts';
@@ -13,14 +11,6 @@ export interface CancellationDeps {
   idempotency: IdempotencyStore;
   clock: Clock;
   newId: (prefix: string) => string;
-  /**
-   * Called with what changed in a payment's ledger (events out) and the ledger that write stored;
-   * failures are logged, never thrown.
-   */
-  onLedgerEvents?: (
-    paymentId: string,
-    events: readonly LedgerEvent[],
-    log: Logger,
-    ledger?: PaymentLedger,
-  ) => Promise<void>;
+  /** Events out of what a ledger write changed (ledgerEventsHandler: logs its failures, never throws). */
+  onLedgerEvents?: LedgerEventsHandler;
 }

@@ -195,7 +195,7 @@ const runClaimed = async (
   if (outcome.kind === 'refused') {
     const response = problemResponse(outcome.code, outcome.detail);
     await deps.idempotency.complete(claim.key, claim.lockOwner, response);
-    await publish(deps, input, events, ledger);
+    await deps.onLedgerEvents?.(input.paymentId, events, input.log, ledger);
     log.info('refund refused before calling Mercado Pago', {
       paymentId: input.paymentId,
       code: outcome.code,
@@ -207,7 +207,7 @@ const runClaimed = async (
   if (outcome.kind === 'existing') {
     // Resuming: the reservation exists. Settled (or linked by the sync) means there is nothing to send.
     if (entry.status !== RefundStatus.Pending || entry.mercadoPagoRefundId !== null) {
-      await publish(deps, input, events, ledger);
+      await deps.onLedgerEvents?.(input.paymentId, events, input.log, ledger);
       return refundResponse(ledger, entry);
     }
     const firstAttempt = Date.parse(entry.createdAt);
@@ -231,7 +231,7 @@ const runClaimed = async (
       });
       events.push(...marked.events);
       const markedLedger = marked.ledger ?? ledger;
-      await publish(deps, input, events, markedLedger);
+      await deps.onLedgerEvents?.(input.paymentId, events, input.log, markedLedger);
       return refundResponse(markedLedger, markedLedger.refunds.find((e) => e.id === refundId) ?? entry);
     }
     const retried = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => ({
@@ -289,7 +289,7 @@ const callMercadoPago = async (
   const finalLedger = settled.ledger ?? ledger;
   const finalEntry = finalLedger.refunds.find((e) => e.id === entry.id) ?? entry;
   recordMetric(finalEntry);
-  await publish(deps, input, events, finalLedger);
+  await deps.onLedgerEvents?.(input.paymentId, events, input.log, finalLedger);
 
   if (releaseKeyWith && finalEntry.status === RefundStatus.Failed) {
     await deps.idempotency.release(claim.key, claim.lockOwner);
@@ -319,19 +319,4 @@ const recordMetric = (entry: RefundEntry) => {
   if (entry.status === RefundStatus.Succeeded) putMetric(MetricName.RefundSucceeded);
   else if (entry.status === RefundStatus.Failed) putMetric(MetricName.RefundFailed);
   else putMetric(MetricName.RefundPending);
-};
-
-/** `ledger`: the one the events' write stored, so publishing needs no read. */
-const publish = async (
-  deps: RefundDeps,
-  input: CreateRefundInput,
-  events: LedgerEvent[],
-  ledger: PaymentLedger,
-) => {
-  if (!deps.onLedgerEvents || events.length === 0) return;
-  try {
-    await deps.onLedgerEvents(input.paymentId, events, input.log, ledger);
-  } catch (error) {
-    input.log.error('publishing ledger events failed', { error, paymentId: input.paymentId });
-  }
 };

@@ -46,11 +46,7 @@ export const listRefunds = async (
     const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
     return { ledger: synced.changed ? synced.ledger : null, result: null, events: synced.events };
   });
-  if (events.length > 0 && deps.onLedgerEvents) {
-    await deps
-      .onLedgerEvents(input.paymentId, events, input.log, ledger)
-      .catch((error: unknown) => input.log.error('publishing ledger events failed', { error }));
-  }
+  await deps.onLedgerEvents?.(input.paymentId, events, input.log, ledger);
   return { status: 200, body: paymentRefundsView(ledger!) };
 };
 
