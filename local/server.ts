@@ -138,10 +138,10 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const rawPath = url.split('?')[0]!;
+    const header = req.headers[REQUEST_ID_HEADER];
+    const requestId = pickRequestId(typeof header === 'string' ? header : undefined);
 
     if (rawPath === '/health') {
-      const header = req.headers[REQUEST_ID_HEADER];
-      const requestId = pickRequestId(typeof header === 'string' ? header : undefined);
       if (method === 'GET') return writeJson(res, 200, { status: 'ok' }, { [REQUEST_ID_HEADER]: requestId });
       return writeProblem(res, methodNotAllowed(method, ['GET']), requestId);
     }
@@ -151,8 +151,6 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
 
     const match = matchRoute(routes, method, rawPath);
     if (match.kind !== 'found') {
-      const header = req.headers[REQUEST_ID_HEADER];
-      const requestId = pickRequestId(typeof header === 'string' ? header : undefined);
       const problem =
         match.kind === 'not-found' ? routeNotFound(method, rawPath) : methodNotAllowed(method, match.allow);
       log.info('request', {

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, rootLogger } from '../logger.ts';
 import { accessLogMiddleware } from './access-log.ts';
 import { callerOf } from './caller.ts';
-import { requestHeaders } from './headers.ts';
+import { definedValues, requestHeaders } from './headers.ts';
 import { jsonBodyParserMiddleware, MAX_BODY_BYTES } from './json-body-parser.ts';
 import { clockOption, loggerOption, validateOptions } from './options.ts';
 import { pipelineStateMiddleware } from './pipeline-state.ts';
@@ -66,12 +66,6 @@ const servedRoutes = (routes: Routes): ServedRoute[] =>
     }
     return { method: match[1]!, path: match[2]!, routeKey, config };
   });
-
-const definedValues = (record: Record<string, string | undefined> | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(record ?? {})) if (value !== undefined) out[name] = value;
-  return out;
-};
 
 /**
  * The Lambda handler of an HTTP API (payload v2) function serving `routes`: request id, access log,

@@ -19,3 +19,12 @@ export const requestHeaders = (
   state.headers = headers;
   return headers;
 };
+
+/** A record without its undefined values (API Gateway's optional maps: query, path parameters). */
+export const definedValues = (
+  record: Record<string, string | undefined> | undefined,
+): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record ?? {})) if (value !== undefined) out[name] = value;
+  return out;
+};

@@ -1,4 +1,5 @@
 import { ProblemError } from '../errors.ts';
+import { definedValues } from './headers.ts';
 import { pipelineState } from './pipeline-state.ts';
 import { matchRoute, type RouteTemplate } from './route-match.ts';
 import type { PipelineRequest, RouteConfig } from './types.ts';
@@ -40,11 +41,11 @@ export const routeResolverMiddleware = (
       const state = pipelineState(request.context);
       const byKey = byRouteKey.get(event.routeKey);
       if (byKey) {
-        const pathParameters: Record<string, string> = {};
-        for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
-          if (value !== undefined) pathParameters[name] = value;
-        }
-        state.route = { routeKey: byKey.routeKey, pathParameters, config: byKey.config };
+        state.route = {
+          routeKey: byKey.routeKey,
+          pathParameters: definedValues(event.pathParameters),
+          config: byKey.config,
+        };
         return;
       }
       const method = event.requestContext?.http?.method ?? '';

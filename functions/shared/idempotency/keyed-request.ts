@@ -41,7 +41,7 @@ export interface KeyedWork {
   /** The answer of a finished request derived from the current state; undefined while its work is in flight. */
   derive(record: IdempotencyRecord, ledger: PaymentLedger | undefined): HttpResponse | undefined;
   /** Does the work under the claim (a new key, or a resumed one whose lock had expired). */
-  run(claim: IdempotencyRecord, ledger: PaymentLedger | undefined, resumed: boolean): Promise<HttpResponse>;
+  run(claim: IdempotencyRecord, ledger: PaymentLedger | undefined): Promise<HttpResponse>;
 }
 
 export const replayed = (response: HttpResponse): HttpResponse => ({
@@ -77,7 +77,7 @@ export const withIdempotencyKey = async (
       lockedUntil: request.deadline + LOCK_MARGIN_MS,
       createdAt: new Date(deps.clock.now()).toISOString(),
     };
-    if (await deps.idempotency.claim(claim)) return work.run(claim, ledger, false);
+    if (await deps.idempotency.claim(claim)) return work.run(claim, ledger);
   }
   return inProgress();
 };
@@ -114,5 +114,5 @@ const answerKnownKey = async (
     paymentId: request.paymentId,
     ...(record.refundId ? { refundId: record.refundId } : {}),
   });
-  return work.run({ ...record, lockOwner: owner, lockedUntil }, ledger, true);
+  return work.run({ ...record, lockOwner: owner, lockedUntil }, ledger);
 };
