@@ -27,8 +27,7 @@ export type WebhookOutcome =
   | 'queued'
   | 'duplicate'
   | 'ignored'
-  | 'rate_limited'
-  | (string & {});
+  | 'rate_limited';
 
 const answer = (status: WebhookOutcome): HttpResponse => ({ status: 200, body: { status } });
 
