@@ -1,0 +1,52 @@
+/** The idempotency store's conditional writes against the embedded DynamoDB. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IdempotencyRecord } from '../../functions/shared/storage/idempotency-store.ts';
+import { type Harness, startHarness } from '../support/harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+const record = (key: string, owner: string, lockedUntil: number): IdempotencyRecord => ({
+  key,
+  route: 'POST /payments/{paymentId}/refunds',
+  paymentId: '1',
+  fingerprint: 'f',
+  refundId: 'rf_1',
+  lockOwner: owner,
+  lockedUntil,
+  createdAt: new Date().toISOString(),
+});
+
+describe('idempotency store', () => {
+  it('claims a key once', async () => {
+    expect(await h.idempotency.claim(record('k1', 'a', Date.now() + 10_000))).toBe(true);
+    expect(await h.idempotency.claim(record('k1', 'b', Date.now() + 10_000))).toBe(false);
+  });
+
+  it('a request that outlived its lock cannot store its answer over the one that took the work over', async () => {
+    const first = record('k2', 'a', Date.now() - 1);
+    await h.idempotency.claim(first);
+    expect(await h.idempotency.takeOver(first, 'b', Date.now() + 10_000)).toBe(true);
+    // The first request comes back late: its answer is not stored, and nothing throws.
+    await h.idempotency.complete('k2', 'a', { status: 409, body: { code: 'LATE' } });
+    expect((await h.idempotency.getWithLedger('k2', '1')).record?.response).toBeUndefined();
+    await h.idempotency.complete('k2', 'b', { status: 201, body: { id: 'rf_1' } });
+    expect((await h.idempotency.getWithLedger('k2', '1')).record?.response).toEqual({
+      status: 201,
+      body: { id: 'rf_1' },
+    });
+    // Nor can it free the key the other one holds.
+    await h.idempotency.release('k2', 'a');
+    expect((await h.idempotency.getWithLedger('k2', '1')).record).toBeDefined();
+  });
+
+  it('a second take-over of the same expired lock fails', async () => {
+    const expired = record('k3', 'a', Date.now() - 1);
+    await h.idempotency.claim(expired);
+    expect(await h.idempotency.takeOver(expired, 'b', Date.now() + 10_000)).toBe(true);
+    expect(await h.idempotency.takeOver(expired, 'c', Date.now() + 10_000)).toBe(false);
+  });
+});
