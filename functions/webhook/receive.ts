@@ -22,12 +22,7 @@ export const INLINE_BUDGET_MS = 12_000;
 /** A claim left by a run that died is free again after this (Mercado Pago retries 15 minutes later). */
 const CLAIM_LEASE_MS = 60_000;
 
-export type WebhookOutcome =
-  | 'processed'
-  | 'queued'
-  | 'duplicate'
-  | 'ignored'
-  | 'rate_limited';
+export type WebhookOutcome = 'processed' | 'queued' | 'duplicate' | 'ignored' | 'rate_limited';
 
 const answer = (status: WebhookOutcome): HttpResponse => ({ status: 200, body: { status } });
 
