@@ -1,12 +1,8 @@
 /** Pure checks of a QR order's money, in integer minor units of the site's currency. */
+import { decimalsRule } from '../shared/amount-schema.ts';
 import type { FieldProblem } from '../shared/errors.ts';
 import { decimalsOf, fromMinorUnits, toMinorUnits } from '../shared/money.ts';
 import type { PutQrOrderBody } from './schemas.ts';
-
-const decimalsMessage = (decimals: number, currency: string): string =>
-  decimals === 0
-    ? `must be a whole number in ${currency}`
-    : `must have at most ${decimals} decimals in ${currency}`;
 
 /** Every item's total is unitPrice x quantity, and the items add up to totalAmount. [] when all hold. */
 export const orderAmountProblems = (
@@ -17,7 +13,7 @@ export const orderAmountProblems = (
   const problems: FieldProblem[] = [];
   const minor = (value: number, field: string): number | null => {
     const result = toMinorUnits(value, decimals);
-    if (result === null) problems.push({ field, message: decimalsMessage(decimals, currency) });
+    if (result === null) problems.push({ field, message: decimalsRule(decimals, currency) });
     return result;
   };
   const totalMinor = minor(body.totalAmount, 'totalAmount');

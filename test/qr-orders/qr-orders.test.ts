@@ -361,7 +361,7 @@ describe('PUT: invalid input is a 400 naming the field, with nothing sent and no
     if (typeof reference === 'string') expect(await store.get(reference)).toBeUndefined();
   });
 
-  it('the CLP message says whole numbers', async () => {
+  it('the CLP message says whole amounts', async () => {
     const res = await put(
       unique('CAJA'),
       { ...validBody(), totalAmount: 100.5 },
@@ -369,7 +369,7 @@ describe('PUT: invalid input is a 400 naming the field, with nothing sent and no
     );
     expect(res.body.errors).toContainEqual({
       field: 'totalAmount',
-      message: 'must be a whole number in CLP',
+      message: 'must be a whole amount in CLP',
     });
   });
 
