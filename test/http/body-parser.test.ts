@@ -106,6 +106,52 @@ describe('JSON body parser', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it.each([
+    ['{"amount":1,"amount":1000}', 'amount'],
+    ['{"amount":1,"\\u0061mount":1000}', 'amount'],
+    ['{"items":[{"title":"a","title":"b"}]}', 'items.0.title'],
+  ])('answers 400 VALIDATION_ERROR naming a key given twice: %s', async (text, field) => {
+    const { handler, seen } = echoHandler();
+    const result = await handler(post(text, { 'content-type': 'application/json' }), lambdaContext());
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result)).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      detail: `${field}: is given more than once`,
+      errors: [{ field, message: 'is given more than once' }],
+    });
+    expect(seen).toHaveLength(0);
+  });
+
+  it.each([
+    ['an ANSI escape', '{"reason":"\\u001b[31mpaid\\u001b[0m"}', 'reason', 'control characters'],
+    ['a C1 control', '{"externalReference":"ref\u0085"}', 'externalReference', 'control characters'],
+    ['a DEL', '{"items":[{"title":"a\u007f"}]}', 'items.0.title', 'control characters'],
+    ['an unpaired surrogate', '{"title":"\\ud800"}', 'title', 'unpaired surrogates'],
+  ])('answers 400 VALIDATION_ERROR naming a string with %s', async (_name, text, field, what) => {
+    const { handler, seen } = echoHandler();
+    const result = await handler(post(text, { 'content-type': 'application/json' }), lambdaContext());
+    expect(result.statusCode).toBe(400);
+    expect(problemOf(result)).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      errors: [{ field, message: `must not contain ${what}` }],
+    });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('keeps the webhook lenient: a key twice or a control character is read as JSON.parse reads it', async () => {
+    const { handler, seen } = echoHandler();
+    const event = httpEvent({
+      method: 'POST',
+      path: '/webhooks/mercadopago',
+      routeKey: WEBHOOK,
+      body: '{"type":"x","type":"payment","note":"\\u001b"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    const result = await handler(event, lambdaContext());
+    expect(result.statusCode).toBe(200);
+    expect(seen[0]!.body).toEqual({ type: 'payment', note: '\u001b' });
+  });
+
   it('accepts exactly 64 KB and answers 413 PAYLOAD_TOO_LARGE one byte over, counting bytes not characters', async () => {
     const { handler } = echoHandler();
     const json = (size: number) => `"${'a'.repeat(size - 2)}"`;

@@ -335,6 +335,13 @@ describe('PUT: invalid input is a 400 naming the field, with nothing sent and no
     ['no items', () => ({ ...validBody(), items: [] }), 'items'],
     ['a bad unitMeasure', () => item0({ unitMeasure: 'kg' }), 'items.0.unitMeasure'],
     ['no title', () => ({ ...validBody(), title: undefined }), 'title'],
+    ['an ANSI escape in the title', () => ({ ...validBody(), title: '\u001b[2JPaid' }), 'title'],
+    ['a C1 control in an item title', () => item0({ title: 'Caf\u0085' }), 'items.0.title'],
+    [
+      'an unpaired surrogate in a description',
+      () => item0({ description: 'x\ud800' }),
+      'items.0.description',
+    ],
     ['no body', () => undefined, 'externalReference'],
     [
       'decimals in CLP (MLC)',

@@ -3,7 +3,9 @@ import { ProblemError } from '../errors.ts';
 import { requestHeaders } from './headers.ts';
 import { validateOptions } from './options.ts';
 import { pipelineState } from './pipeline-state.ts';
+import { strictJsonProblems } from './strict-json.ts';
 import type { PipelineRequest } from './types.ts';
+import { fieldOf, validationProblem } from './validation.ts';
 
 /** API.md: bodies over 64 KB are refused. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -19,8 +21,10 @@ const optionsSchema = z.strictObject({ maxBytes: z.int().check(z.positive()) });
  * Our own body parser (middy's answers 415/422 and drops the raw body). In order: no body (absent or
  * empty) is no body, which routes read as `{}`; over `maxBytes` (counted after base64 decoding) -> 413;
  * a Content-Type that is not JSON -> 415 (a missing one is read as JSON: the body is still parsed and
- * validated strictly); text that is not JSON -> 400. Routes with `acceptAnyContentType` skip the 415 and
- * get an undefined `body` instead of a 400. The raw text is always kept.
+ * validated strictly); text that is not JSON -> 400; JSON with a key twice or a string with control
+ * characters or unpaired surrogates (strict-json.ts) -> 400 naming the field. Routes with
+ * `acceptAnyContentType` skip the 415 and those checks, and get an undefined `body` instead of a 400. The raw
+ * text is always kept.
  */
 export const jsonBodyParserMiddleware = (options: { maxBytes: number } = { maxBytes: MAX_BODY_BYTES }) => {
   const { maxBytes } = validateOptions('jsonBodyParserMiddleware', optionsSchema, options);
@@ -53,14 +57,23 @@ export const jsonBodyParserMiddleware = (options: { maxBytes: number } = { maxBy
           `Content-Type must be application/json, not ${contentType.slice(0, 100)}`,
         );
       }
+      let body: unknown;
       try {
-        state.body = JSON.parse(text);
+        body = JSON.parse(text);
       } catch {
         if (lenient) return;
         throw new ProblemError('VALIDATION_ERROR', 'The body is not valid JSON', {
           errors: [{ field: 'body', message: 'is not valid JSON' }],
         });
       }
+      // Lenient routes take what they are sent (the webhook's body is a hint, never trusted): as JSON.parse reads it.
+      const problems = lenient ? [] : strictJsonProblems(text);
+      if (problems.length > 0) {
+        throw validationProblem(
+          problems.map(({ path, message }) => ({ field: fieldOf(path, 'body'), message })),
+        );
+      }
+      state.body = body;
     },
   };
 };

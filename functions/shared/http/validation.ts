@@ -49,7 +49,8 @@ const messageOf = (issue: Issue, input: unknown): string => {
   }
 };
 
-const fieldOf = (path: readonly PropertyKey[], location: string): string =>
+/** A field's name in answers: its path joined with dots (`items.0.title`), or `location` for the value itself. */
+export const fieldOf = (path: readonly PropertyKey[], location: string): string =>
   path.length === 0 ? location : path.map(String).join('.');
 
 /** Every problem of a failed parse; an unknown field is one problem per key, named as such. */
@@ -65,6 +66,13 @@ export const fieldProblems = (issues: readonly Issue[], input: unknown, location
 
 const SHOWN_IN_DETAIL = 3;
 
+/** 400 VALIDATION_ERROR listing every problem, the first few also in its detail. */
+export const validationProblem = (errors: FieldProblem[]): ProblemError => {
+  const shown = errors.slice(0, SHOWN_IN_DETAIL).map((e) => `${e.field}: ${e.message}`);
+  const more = errors.length > SHOWN_IN_DETAIL ? ` (and ${errors.length - SHOWN_IN_DETAIL} more)` : '';
+  return new ProblemError('VALIDATION_ERROR', `${shown.join('; ')}${more}`, { errors });
+};
+
 /**
  * Parses `value` with a zod/mini schema, or throws 400 VALIDATION_ERROR listing every problem.
  * `location` names the value when the problem is the value itself (`body`, `paymentId`, `Idempotency-Key`).
@@ -72,10 +80,7 @@ const SHOWN_IN_DETAIL = 3;
 export const parseWith = <T>(schema: z.ZodMiniType<T>, value: unknown, location: string): T => {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const errors = fieldProblems(result.error.issues, value, location);
-  const shown = errors.slice(0, SHOWN_IN_DETAIL).map((e) => `${e.field}: ${e.message}`);
-  const more = errors.length > SHOWN_IN_DETAIL ? ` (and ${errors.length - SHOWN_IN_DETAIL} more)` : '';
-  throw new ProblemError('VALIDATION_ERROR', `${shown.join('; ')}${more}`, { errors });
+  throw validationProblem(fieldProblems(result.error.issues, value, location));
 };
 
 /** A request body; no body is `{}` (API.md: they are the same request). Use z.strictObject schemas. */
