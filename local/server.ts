@@ -4,9 +4,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type FunctionName, ROUTES, type RouteDefinition } from '../functions/routes.ts';
-import type { ProblemError } from '../functions/shared/errors.ts';
+import { ProblemError } from '../functions/shared/errors.ts';
 import {
   matchRoute,
   methodNotAllowed,
@@ -18,6 +19,7 @@ import {
 import { type Logger, rootLogger } from '../functions/shared/logger.ts';
 import { toApiGatewayEvent } from './api-gateway-event.ts';
 import { createLambdaContext, DEFAULT_FUNCTION_TIMEOUT_MS } from './context.ts';
+import { rawHttpResponse, readRawRequestHead } from './raw-http.ts';
 
 /** Any API Gateway v2 Lambda handler (what `createHttpHandler` returns is one). */
 export type LambdaHttpHandler = (
@@ -124,6 +126,23 @@ const withTimeout = <T>(work: Promise<T>, timeoutMs: number): Promise<T | typeof
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 };
 
+/** What a request is answered by, decided from its method and path alone. */
+type Resolution =
+  | { kind: 'health' }
+  | { kind: 'extra'; route: ExtraRoute; pathParameters: Record<string, string> }
+  | { kind: 'function'; route: RouteDefinition; routeKey: string; pathParameters: Record<string, string> }
+  | { kind: 'refused'; problem: ProblemError };
+
+/** A parser refusal carries the bytes it refused (Node adds `rawPacket` to its HPE_* errors). */
+type ClientError = Error & { code?: string; rawPacket?: Buffer };
+
+/**
+ * Whether an answer to an earlier request on this connection has started: a second one would corrupt it.
+ * Node's own clientError handler makes the same check, on the same field.
+ */
+const answerStarted = (socket: Duplex): boolean =>
+  (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+
 export const startLocalServer = async (options: LocalServerOptions): Promise<LocalServer> => {
   const log = options.log ?? rootLogger.child({ component: 'local-server' });
   const allRoutes = options.routes ?? ROUTES;
@@ -134,6 +153,39 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
   }
   const extraRoutes = options.extraRoutes ?? [];
 
+  const resolveRoute = (method: string, rawPath: string): Resolution => {
+    if (rawPath === '/health') {
+      return method === 'GET'
+        ? { kind: 'health' }
+        : { kind: 'refused', problem: methodNotAllowed(method, ['GET']) };
+    }
+    const extra = matchRoute(extraRoutes, method, rawPath);
+    if (extra.kind === 'found')
+      return { kind: 'extra', route: extra.route, pathParameters: extra.pathParameters };
+    const match = matchRoute(routes, method, rawPath);
+    if (match.kind === 'found') {
+      return {
+        kind: 'function',
+        route: match.route,
+        routeKey: match.routeKey,
+        pathParameters: match.pathParameters,
+      };
+    }
+    const problem =
+      match.kind === 'not-found' ? routeNotFound(method, rawPath) : methodNotAllowed(method, match.allow);
+    return { kind: 'refused', problem };
+  };
+
+  /** The access log line of a request the server refused itself (the functions log their own). */
+  const logRefusal = (method: string | undefined, problem: ProblemError, requestId: string) =>
+    log.info('request', {
+      method,
+      routeKey: '$default',
+      status: problem.status,
+      requestId,
+      code: problem.code,
+    });
+
   const invoke = async (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -141,29 +193,22 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
     const header = req.headers[REQUEST_ID_HEADER];
     const requestId = pickRequestId(typeof header === 'string' ? header : undefined);
 
-    if (rawPath === '/health') {
-      if (method === 'GET') return writeJson(res, 200, { status: 'ok' }, { [REQUEST_ID_HEADER]: requestId });
-      return writeProblem(res, methodNotAllowed(method, ['GET']), requestId);
+    const resolution = resolveRoute(method, rawPath);
+    if (resolution.kind === 'health') {
+      return writeJson(res, 200, { status: 'ok' }, { [REQUEST_ID_HEADER]: requestId });
+    }
+    if (resolution.kind === 'extra') {
+      // Whatever the route writes, it carries the request id as every other answer does.
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      return resolution.route.handle(req, res, resolution.pathParameters);
+    }
+    if (resolution.kind === 'refused') {
+      logRefusal(method, resolution.problem, requestId);
+      return writeProblem(res, resolution.problem, requestId);
     }
 
-    const extra = matchRoute(extraRoutes, method, rawPath);
-    if (extra.kind === 'found') return extra.route.handle(req, res, extra.pathParameters);
-
-    const match = matchRoute(routes, method, rawPath);
-    if (match.kind !== 'found') {
-      const problem =
-        match.kind === 'not-found' ? routeNotFound(method, rawPath) : methodNotAllowed(method, match.allow);
-      log.info('request', {
-        method,
-        routeKey: '$default',
-        status: problem.status,
-        requestId,
-        code: problem.code,
-      });
-      return writeProblem(res, problem, requestId);
-    }
-
-    const functionName = match.route.function;
+    const { route, routeKey, pathParameters } = resolution;
+    const functionName = route.function;
     const handler = options.handlers[functionName]!;
     const timeoutMs = options.timeoutsMs?.[functionName] ?? DEFAULT_FUNCTION_TIMEOUT_MS;
     const event = toApiGatewayEvent(
@@ -175,18 +220,18 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
         sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
         protocol: `HTTP/${req.httpVersion}`,
       },
-      { routeKey: match.routeKey, pathParameters: match.pathParameters },
+      { routeKey, pathParameters },
     );
     const context = createLambdaContext(functionName, timeoutMs);
     let result: Awaited<ReturnType<LambdaHttpHandler>> | typeof TIMED_OUT;
     try {
       result = await withTimeout(handler(event, context), timeoutMs);
     } catch (error) {
-      log.error('function failed', { function: functionName, routeKey: match.routeKey, error });
+      log.error('function failed', { function: functionName, routeKey, error });
       return writeGatewayError(res, 500, 'Internal Server Error');
     }
     if (result === TIMED_OUT) {
-      log.error('function timed out', { function: functionName, routeKey: match.routeKey, timeoutMs });
+      log.error('function timed out', { function: functionName, routeKey, timeoutMs });
       return writeGatewayError(res, 500, 'Internal Server Error');
     }
     writeLambdaResult(res, result);
@@ -203,6 +248,37 @@ export const startLocalServer = async (options: LocalServerOptions): Promise<Loc
         if (!res.headersSent) writeGatewayError(res, 500, 'Internal Server Error');
         else res.destroy();
       });
+  });
+
+  /**
+   * Requests Node's HTTP parser refuses (HPE_* errors) are answered as the server answers any other: an
+   * unknown method (`FOO`) as a known one the path does not take (405 with Allow, or 404), anything else
+   * unreadable 400 VALIDATION_ERROR. Timeouts and resets just close, as Node does.
+   */
+  server.on('clientError', (error: ClientError, socket: Duplex) => {
+    if (!error.code?.startsWith('HPE_') || !socket.writable || answerStarted(socket)) {
+      socket.destroy();
+      return;
+    }
+    const head = readRawRequestHead(error.rawPacket);
+    const requestId = pickRequestId(head.requestId);
+    const resolution =
+      error.code === 'HPE_INVALID_METHOD' && head.method !== undefined && head.path !== undefined
+        ? resolveRoute(head.method, head.path)
+        : undefined;
+    const problem =
+      resolution?.kind === 'refused'
+        ? resolution.problem
+        : new ProblemError('VALIDATION_ERROR', `The request could not be read as HTTP (${error.code})`);
+    logRefusal(head.method, problem, requestId);
+    const result = problemResult(problem);
+    socket.end(
+      rawHttpResponse(
+        problem.status,
+        { ...result.headers, [REQUEST_ID_HEADER]: requestId },
+        result.body ?? '',
+      ),
+    );
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler, type HttpRequest } from '../../functions/shared/http/index.ts';
@@ -12,6 +14,35 @@ const keyPaths = (value: unknown, prefix = ''): string[] =>
         ...keyPaths(inner, `${prefix}${key}.`),
       ])
     : [];
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Sends bytes as they are (fetch would refuse them) and reads the answer until the server closes. */
+const rawRequest = async (url: string, bytes: string): Promise<RawAnswer> => {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'connect');
+  socket.write(bytes);
+  await once(socket, 'end');
+  socket.destroy();
+  const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('local server', () => {
   let server: LocalServer;
@@ -232,6 +263,65 @@ describe('local server', () => {
     expect(wrongMethod.headers.get('allow')).toBe('POST, GET');
     expect(wrongMethod.headers.get('x-request-id')).toBeTruthy();
     expect(await wrongMethod.json()).toEqual(JSON.parse(lambda405.body ?? ''));
+  });
+
+  it('answers an unknown method (FOO) as any method the path does not take: 405 problem+json with Allow and x-request-id', async () => {
+    const answer = await rawRequest(
+      server.url,
+      'FOO /payments/1/refunds HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: raw-1\r\n\r\n',
+    );
+    const lambda405 = await refunds(
+      httpEvent({ method: 'FOO', path: '/payments/1/refunds' }),
+      lambdaContext(),
+    );
+    expect(answer.status).toBe(405);
+    expect(answer.headers).toMatchObject({
+      'content-type': 'application/problem+json',
+      allow: 'POST, GET',
+      'x-request-id': 'raw-1',
+      connection: 'close',
+    });
+    expect(JSON.parse(answer.body)).toEqual(JSON.parse(lambda405.body ?? ''));
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({ message: 'request', method: 'FOO', status: 405, requestId: 'raw-1' }),
+    );
+  });
+
+  it('answers an unknown method on an unknown path 404, and on /health 405', async () => {
+    const nowhere = await rawRequest(server.url, 'FOO /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(nowhere.status).toBe(404);
+    expect(JSON.parse(nowhere.body)).toMatchObject({
+      code: 'NOT_FOUND',
+      detail: 'No route for FOO /nowhere',
+    });
+    expect(nowhere.headers['x-request-id']).toMatch(UUID);
+    const health = await rawRequest(server.url, 'FOO /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(health.status).toBe(405);
+    expect(health.headers.allow).toBe('GET');
+  });
+
+  it("answers a request it cannot read at all 400 VALIDATION_ERROR problem+json, with a new x-request-id when the caller's is unsafe", async () => {
+    const answer = await rawRequest(
+      server.url,
+      'GET /health HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: not safe\r\nBad Header\r\n\r\n',
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(answer.headers['x-request-id']).toMatch(UUID);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
+  });
+
+  it("gives local-only routes an x-request-id too: the caller's when safe, else a new one", async () => {
+    const kept = await fetch(`${server.url}/local/echo/hi`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'extra-1' },
+    });
+    expect(kept.headers.get('x-request-id')).toBe('extra-1');
+    const replaced = await fetch(`${server.url}/local/echo/hi`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'x'.repeat(129) },
+    });
+    expect(replaced.headers.get('x-request-id')).toMatch(UUID);
   });
 
   it('does not serve routes of functions it has no handler for', async () => {

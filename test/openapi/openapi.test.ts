@@ -232,10 +232,13 @@ describe('routes', () => {
       expect(((await response.json()) as Json).code).toBe('NOT_FOUND');
     });
 
-    it(`serves this document at GET ${OPENAPI_PATH}`, async () => {
-      const response = await fetch(`${server.url}${OPENAPI_PATH}`);
+    it(`serves this document at GET ${OPENAPI_PATH}, with the x-request-id of every answer`, async () => {
+      const response = await fetch(`${server.url}${OPENAPI_PATH}`, { headers: { 'x-request-id': 'doc-1' } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('x-request-id')).toBe('doc-1');
+      const unsafe = await fetch(`${server.url}${OPENAPI_PATH}`, { headers: { 'x-request-id': 'a b' } });
+      expect(unsafe.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(await response.json()).toStrictEqual(doc);
       expect((await fetch(`${server.url}${OPENAPI_PATH}`, { method: 'POST' })).status).toBe(404);
     });
