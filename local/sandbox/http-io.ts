@@ -11,6 +11,17 @@ export interface Answer {
   headers?: Record<string, string>;
 }
 
+/** A body that is not JSON (a report's CSV file). */
+export class TextBody {
+  readonly contentType: string;
+  readonly text: string;
+
+  constructor(contentType: string, text: string) {
+    this.contentType = contentType;
+    this.text = text;
+  }
+}
+
 export class BodyTooLargeError extends Error {}
 
 export const readBody = (req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> =>
@@ -49,9 +60,13 @@ export const writeAnswer = (res: ServerResponse, answer: Answer): void => {
     res.end();
     return;
   }
-  const text = JSON.stringify(answer.body);
+  const { body } = answer;
+  const [contentType, text] =
+    body instanceof TextBody
+      ? [body.contentType, body.text]
+      : ['application/json; charset=utf-8', JSON.stringify(body)];
   res.writeHead(answer.status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': contentType,
     'content-length': String(Buffer.byteLength(text)),
     ...headers,
   });

@@ -4,15 +4,28 @@
  * in-process control API for tests and the same controls over HTTP under `/__sandbox` (README.md).
  */
 import { decimalsOf, isCurrency, SITE_CURRENCY, toMinorUnits } from '../../functions/shared/money.ts';
+import { chargebackControls } from './chargeback-controls.ts';
 import type { SandboxContext, SandboxSettings } from './context.ts';
 import { createControlHandler } from './control-routes.ts';
 import { FaultPlan } from './faults.ts';
 import { IdempotencyKeys } from './idempotency.ts';
-import { FIRST_CREATED_PAYMENT_ID, FIRST_MERCHANT_ORDER_ID, FIRST_REFUND_ID, IdSequence } from './ids.ts';
+import {
+  FIRST_CHARGEBACK_ID,
+  FIRST_CREATED_PAYMENT_ID,
+  FIRST_MERCHANT_ORDER_ID,
+  FIRST_REFUND_ID,
+  FIRST_REPORT_ID,
+  IdSequence,
+} from './ids.ts';
 import { SandboxListener } from './listener.ts';
 import { addClosedMerchantOrderFor, merchantOrderJson } from './merchant-orders.ts';
 import { MpHttpError, SandboxControlError } from './mp-errors.ts';
+import { applyNewerSettings, defaultNewerSettings } from './newer-settings.ts';
+import { resolveSend } from './notification-sends.ts';
 import { Notifier } from './notifier.ts';
+import { orderControls } from './order-controls.ts';
+import { settleDueOrderRefunds } from './order-refunds.ts';
+import { expireOrders } from './orders.ts';
 import { paymentJson } from './payment-json.ts';
 import {
   addPayment,
@@ -25,21 +38,42 @@ import { createRequestHandler } from './pipeline.ts';
 import { expireQrOrders, payQrOrder, qrOrderJson } from './qr-orders.ts';
 import { refundJson } from './refund-json.ts';
 import { createRefund, settleRefund } from './refunds.ts';
+import { reportControls } from './report-controls.ts';
+import { generateDueReports } from './reports.ts';
 import { RequestLog } from './request-log.ts';
 import type { Sandbox, SandboxOptions, SandboxSettingsPatch } from './sandbox-api.ts';
 import { describeDemoPayments, type SeededPayment, seedDemoData } from './seed.ts';
 import { createStore } from './state.ts';
 
-export type { QrOrderGetForm } from './context.ts';
+export type { ChargebackControls } from './chargeback-controls.ts';
+export type { ChargebackOutcome, OpenChargebackInput } from './chargebacks.ts';
+export type {
+  CanceledSpelling,
+  ChargebackForm,
+  ChargebackNotifications,
+  OrderWebhookSigning,
+  PartialRefundAction,
+  QrOrderGetForm,
+  ReportListForm,
+  ReportRefundSign,
+} from './context.ts';
 export type { ArmedFaultView, FaultMatch } from './faults.ts';
+export type { NewerSettingsPatch } from './newer-settings.ts';
 export type { NotificationInput, NotificationKind } from './notification-requests.ts';
 export { STALE_SIGNATURE_SECONDS } from './notification-requests.ts';
+export type { SendNotificationInput } from './notification-sends.ts';
 export type { NotificationDelivery } from './notifier.ts';
+export type { OrderControls } from './order-controls.ts';
+export type { OrderPaymentResult } from './order-lifecycle.ts';
+export type { ForceableOrderStatus, OrderStatus, QrMode, QrVia } from './order-records.ts';
+export type { OrderRefundOutcome } from './order-refunds.ts';
 export type { PaymentJson } from './payment-json.ts';
 export type { CreatePaymentInput } from './payments.ts';
 export type { QrPaymentResult } from './qr-orders.ts';
 export type { RefundJson } from './refund-json.ts';
 export type { SettledRefundStatus } from './refunds.ts';
+export type { ReportControls, ReportFile } from './report-controls.ts';
+export type { ReportAdjustments, ReportRowMatch, SettlementConfig } from './report-records.ts';
 export type { RequestFilter, SandboxRequest } from './request-log.ts';
 export type {
   BalanceOptions,
@@ -51,6 +85,7 @@ export type {
 export type { DemoPayment } from './seed.ts';
 export { signatureHeader, signatureManifest, signManifest } from './signature.ts';
 export type { BalanceLanguage, InPerson, PaymentStatus, RefundStatus } from './state.ts';
+export type { OrderAction, OrderSigning } from './topic-notifications.ts';
 export { MpHttpError, SandboxControlError };
 
 export const DEFAULT_ACCESS_TOKEN = 'TEST-sandbox-token';
@@ -82,7 +117,9 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     refundWindowDays: checkDays(options.refundWindowDays ?? DEFAULT_REFUND_WINDOW_DAYS),
     refundWindowDaysBySite: { ...options.refundWindowDaysBySite },
     qrOrderGetForm: options.qrOrderGetForm ?? 'object',
+    ...defaultNewerSettings(),
   };
+  applyNewerSettings(settings, options);
   if (!/^\d{1,20}$/.test(settings.userId)) throw new SandboxControlError('userId must be digits');
   const notifier = new Notifier({
     settings,
@@ -92,7 +129,10 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     enabled: options.notificationsEnabled ?? true,
     retryDelaysMs: options.notificationRetryDelaysMs ?? [1000, 5000, 15000],
     timeoutMs: options.notificationTimeoutMs ?? 22_000,
+    apiBaseUrl: () => sandbox.url,
   });
+  const closing = new AbortController();
+  const timers = new Set<NodeJS.Timeout>();
   const ctx: SandboxContext = {
     settings,
     store: createStore(),
@@ -103,12 +143,34 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       payment: new IdSequence(FIRST_CREATED_PAYMENT_ID),
       refund: new IdSequence(FIRST_REFUND_ID),
       merchantOrder: new IdSequence(FIRST_MERCHANT_ORDER_ID),
+      chargeback: new IdSequence(FIRST_CHARGEBACK_ID),
+      report: new IdSequence(FIRST_REPORT_ID),
+    },
+    wake: (afterMs) => {
+      if (closing.signal.aborted) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        runSweep();
+      }, afterMs);
+      timer.unref();
+      timers.add(timer);
     },
   };
   const seeded: SeededPayment[] = options.seedDemoData === false ? [] : seedDemoData(ctx);
   const sweep = () => {
     expireStalePayments(ctx);
     expireQrOrders(ctx);
+    expireOrders(ctx);
+    settleDueOrderRefunds(ctx);
+    generateDueReports(ctx);
+  };
+  /** The sweep outside a request (timers): a failure is logged, never thrown. */
+  const runSweep = () => {
+    try {
+      sweep();
+    } catch (error) {
+      log(`sandbox sweep failed: ${String(error)}`);
+    }
   };
   /** Control calls see the state as of now, like API calls. */
   const swept = <T>(run: () => T): T => {
@@ -117,7 +179,6 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   };
   const faults = new FaultPlan();
   const requests = new RequestLog();
-  const closing = new AbortController();
   let listener: SandboxListener | undefined;
 
   const sandbox: Sandbox = {
@@ -135,6 +196,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
     },
     async close() {
       closing.abort();
+      for (const timer of timers) clearTimeout(timer);
       notifier.close();
       await listener?.close();
       await notifier.idle();
@@ -152,6 +214,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
         notifier.url = patch.notificationUrl === null ? undefined : checkUrl(patch.notificationUrl);
       }
       if (patch.notificationsEnabled !== undefined) notifier.enabled = patch.notificationsEnabled;
+      applyNewerSettings(settings, patch);
     },
 
     createPayment: (input) =>
@@ -212,6 +275,9 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       }),
     payQrOrder: (posId) => swept(() => payQrOrder(ctx, posId)),
     demoPayments: () => swept(() => describeDemoPayments(ctx, seeded)),
+    ...orderControls(ctx, swept),
+    ...chargebackControls(ctx, swept),
+    ...reportControls(ctx, swept),
 
     requests: (filter) => requests.list(filter),
     clearRequests: () => requests.clear(),
@@ -258,7 +324,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       await listener?.accept();
     },
 
-    sendNotification: (input) => notifier.send(input),
+    sendNotification: (input) => notifier.send(swept(() => resolveSend(ctx, input))),
     notifications: () => notifier.deliveries(),
     notificationsIdle: () => notifier.idle(),
   };
@@ -275,13 +341,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
   listener = new SandboxListener(handler, options.host ?? '127.0.0.1', options.port ?? 0);
   await listener.accept();
   // The clock may be real: QR orders expire and notify even when nobody calls.
-  const sweeper = setInterval(() => {
-    try {
-      sweep();
-    } catch (error) {
-      log(`sandbox sweep failed: ${String(error)}`);
-    }
-  }, 1000);
+  const sweeper = setInterval(runSweep, 1000);
   sweeper.unref();
   closing.signal.addEventListener('abort', () => clearInterval(sweeper));
   log(`Mercado Pago sandbox listening on ${sandbox.url}`);

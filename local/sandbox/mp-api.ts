@@ -4,47 +4,25 @@
  * body, then the key's state (replay / 409), then the injected latency, then processing.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { type ApiRequest, errorAnswer, type Route, simpleError } from './api-routes.ts';
 import { cancelPayment } from './cancellation.ts';
+import { CHARGEBACK_ROUTES } from './chargeback-routes.ts';
 import type { SandboxContext } from './context.ts';
 import { type Answer, header, parseJson } from './http-io.ts';
 import { canonicalJson, type IdempotencyKeys } from './idempotency.ts';
 import { isDigits } from './ids.ts';
 import { merchantOrderJson, visibleMerchantOrder } from './merchant-orders.ts';
-import { badRequest, type MpErrorBody, MpHttpError, mpError, paymentNotFound } from './mp-errors.ts';
+import { badRequest, MpHttpError, mpError, paymentNotFound } from './mp-errors.ts';
+import { ORDERS_PATH, OrdersHttpError } from './order-errors.ts';
+import { ORDER_ROUTES } from './order-routes.ts';
 import { minimalPaymentJson, paymentJson } from './payment-json.ts';
 import { refundsOfPayment, visiblePayment } from './payments.ts';
 import { deleteQrOrder, findQrOrder, putQrOrder, qrOrderJson } from './qr-orders.ts';
 import { refundJson } from './refund-json.ts';
 import { createRefund } from './refunds.ts';
+import { REPORT_ROUTES } from './report-routes.ts';
 
-export interface ApiRequest {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  rawBody: string;
-}
-
-interface RouteInput {
-  params: string[];
-  request: ApiRequest;
-  body: unknown;
-}
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  idempotencyKey: 'required' | 'optional' | 'ignored';
-  run(ctx: SandboxContext, input: RouteInput): Answer;
-}
-
-const errorAnswer = (body: MpErrorBody, headers: Record<string, string> = {}): Answer => ({
-  status: body.status,
-  body,
-  headers,
-});
-
-const simpleError = (status: number, error: string, message: string): Answer =>
-  errorAnswer({ message, error, status, cause: [] });
+export type { ApiRequest } from './api-routes.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -67,7 +45,7 @@ const refundAmountOf = (ctx: SandboxContext, body: unknown): number | undefined 
 const QR_ORDER_GET_OR_DELETE =
   /^\/instore\/qr\/seller\/collectors\/([^/]+)\/pos\/([A-Za-z0-9_-]{1,64})\/orders$/;
 
-const ROUTES: Route[] = [
+const PAYMENT_ROUTES: Route[] = [
   {
     method: 'GET',
     pattern: /^\/v1\/payments\/([^/]+)$/,
@@ -185,6 +163,29 @@ const ROUTES: Route[] = [
   },
 ];
 
+const ROUTES: Route[] = [...PAYMENT_ROUTES, ...ORDER_ROUTES, ...CHARGEBACK_ROUTES, ...REPORT_ROUTES];
+
+/** Refusals the router makes itself, in the error shape of the API the path belongs to. */
+const routerError = (
+  ctx: SandboxContext,
+  path: string,
+  status: number,
+  payments: { error: string; message: string; code?: number },
+  ordersCode: string,
+): Answer => {
+  if (ORDERS_PATH.test(path)) {
+    const error = new OrdersHttpError(status, ordersCode, payments.message);
+    return { status, body: error.body };
+  }
+  if (payments.code !== undefined)
+    return errorAnswer(badRequest(ctx.now(), payments.message, payments.code).body);
+  return simpleError(status, payments.error, payments.message);
+};
+
+/** Mercado Pago serves a path with one trailing slash as the path without it (the Node SDK lists refunds so). */
+const withoutTrailingSlash = (path: string): string =>
+  path.length > 1 && path.endsWith('/') && !path.endsWith('//') ? path.slice(0, -1) : path;
+
 export interface ApiDeps {
   ctx: SandboxContext;
   keys: IdempotencyKeys;
@@ -208,18 +209,28 @@ export const handleApiRequest = async (
     await beforeProcessing();
     return answer;
   };
-  if (!hasValidToken(ctx, request.headers))
-    return early(simpleError(401, 'unauthorized', 'invalid access token'));
+  const path = withoutTrailingSlash(request.path);
+  if (!hasValidToken(ctx, request.headers)) {
+    return early(
+      routerError(ctx, path, 401, { error: 'unauthorized', message: 'invalid access token' }, 'unauthorized'),
+    );
+  }
 
-  const candidates = ROUTES.map((route) => ({ route, match: route.pattern.exec(request.path) })).filter(
+  const candidates = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter(
     (c) => c.match !== null,
   );
   const found = candidates.find((c) => c.route.method === request.method);
   if (!found) {
     return early(
       candidates.length > 0
-        ? simpleError(405, 'method_not_allowed', 'Method not allowed')
-        : simpleError(404, 'not_found', 'resource not found'),
+        ? routerError(
+            ctx,
+            path,
+            405,
+            { error: 'method_not_allowed', message: 'Method not allowed' },
+            'method_not_allowed',
+          )
+        : routerError(ctx, path, 404, { error: 'not_found', message: 'resource not found' }, 'not_found'),
     );
   }
   const { route } = found;
@@ -229,36 +240,51 @@ export const handleApiRequest = async (
       ? undefined
       : header(request.headers, 'x-idempotency-key')?.trim() || undefined;
   if (route.idempotencyKey === 'required' && key === undefined) {
-    return early(errorAnswer(badRequest(ctx.now(), "Header X-Idempotency-Key can't be null", 4292).body));
+    const message = "Header X-Idempotency-Key can't be null";
+    return early(
+      routerError(ctx, path, 400, { error: 'bad_request', message, code: 4292 }, 'empty_required_header'),
+    );
   }
   const parsed = parseJson(request.rawBody);
-  if (!parsed.ok) return early(errorAnswer(badRequest(ctx.now(), 'Invalid JSON body').body));
-
-  if (key !== undefined) {
-    const decision = keys.begin(
-      key,
-      `${request.method} ${request.path} ${canonicalJson(parsed.value ?? {})}`,
+  if (!parsed.ok) {
+    return early(
+      routerError(ctx, path, 400, { error: 'bad_request', message: 'Invalid JSON body' }, 'invalid_body'),
     );
+  }
+
+  const scopedKey = key === undefined ? undefined : `${route.idempotencyScope ?? 'payments'} ${key}`;
+  if (scopedKey !== undefined) {
+    const decision = keys.begin(scopedKey, `${request.method} ${path} ${canonicalJson(parsed.value ?? {})}`);
     if (decision.kind === 'replay')
       return early({ status: decision.answer.status, body: decision.answer.body });
     if (decision.kind === 'running') {
+      const message = 'A request with this X-Idempotency-Key is already being processed';
       return early(
-        simpleError(409, 'conflict', 'A request with this X-Idempotency-Key is already being processed'),
+        ORDERS_PATH.test(path)
+          ? routerError(ctx, path, 423, { error: 'locked', message }, 'idempotency_key_locked')
+          : simpleError(409, 'conflict', message),
       );
     }
     if (decision.kind === 'mismatch') {
-      return early(simpleError(409, 'conflict', 'X-Idempotency-Key already used with a different request'));
+      const message = 'X-Idempotency-Key already used with a different request';
+      return early(
+        routerError(ctx, path, 409, { error: 'conflict', message }, 'idempotency_key_already_used'),
+      );
     }
   }
 
   let answer: Answer;
+  let keepKey = true;
   try {
     await beforeProcessing();
     deps.sweep();
-    answer = route.run(ctx, { params, request, body: parsed.value });
+    answer = route.run(ctx, { params, request: { ...request, path }, body: parsed.value });
   } catch (error) {
     if (error instanceof MpHttpError) {
       answer = errorAnswer(error.body, error.headers);
+    } else if (error instanceof OrdersHttpError) {
+      answer = { status: error.status, body: error.body };
+      keepKey = !error.transient;
     } else {
       ctx.log(
         `sandbox error on ${request.method} ${request.path}: ${error instanceof Error ? error.stack : String(error)}`,
@@ -266,6 +292,9 @@ export const handleApiRequest = async (
       answer = errorAnswer(mpError(ctx.now(), 500, 'internal_server_error', 'Internal server error').body);
     }
   }
-  if (key !== undefined) keys.finish(key, { status: answer.status, body: answer.body });
+  if (scopedKey !== undefined) {
+    if (keepKey) keys.finish(scopedKey, { status: answer.status, body: answer.body });
+    else keys.forget(scopedKey);
+  }
   return answer;
 };

@@ -14,11 +14,22 @@ import {
   notificationUrl,
   type OutgoingNotification,
 } from './notification-requests.ts';
+import {
+  buildTopicNotification,
+  type ChargebackNotice,
+  describeTopic,
+  type OrderNotice,
+  type ReportNotice,
+  type TopicNotificationInput,
+} from './topic-notifications.ts';
+
+/** Anything the notifier sends: payment and merchant order notices, and the newer topics. */
+export type DeliveryInput = NotificationInput | TopicNotificationInput;
 
 export interface NotificationDelivery {
   at: number;
   url: string;
-  kind: NotificationInput['kind'];
+  kind: DeliveryInput['kind'];
   automatic: boolean;
   requestId: string | null;
   headers: Record<string, string>;
@@ -38,6 +49,8 @@ export interface NotifierOptions {
   retryDelaysMs: number[];
   /** Mercado Pago waits 22 s for an answer. */
   timeoutMs: number;
+  /** The sandbox's own URL (report files are linked from report notices). */
+  apiBaseUrl: () => string;
 }
 
 export class Notifier implements ChangeListener {
@@ -63,8 +76,23 @@ export class Notifier implements ChangeListener {
     this.#auto({ kind: 'merchant_order', merchantOrderId });
   }
 
+  orderChanged(notice: OrderNotice): void {
+    const signing = this.#options.settings.orderWebhookSigning;
+    this.#auto({ kind: 'order', notice, signing });
+  }
+
+  chargebackChanged(notice: ChargebackNotice): void {
+    const how = this.#options.settings.chargebackNotifications;
+    if (how !== 'ipn') this.#auto({ kind: 'chargeback', notice });
+    if (how !== 'webhook') this.#auto({ kind: 'chargeback_ipn', chargebackId: notice.chargebackId });
+  }
+
+  reportReady(notice: ReportNotice): void {
+    this.#auto({ kind: 'report', notice });
+  }
+
   /** Sends one notification (and `duplicate` identical copies), one attempt each, whether enabled or not. */
-  async send(input: NotificationInput): Promise<NotificationDelivery[]> {
+  async send(input: DeliveryInput): Promise<NotificationDelivery[]> {
     const base = input.url ?? this.url;
     if (base === undefined)
       throw new SandboxControlError('no notification URL: set notificationUrl or pass url');
@@ -94,11 +122,13 @@ export class Notifier implements ChangeListener {
     this.#closing.abort();
   }
 
-  #auto(input: NotificationInput): void {
+  #auto(input: DeliveryInput): void {
     const what =
       input.kind === 'merchant_order'
         ? `merchant order ${input.merchantOrderId}`
-        : `payment ${input.paymentId}`;
+        : 'paymentId' in input
+          ? `payment ${input.paymentId}`
+          : describeTopic(input);
     if (!this.enabled || this.url === undefined || this.#closing.signal.aborted) {
       if (this.url !== undefined)
         this.#options.log(`notification for ${what} not sent: notifications disabled`);
@@ -153,17 +183,19 @@ export class Notifier implements ChangeListener {
     }
   }
 
-  #build(input: NotificationInput): OutgoingNotification {
-    return buildNotification(input, {
+  #build(input: DeliveryInput): OutgoingNotification {
+    const signing = {
       secret: this.#options.settings.webhookSecret,
       userId: this.#options.settings.userId,
       nowMs: this.#options.now(),
       notificationId: this.#ids.next(),
-    });
+    };
+    if (input.kind === 'merchant_order' || 'paymentId' in input) return buildNotification(input, signing);
+    return buildTopicNotification(input, { ...signing, apiBaseUrl: this.#options.apiBaseUrl() });
   }
 
   #record(
-    input: NotificationInput,
+    input: DeliveryInput,
     outgoing: OutgoingNotification,
     base: string,
     automatic: boolean,

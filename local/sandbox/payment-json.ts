@@ -120,6 +120,7 @@ export const paymentJson = (ctx: SandboxContext, payment: PaymentRecord): Paymen
       authentication_code: null,
     },
     order: payment.merchantOrderId === null ? {} : { type: 'mercadopago', id: payment.merchantOrderId },
+    ...(payment.orderId === null ? {} : { references: [{ type: 'ORDER_MP', id: payment.orderId }] }),
     external_reference: payment.externalReference,
     transaction_amount: amount,
     transaction_amount_refunded: refunded,

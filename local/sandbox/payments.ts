@@ -45,6 +45,8 @@ export interface CreatePaymentInput {
   storeId?: string;
   /** Refunds already made outside the project (approved), in major units. `refunded` status: default all. */
   refunds?: number[];
+  /** The Orders API order it pays. */
+  orderId?: string;
 }
 
 const DEFAULT_STATUS_DETAIL: Record<PaymentStatus, string> = {
@@ -153,6 +155,7 @@ export const addPayment = (
     description: input.description ?? 'Sandbox payment',
     externalReference: input.externalReference ?? null,
     refundIds: [],
+    orderId: input.orderId ?? null,
   };
   const priorRefunds = input.refunds ?? (input.status === 'refunded' ? [input.amount] : []);
   let refundedMinor = 0;
@@ -234,6 +237,15 @@ export const setPaymentStatus = (
   if (!PAYMENT_STATUSES.includes(status)) throw new SandboxControlError(`unknown status ${status}`);
   const payment = paymentOrThrow(ctx, paymentId);
   const now = ctx.now();
+  if (status === 'in_mediation' && payment.status !== 'in_mediation') {
+    // A buyer's claim: a DISPUTE row in settlement reports.
+    ctx.store.disputes.push({
+      paymentId,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      dateCreated: now,
+    });
+  }
   payment.status = status;
   payment.statusDetail = statusDetail ?? DEFAULT_STATUS_DETAIL[status];
   if (WAS_APPROVED.includes(status)) payment.dateApproved ??= now;

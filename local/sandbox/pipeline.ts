@@ -107,7 +107,7 @@ export const createRequestHandler = (deps: PipelineDeps): RequestListener => {
 
     const answer = await handleApiRequest(
       deps.api,
-      { method, path: url.pathname, headers: req.headers, rawBody },
+      { method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody },
       wait,
     );
     entry.responseStatus = answer.status;

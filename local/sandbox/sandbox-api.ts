@@ -1,19 +1,24 @@
 /** The sandbox's public types: options of `startSandbox` and the in-process control API. */
 import type { Currency, SiteId } from '../../functions/shared/money.ts';
+import type { ChargebackControls } from './chargeback-controls.ts';
 import type { QrOrderGetForm } from './context.ts';
 import type { ArmedFaultView, FaultMatch } from './faults.ts';
-import type { NotificationInput } from './notification-requests.ts';
+import type { NewerSettingsPatch } from './newer-settings.ts';
+import type { SendNotificationInput } from './notification-sends.ts';
 import type { NotificationDelivery } from './notifier.ts';
+import type { OrderControls } from './order-controls.ts';
 import type { PaymentJson } from './payment-json.ts';
 import type { CreatePaymentInput } from './payments.ts';
 import type { QrPaymentResult } from './qr-orders.ts';
 import type { RefundJson } from './refund-json.ts';
 import type { SettledRefundStatus } from './refunds.ts';
+import type { ReportControls } from './report-controls.ts';
 import type { RequestFilter, SandboxRequest } from './request-log.ts';
 import type { DemoPayment } from './seed.ts';
 import type { BalanceLanguage, PaymentStatus } from './state.ts';
 
-export interface SandboxOptions {
+/** Also the Orders API, chargeback and report settings (newer-settings.ts). */
+export interface SandboxOptions extends NewerSettingsPatch {
   /** Default 0 (an ephemeral port). */
   port?: number;
   /** Default 127.0.0.1. */
@@ -47,7 +52,7 @@ export interface SandboxOptions {
   qrOrderGetForm?: QrOrderGetForm;
 }
 
-export interface SandboxSettingsPatch {
+export interface SandboxSettingsPatch extends NewerSettingsPatch {
   refundWindowDays?: number;
   refundWindowDaysBySite?: Partial<Record<SiteId, number>>;
   qrOrderGetForm?: QrOrderGetForm;
@@ -70,7 +75,8 @@ export interface BalanceOptions {
   language?: BalanceLanguage;
 }
 
-export interface Sandbox {
+/** Orders, chargebacks and reports controls: order-controls.ts, chargeback-controls.ts, report-controls.ts. */
+export interface Sandbox extends OrderControls, ChargebackControls, ReportControls {
   /** e.g. `http://127.0.0.1:53121`, the `MP_API_BASE_URL` to use. */
   readonly url: string;
   readonly accessToken: string;
@@ -121,7 +127,8 @@ export interface Sandbox {
   /** Disarms every fault and accepts connections again. */
   resetFaults(): Promise<void>;
 
-  sendNotification(input: NotificationInput): Promise<NotificationDelivery[]>;
+  /** Payment kinds, merchant orders, and `order`, `chargeback`, `chargeback_ipn` (notification-sends.ts). */
+  sendNotification(input: SendNotificationInput): Promise<NotificationDelivery[]>;
   /** Every delivery so far (automatic and sent), oldest first. */
   notifications(): NotificationDelivery[];
   /** Resolves when no delivery is under way. */

@@ -1,5 +1,7 @@
 /** The sandbox's in-memory records (amounts in integer minor units, dates in epoch ms). */
 import type { Currency, SiteId } from '../../functions/shared/money.ts';
+import type { OrderRecord, OrderRefundRecord } from './order-records.ts';
+import type { ReportsState } from './report-records.ts';
 
 export const PAYMENT_STATUSES = [
   'pending',
@@ -45,6 +47,8 @@ export interface PaymentRecord {
   description: string;
   externalReference: string | null;
   refundIds: string[];
+  /** The Orders API order it pays (`references: [{type: "ORDER_MP", id}]`). */
+  orderId: string | null;
 }
 
 export interface RefundRecord {
@@ -106,6 +110,31 @@ export interface MerchantOrderRecord {
 
 export type BalanceLanguage = 'en' | 'es' | 'pt';
 
+export interface ChargebackRecord {
+  /** 18 digits. */
+  id: string;
+  paymentId: string;
+  siteId: SiteId;
+  currency: Currency;
+  amountMinor: number;
+  reason: string;
+  /** null while open; true: the seller won (money back); false: lost. */
+  coverageApplied: boolean | null;
+  documentationRequired: boolean;
+  documentationStatus: string;
+  deadline: number | null;
+  dateCreated: number;
+  dateLastUpdated: number;
+}
+
+/** A buyer's claim: the payment was put `in_mediation` (a DISPUTE row in reports). */
+export interface DisputeRecord {
+  paymentId: string;
+  amountMinor: number;
+  currency: Currency;
+  dateCreated: number;
+}
+
 export interface SandboxStore {
   payments: Map<string, PaymentRecord>;
   refunds: Map<string, RefundRecord>;
@@ -117,6 +146,12 @@ export interface SandboxStore {
   balanceLanguage: BalanceLanguage;
   /** States of the next API refunds (fault `refundStatus`), consumed one per created refund. */
   nextRefundStatuses: ('in_process' | 'rejected')[];
+  /** Orders API orders by `ORD…` id. */
+  orders: Map<string, OrderRecord>;
+  orderRefunds: Map<string, OrderRefundRecord>;
+  chargebacks: Map<string, ChargebackRecord>;
+  disputes: DisputeRecord[];
+  reports: ReportsState;
 }
 
 export const createStore = (): SandboxStore => ({
@@ -127,4 +162,14 @@ export const createStore = (): SandboxStore => ({
   balances: new Map(),
   balanceLanguage: 'en',
   nextRefundStatuses: [],
+  orders: new Map(),
+  orderRefunds: new Map(),
+  chargebacks: new Map(),
+  disputes: [],
+  reports: {
+    config: null,
+    tasks: [],
+    held: false,
+    adjustments: { extraRows: [], drop: [], amounts: [] },
+  },
 });
