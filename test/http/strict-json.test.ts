@@ -78,6 +78,17 @@ describe('strictJsonProblems', () => {
     ]);
   });
 
+  it('reads past whitespace after an empty container', () => {
+    expect(strictJsonProblems('[\n  [],\n  {\n    "\\u0000": "",\n "a": 1, "a": 2 }\n]')).toEqual([
+      { path: [1], message: 'must not have field names with control characters' },
+      { path: [1, 'a'], message: TWICE },
+    ]);
+    expect(strictJsonProblems('{ "a" : { } , "b" : [ ] , "b" : "\\u0001" }')).toEqual([
+      { path: ['b'], message: TWICE },
+      { path: ['b'], message: CONTROL },
+    ]);
+  });
+
   it('checks strings at the top level and in arrays', () => {
     expect(strictJsonProblems('"\\u0000"')).toEqual([{ path: [], message: CONTROL }]);
     expect(strictJsonProblems('["ok","\\u0085",{"a":"\\u0001"}]')).toEqual([

@@ -139,8 +139,9 @@ export const strictJsonProblems = (text: string, limit = MAX_JSON_TEXT_PROBLEMS)
     }
   };
 
-  skipWhitespace();
-  while (i < text.length && problems.length < limit) {
+  while (problems.length < limit) {
+    skipWhitespace();
+    if (i >= text.length) break;
     const c = text[i];
     if (c === '{' || c === '[') {
       i++;
@@ -169,7 +170,6 @@ export const strictJsonProblems = (text: string, limit = MAX_JSON_TEXT_PROBLEMS)
       }
       if (!afterValue()) break;
     }
-    skipWhitespace();
   }
   return problems;
 };
