@@ -3,7 +3,8 @@
  * operations as the in-process `Sandbox` object, for the local server and manual use (README.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as z from 'zod/mini';
+import { type ControlRoute, notFound, ok, parse } from './control-kit.ts';
+import { NEWER_CONTROL_ROUTES } from './control-routes-newer.ts';
 import {
   balanceBody,
   createPaymentBody,
@@ -17,29 +18,8 @@ import {
 } from './control-schemas.ts';
 import { type Answer, parseJson, writeAnswer } from './http-io.ts';
 import { MpHttpError, SandboxControlError } from './mp-errors.ts';
+import { OrdersHttpError } from './order-errors.ts';
 import type { Sandbox } from './sandbox-api.ts';
-
-interface ControlRequest {
-  params: string[];
-  body: unknown;
-  url: URL;
-}
-
-interface ControlRoute {
-  method: string;
-  pattern: RegExp;
-  summary: string;
-  run(sandbox: Sandbox, request: ControlRequest): Answer | Promise<Answer>;
-}
-
-const parse = <T>(schema: z.ZodMiniType<T>, body: unknown): T => {
-  const result = z.safeParse(schema, body ?? {});
-  if (!result.success) throw new SandboxControlError(z.prettifyError(result.error));
-  return result.data;
-};
-
-const ok = (body: unknown, status = 200): Answer => ({ status, body });
-const notFound = (what: string): Answer => ({ status: 404, body: { error: `${what} not found` } });
 
 const ROUTES: ControlRoute[] = [
   {
@@ -197,7 +177,7 @@ const ROUTES: ControlRoute[] = [
     method: 'POST',
     pattern: /^\/__sandbox\/notifications$/,
     summary:
-      'send a notification {kind: signed|unsigned|forged|stale|ipn, paymentId, duplicate?} or {kind: merchant_order, merchantOrderId}',
+      'send a notification {kind: signed|unsigned|forged|stale|ipn, paymentId, duplicate?}, {kind: merchant_order, merchantOrderId}, {kind: order, orderId, action?, signing?}, {kind: chargeback|chargeback_ipn, chargebackId}',
     run: async (sandbox, { body }) => ok(await sandbox.sendNotification(parse(notificationBody, body))),
   },
   {
@@ -210,12 +190,13 @@ const ROUTES: ControlRoute[] = [
     method: 'PUT',
     pattern: /^\/__sandbox\/settings$/,
     summary:
-      'settings {refundWindowDays?, refundWindowDaysBySite?, qrOrderGetForm?, siteId?, notificationUrl?, notificationsEnabled?}',
+      'settings {refundWindowDays?, refundWindowDaysBySite?, qrOrderGetForm?, siteId?, notificationUrl?, notificationsEnabled?, order*, chargeback*, report* (README)}',
     run: (sandbox, { body }) => {
       sandbox.configure(parse(settingsBody, body));
       return { status: 204 };
     },
   },
+  ...NEWER_CONTROL_ROUTES,
 ];
 
 export const createControlHandler =
@@ -239,7 +220,8 @@ export const createControlHandler =
     try {
       answer = await found.route.run(sandbox, { params: found.match!.slice(1), body: parsed.value, url });
     } catch (error) {
-      if (error instanceof MpHttpError) answer = { status: error.status, body: error.body };
+      if (error instanceof MpHttpError || error instanceof OrdersHttpError)
+        answer = { status: error.status, body: error.body };
       else if (error instanceof SandboxControlError) answer = { status: 400, body: { error: error.message } };
       else answer = { status: 500, body: { error: error instanceof Error ? error.message : String(error) } };
     }

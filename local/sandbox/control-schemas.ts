@@ -62,7 +62,33 @@ export const faultBody = z.discriminatedUnion('kind', [
 /** Over HTTP a refusal must end on its own: while refusing, the controls are unreachable too. */
 export const refuseBody = z.strictObject({ forMs: z.int().check(z.positive(), z.lte(600_000)) });
 
+const orderAction = z.enum([
+  'order.processed',
+  'order.canceled',
+  'order.expired',
+  'order.refunded',
+  'order.charged_back',
+  'order.action_required',
+  'order.failed',
+]);
+const copies = { duplicate: z.optional(z.int().check(z.nonnegative())), url: z.optional(z.string()) };
+
 export const notificationBody = z.union([
+  z.strictObject({
+    kind: z.literal('order'),
+    orderId: z.string(),
+    action: z.optional(orderAction),
+    signing: z.optional(z.enum(['raw', 'lowercase', 'none'])),
+    tsInMilliseconds: z.optional(z.boolean()),
+    ...copies,
+  }),
+  z.strictObject({
+    kind: z.literal('chargeback'),
+    chargebackId: digits,
+    tsInMilliseconds: z.optional(z.boolean()),
+    ...copies,
+  }),
+  z.strictObject({ kind: z.literal('chargeback_ipn'), chargebackId: digits, ...copies }),
   z.strictObject({
     kind: z.enum(['signed', 'unsigned', 'forged', 'stale', 'ipn']),
     paymentId: digits,
@@ -86,4 +112,16 @@ export const settingsBody = z.strictObject({
   siteId: z.optional(siteId),
   notificationUrl: z.optional(z.nullable(z.string())),
   notificationsEnabled: z.optional(z.boolean()),
+  orderRefundDelayMs: z.optional(z.nullable(z.number().check(z.nonnegative()))),
+  orderRefundWindowDays: z.optional(z.int().check(z.positive())),
+  orderRefundWindowDaysBySite: z.optional(z.partialRecord(siteId, z.int().check(z.positive()))),
+  orderPartialRefundsBySite: z.optional(z.partialRecord(siteId, z.boolean())),
+  orderWebhookSigning: z.optional(z.enum(['raw', 'lowercase', 'none'])),
+  orderCanceledSpelling: z.optional(z.enum(['canceled', 'cancelled'])),
+  orderPartialRefundAction: z.optional(z.enum(['order.refunded', 'order.processed'])),
+  chargebackForm: z.optional(z.enum(['documented', 'sdk'])),
+  chargebackNotifications: z.optional(z.enum(['webhook', 'ipn', 'both'])),
+  reportDelayMs: z.optional(z.number().check(z.nonnegative())),
+  reportListForm: z.optional(z.enum(['array', 'paging'])),
+  reportRefundSign: z.optional(z.enum(['negative', 'positive'])),
 });
