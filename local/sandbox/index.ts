@@ -324,7 +324,7 @@ export const startSandbox = async (options: SandboxOptions = {}): Promise<Sandbo
       await listener?.accept();
     },
 
-    sendNotification: (input) => notifier.send(swept(() => resolveSend(ctx, input))),
+    sendNotification: async (input) => notifier.send(swept(() => resolveSend(ctx, input))),
     notifications: () => notifier.deliveries(),
     notificationsIdle: () => notifier.idle(),
   };
