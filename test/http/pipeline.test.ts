@@ -2,6 +2,9 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ProblemError } from '../../functions/shared/errors.ts';
 import { createHttpHandler, type HttpRequest } from '../../functions/shared/http/index.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
+import { MercadoPagoError, MpFailureKind } from '../../functions/shared/mercadopago/errors.ts';
+import { upstreamProblem } from '../../functions/shared/mercadopago/problems.ts';
 import { captureLogs, httpEvent, lambdaContext, SHARED_EVENTS_DIR, sharedEvent } from './helpers.ts';
 
 const REFUNDS = 'POST /payments/{paymentId}/refunds';
@@ -249,7 +252,8 @@ describe('responses and errors', () => {
       error: { message: expect.any(String) },
     });
     expect(JSON.stringify(errorLine)).toContain('secret-table-name');
-    expect(errorLine?.stack).toContain('pipeline.test.ts');
+    expect((errorLine?.error as { stack?: string } | undefined)?.stack).toContain('pipeline.test.ts');
+    expect(logs.text().split('"stack"')).toHaveLength(2);
   });
 
   it('answers 500 with the request id shortly before the Lambda would time out', async () => {
@@ -264,6 +268,68 @@ describe('responses and errors', () => {
     expect(result.statusCode).toBe(500);
     expect(result.headers?.['x-request-id']).toBe('slow-1');
     expect(logs.lines.some((line) => line.level === 'error')).toBe(true);
+  });
+
+  it('logs Mercado Pago being unavailable (503) as one warning with the facts of its cause, and no stack', async () => {
+    const logs = captureLogs();
+    const handler = createHttpHandler(
+      {
+        [REFUNDS]: async () => {
+          throw upstreamProblem(
+            new MercadoPagoError('Mercado Pago answered 429 on every try', {
+              kind: MpFailureKind.Unavailable,
+              httpStatus: 429,
+              attempts: 3,
+              retryAfterSeconds: 2,
+              upstreamRequestId: 'mp-req-1',
+            }),
+          );
+        },
+      },
+      { logger: logs.logger },
+    );
+    const result = await handler(
+      httpEvent({ routeKey: REFUNDS, path: '/payments/1/refunds', headers: { 'x-request-id': 'busy-1' } }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('2');
+    const problems = logs.lines.filter((line) => line.message !== 'request' && line.level !== 'debug');
+    expect(problems).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: 'upstream unavailable',
+        requestId: 'busy-1',
+        code: 'UPSTREAM_UNAVAILABLE',
+        cause: expect.objectContaining({ httpStatus: 429, attempts: 3, upstreamRequestId: 'mp-req-1' }),
+      }),
+    ]);
+    expect(logs.text()).not.toContain('"stack"');
+  });
+
+  it('logs an unexpected upstream answer (502) at error, with one stack', async () => {
+    const logs = captureLogs();
+    const handler = createHttpHandler(
+      {
+        [REFUNDS]: async () => {
+          throw upstreamProblem(
+            new MercadoPagoError('Mercado Pago answered 401', {
+              kind: MpFailureKind.Refused,
+              httpStatus: 401,
+            }),
+          );
+        },
+      },
+      { logger: logs.logger },
+    );
+    const result = await handler(
+      httpEvent({ routeKey: REFUNDS, path: '/payments/1/refunds' }),
+      lambdaContext(),
+    );
+    expect(result.statusCode).toBe(502);
+    const errors = logs.lines.filter((line) => line.level === 'error');
+    expect(errors).toEqual([expect.objectContaining({ message: 'request failed', code: 'UPSTREAM_ERROR' })]);
+    expect(logs.text().split('"stack"')).toHaveLength(2);
   });
 
   it('logs the cause of a 5xx problem but answers only its detail', async () => {
@@ -324,6 +390,80 @@ describe('access log', () => {
     });
     expect(logs.text()).not.toContain('card-holder-secret-text');
     expect(logs.text()).not.toContain('AWS4-HMAC-SHA256');
+  });
+
+  it('names what the request was about: the path ids and the Idempotency-Key', async () => {
+    const logs = captureLogs();
+    const handler = createHttpHandler(
+      {
+        [REFUNDS]: async () => ({ status: 201 }),
+        'POST /orders/{orderId}/refunds': async () => ({ status: 201 }),
+        [ORDER]: async () => ({ status: 204 }),
+        'GET /payments/{paymentId}/refunds/{refundId}': async () => ({ status: 200 }),
+      },
+      { logger: logs.logger },
+    );
+    const send = (method: string, path: string, headers: Record<string, string> = {}) =>
+      handler(httpEvent({ method, path, headers }), lambdaContext());
+    await send('POST', '/payments/123/refunds', { 'idempotency-key': 'key-1' });
+    await send('POST', '/orders/ORD01JQ4S4KY8HWQ6NA5PXB65B3D3/refunds', { 'Idempotency-Key': 'key-2' });
+    await send('PUT', '/pos/CAJA_1/order');
+    await send('GET', '/payments/123/refunds/rf_9');
+    await send('POST', '/payments/not-digits/refunds', { 'idempotency-key': 'k'.repeat(500) });
+    const requests = logs.lines.filter((line) => line.message === 'request');
+    expect(requests).toEqual([
+      expect.objectContaining({ paymentId: '123', idempotencyKey: 'key-1' }),
+      expect.objectContaining({ orderId: 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3', idempotencyKey: 'key-2' }),
+      expect.objectContaining({ externalPosId: 'CAJA_1' }),
+      expect.objectContaining({ paymentId: '123', refundId: 'rf_9' }),
+      expect.objectContaining({ paymentId: 'not-digits', idempotencyKey: 'k'.repeat(128) }),
+    ]);
+    expect(requests[2]).not.toHaveProperty('idempotencyKey');
+  });
+
+  it('adds debug lines (route, timings) only at debug', async () => {
+    const run = async (level: 'debug' | 'info') => {
+      const lines: Record<string, unknown>[] = [];
+      let now = 0;
+      const handler = createHttpHandler(
+        {
+          [REFUNDS]: async () => {
+            now += 5;
+            return { status: 201 };
+          },
+        },
+        {
+          logger: createLogger({ level, sink: (line) => lines.push(JSON.parse(line)) }),
+          clock: { now: () => now++ },
+        },
+      );
+      await handler(
+        httpEvent({
+          path: '/payments/7/refunds',
+          body: '{}',
+          headers: { 'x-request-id': 'dbg-1' },
+        }),
+        lambdaContext(),
+      );
+      return lines;
+    };
+    expect((await run('info')).map((line) => line.message)).toEqual(['request']);
+    const debug = await run('debug');
+    expect(debug.map((line) => line.message)).toEqual([
+      'request received',
+      'dispatching',
+      'handler answered',
+      'request',
+    ]);
+    expect(debug[1]).toMatchObject({
+      level: 'debug',
+      requestId: 'dbg-1',
+      routeKey: REFUNDS,
+      pathParameters: { paymentId: '7' },
+      bodyBytes: 2,
+      pipelineMs: expect.any(Number),
+    });
+    expect(debug[2]).toMatchObject({ status: 201, handlerMs: 6 });
   });
 
   it('logs refused requests with their problem code', async () => {

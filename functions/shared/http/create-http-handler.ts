@@ -105,7 +105,17 @@ export const createHttpHandler = (routes: Routes, options: HttpHandlerOptions = 
       log: logger.child({ requestId: state.requestId, routeKey: route.routeKey }),
       deadline: clock.now() + remaining - deadlineMarginMs,
     };
-    return toLambdaResult(await route.config.handler(req));
+    // With the access log's total, these tell the pipeline's time from the handler's.
+    const handlerStartedAt = clock.now();
+    req.log.debug('dispatching', {
+      pathParameters: route.pathParameters,
+      bodyBytes: state.rawBody === undefined ? 0 : Buffer.byteLength(state.rawBody),
+      pipelineMs: state.startedAt === undefined ? undefined : handlerStartedAt - state.startedAt,
+      remainingMs: remaining,
+    });
+    const response = await route.config.handler(req);
+    req.log.debug('handler answered', { status: response.status, handlerMs: clock.now() - handlerStartedAt });
+    return toLambdaResult(response);
   };
 
   return middy(dispatch, { timeoutEarlyInMillis: ANSWER_BEFORE_TIMEOUT_MS })

@@ -11,6 +11,9 @@ const optionsSchema = z.strictObject({ logger: loggerOption });
 /**
  * Turns any error into an answer: a ProblemError into its problem+json, anything else into a 500
  * INTERNAL_ERROR that says nothing about the cause (which is logged, stack included).
+ * Logged: every 5xx, at error with its stack, but for 503 UPSTREAM_UNAVAILABLE: Mercado Pago busy (429) or
+ * unreachable, nothing done, the caller told to retry. That is expected, so it is a warning, with the cause's
+ * facts and no stack.
  */
 export const problemResponseMiddleware = (options: { logger: Logger }) => {
   const { logger } = validateOptions('problemResponseMiddleware', optionsSchema, options);
@@ -25,13 +28,16 @@ export const problemResponseMiddleware = (options: { logger: Logger }) => {
       });
       if (isProblemError(error)) {
         // 5xx problems hide their cause from the caller (e.g. Mercado Pago's text): it goes to the log.
-        if (error.status >= 500) log.error('request failed', { code: error.code, error });
+        if (error.code === 'UPSTREAM_UNAVAILABLE') {
+          log.warn('upstream unavailable', { code: error.code, detail: error.detail, cause: error.cause });
+        } else if (error.status >= 500) {
+          log.error('request failed', { code: error.code, error });
+        }
         state.problemCode = error.code;
         request.response = problemResult(error);
         return;
       }
-      // The stack is passed on its own: the logger drops stacks of errors nested in the fields.
-      log.error('unhandled error', { error, stack: error instanceof Error ? error.stack : undefined });
+      log.error('unhandled error', { error });
       state.problemCode = 'INTERNAL_ERROR';
       request.response = problemResult(new ProblemError('INTERNAL_ERROR', 'An internal error occurred'));
     },
