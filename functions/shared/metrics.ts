@@ -1,7 +1,10 @@
 /**
  * CloudWatch metrics in Embedded Metric Format: one JSON log line per metric, turned into metrics by
  * CloudWatch Logs with no API call and no library. The dashboard and alarms of the stack read these.
+ * Outside Lambda nothing reads them: each becomes a debug line of the root logger (LOG_LEVEL=debug shows it).
  */
+import { inLambda, type Logger, rootLogger } from './logger.ts';
+
 export const METRICS_NAMESPACE = 'MercadoPagoRefunds';
 
 export const MetricName = {
@@ -23,11 +26,33 @@ export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
 
 export type MetricSink = (line: string) => void;
 
-let sink: MetricSink = (line) => process.stdout.write(`${line}\n`);
+export interface MetricPoint {
+  name: MetricName;
+  value: number;
+  unit: MetricUnit;
+  dimensions: Record<string, string>;
+}
 
-/** Tests and the local server redirect metrics here. */
+/** Gets each metric both as its EMF line and as plain values. */
+type MetricEmitter = (line: string, point: MetricPoint) => void;
+
+/** EMF lines on stdout in Lambda; elsewhere a debug line of `log` per metric. */
+export const defaultMetricEmitter = (env: Record<string, string | undefined>, log: Logger): MetricEmitter =>
+  inLambda(env)
+    ? (line) => process.stdout.write(`${line}\n`)
+    : (_line, point) =>
+        log.debug('metric', {
+          metric: point.name,
+          value: point.value,
+          unit: point.unit,
+          ...point.dimensions,
+        });
+
+let emit: MetricEmitter = defaultMetricEmitter(process.env, rootLogger);
+
+/** Tests redirect the EMF lines here. */
 export const setMetricSink = (next: MetricSink): void => {
-  sink = next;
+  emit = (line) => next(line);
 };
 
 export const putMetric = (
@@ -38,20 +63,19 @@ export const putMetric = (
 ): void => {
   const service = process.env.POWERTOOLS_SERVICE_NAME ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
   const dims = { service, ...dimensions };
-  sink(
-    JSON.stringify({
-      _aws: {
-        Timestamp: Date.now(),
-        CloudWatchMetrics: [
-          {
-            Namespace: METRICS_NAMESPACE,
-            Dimensions: [Object.keys(dims)],
-            Metrics: [{ Name: name, Unit: unit }],
-          },
-        ],
-      },
-      ...dims,
-      [name]: value,
-    }),
-  );
+  const line = JSON.stringify({
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [Object.keys(dims)],
+          Metrics: [{ Name: name, Unit: unit }],
+        },
+      ],
+    },
+    ...dims,
+    [name]: value,
+  });
+  emit(line, { name, value, unit, dimensions: dims });
 };
