@@ -80,4 +80,70 @@ describe('/__sandbox controls over HTTP', () => {
     expect((await call(sandbox, 'GET', '/v1/payments/20000000002')).status).toBe(200);
     expect((await control('POST', '/faults/refuse', {})).status).toBe(400);
   });
+
+  it('drives Orders, chargebacks and reports over HTTP', async () => {
+    const created = await call(sandbox, 'POST', '/v1/orders', {
+      headers: { 'x-idempotency-key': 'http-order-1' },
+      body: {
+        type: 'qr',
+        external_reference: 'http-order',
+        config: { qr: { external_pos_id: 'HTTPPOS', mode: 'hybrid' } },
+        transactions: { payments: [{ amount: '12.00' }] },
+      },
+    });
+    const orderId = created.body.id as string;
+    expect(
+      (await control('POST', `/orders/${orderId}/reject`, { statusDetail: 'cc_rejected_other_reason' }))
+        .status,
+    ).toBe(201);
+    const paid = await control('POST', '/tills/HTTPPOS/pay');
+    expect(paid.status).toBe(201);
+    expect(paid.body).toEqual({ orderId, paymentId: expect.stringMatching(/^\d+$/) });
+    expect((await control('GET', `/orders/${orderId}`)).body.status).toBe('processed');
+    expect((await control('POST', `/orders/${orderId}/pay`, {})).status).toBe(409);
+    await control('PUT', '/settings', { orderRefundDelayMs: null });
+    const refunded = await call(sandbox, 'POST', `/v1/orders/${orderId}/refund`, {
+      headers: { 'x-idempotency-key': 'http-order-refund' },
+    });
+    const refundId = refunded.body.transactions.refunds[0].id as string;
+    const settled = await control('POST', `/order-refunds/${refundId}/settle`, { status: 'processed' });
+    expect(settled.body).toMatchObject({ id: refundId, status: 'processed' });
+    expect((await control('GET', `/orders/${orderId}`)).body.status).toBe('refunded');
+
+    const opened = await control('POST', `/payments/${paid.body.paymentId}/chargebacks`, { amount: 5 });
+    expect(opened.status).toBe(201);
+    const chargebackId = opened.body.id as string;
+    expect(
+      (await control('PUT', `/chargebacks/${chargebackId}/deadline`, { deadline: null })).body,
+    ).toMatchObject({
+      date_documentation_deadline: null,
+    });
+    expect(
+      (await control('POST', `/chargebacks/${chargebackId}/resolve`, { outcome: 'won' })).body,
+    ).toMatchObject({
+      coverage_applied: true,
+    });
+    expect((await control('POST', `/chargebacks/${chargebackId}/resolve`, { outcome: 'lost' })).status).toBe(
+      400,
+    );
+
+    expect((await control('PUT', '/reports/config', { config: { separator: ',' } })).body.separator).toBe(
+      ',',
+    );
+    expect((await control('POST', '/reports/hold')).status).toBe(204);
+    await call(sandbox, 'POST', '/v1/account/settlement_report', {
+      body: { begin_date: '2025-01-01T00:00:00Z', end_date: '2025-01-02T00:00:00Z' },
+    });
+    expect((await control('GET', '/reports')).body.at(-1)).toMatchObject({ fileName: null });
+    expect((await control('PUT', '/reports/adjustments', { extraRows: [{ SOURCE_ID: '1' }] })).status).toBe(
+      204,
+    );
+    expect((await control('POST', '/reports/release')).status).toBe(204);
+    const [report] = (await control('GET', '/reports')).body.slice(-1);
+    expect(report.csv).toMatch(/\n,1,/);
+    expect((await control('PUT', '/reports/adjustments', { dropp: [] })).status).toBe(400);
+    expect(
+      (await control('PUT', '/settings', { orderRefundDelayMs: 500, chargebackForm: 'other' })).status,
+    ).toBe(400);
+  });
 });

@@ -123,4 +123,28 @@ describe('fault injection', () => {
     expect(sandbox.armedFaults()).toEqual([]);
     expect((await call(sandbox, 'GET', '/v1/payments/1')).status).toBe(404);
   });
+
+  it('applies to the Orders API paths too: a 503 on create leaves the key free; loseAnswer then replay', async () => {
+    const body = {
+      type: 'qr',
+      external_reference: 'faulted',
+      config: { qr: { external_pos_id: 'POS1' } },
+      transactions: { payments: [{ amount: '10.00' }] },
+    };
+    const create = () =>
+      call(sandbox, 'POST', '/v1/orders', { body, headers: { 'x-idempotency-key': 'fault-order' } });
+    sandbox.status(503, { method: 'POST', path: /^\/v1\/orders$/ });
+    expect((await create()).status).toBe(503);
+    sandbox.loseAnswer({ method: 'POST', path: '^/v1/orders$' });
+    expect((await fetchFailure(create())).code).toBe('UND_ERR_SOCKET');
+    const replay = await create();
+    expect(replay.status).toBe(201);
+    const [lost] = sandbox.requests({ path: /^\/v1\/orders$/ }).filter((r) => r.fault === 'lost_answer');
+    expect(lost).toMatchObject({ responseStatus: 201 });
+    sandbox.drop({ path: /\/v1\/orders\/ORD/ });
+    expect((await fetchFailure(call(sandbox, 'GET', `/v1/orders/${replay.body.id}`))).code).toBe(
+      'UND_ERR_SOCKET',
+    );
+    expect((await call(sandbox, 'GET', `/v1/orders/${replay.body.id}`)).body.status).toBe('created');
+  });
 });
