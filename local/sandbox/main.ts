@@ -1,5 +1,5 @@
 /**
- * Runs the Mercado Pago sandbox on its own: `node local/sandbox/main.ts` (PORT, default 3100).
+ * Runs the Mercado Pago sandbox on its own: `npm run sandbox` (Node 24; PORT, default 3100).
  * Optional: SANDBOX_ACCESS_TOKEN, SANDBOX_WEBHOOK_SECRET, SANDBOX_USER_ID, SANDBOX_NOTIFICATION_URL.
  */
 import { decimalsOf } from '../../functions/shared/money.ts';
