@@ -23,19 +23,65 @@ interface DynaliteOptions {
   updateTableMs?: number;
 }
 
+const requireCjs = createRequire(import.meta.url);
 // dynalite is CommonJS without types: its factory returns a node:http server.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: DynaliteOptions) => Server;
+const dynalite = requireCjs('dynalite') as (options: DynaliteOptions) => Server;
+
+interface LevelDb {
+  open(): Promise<void>;
+  close(): Promise<void>;
+}
+/** The LevelDB package dynalite stores its data with (its own dependency, resolved from it). */
+const { Level } = createRequire(requireCjs.resolve('dynalite'))('level') as {
+  Level: new (path: string) => LevelDb;
+};
+
+/** Another process (a running `npm start`, `npm run reconcile`) has the data folder open. */
+export class DataDirInUseError extends Error {
+  readonly dataDir: string;
+
+  constructor(dataDir: string) {
+    super(`DATA_DIR ${dataDir} is in use by another process (a running \`npm start\`?)`);
+    this.name = 'DataDirInUseError';
+    this.dataDir = dataDir;
+  }
+}
+
+const causeCodes = (error: unknown): unknown[] =>
+  error instanceof Error ? [(error as { code?: unknown }).code, ...causeCodes(error.cause)] : [];
+
+/**
+ * LevelDB lets one process at a time open a folder. dynalite opens it in the background and, when another
+ * process holds it, fails every request later with "Database is closed", thrown where nothing can catch it.
+ * Opening the folder here first, for a moment, turns that into an error its caller can explain.
+ */
+const claimDataDir = async (dataDir: string): Promise<void> => {
+  const db = new Level(dataDir);
+  try {
+    await db.open();
+  } catch (error) {
+    if (causeCodes(error).includes('LEVEL_LOCKED')) throw new DataDirInUseError(dataDir);
+    throw error;
+  }
+  await db.close();
+};
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
   close(): Promise<void>;
 }
 
-/** Starts dynalite on 127.0.0.1 and an ephemeral port; `dataDir` keeps the data between runs. */
+/**
+ * Starts dynalite on 127.0.0.1 and an ephemeral port; `dataDir` keeps the data between runs (and throws
+ * DataDirInUseError when another process has it open).
+ */
 export const startEmbeddedDynamoDb = async (
   options: { dataDir?: string } = {},
 ): Promise<EmbeddedDynamoDb> => {
-  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir !== undefined) {
+    mkdirSync(options.dataDir, { recursive: true });
+    await claimDataDir(options.dataDir);
+  }
   // Tables become ACTIVE at once: nothing here waits for capacity.
   const server = dynalite({
     ...(options.dataDir !== undefined ? { path: options.dataDir } : {}),
@@ -90,7 +136,8 @@ export const tableDefinition = (tableName: string): CreateTableCommandInput => (
 
 const TABLE_ACTIVE_TIMEOUT_MS = 10_000;
 
-const tableStatus = async (client: DynamoDBClient, tableName: string): Promise<string | undefined> => {
+/** The table's status (`ACTIVE`...), or undefined when there is no such table. */
+export const tableStatus = async (client: DynamoDBClient, tableName: string): Promise<string | undefined> => {
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     return Table?.TableStatus;

@@ -11,7 +11,7 @@ import { reconcileDeps } from '../functions/reconcile/runtime-deps.ts';
 import { ConfigError, loadConfig } from '../functions/shared/config.ts';
 import { rootLogger } from '../functions/shared/logger.ts';
 import { createRuntime } from '../functions/shared/runtime.ts';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from './dynamodb.ts';
+import { DataDirInUseError, type EmbeddedDynamoDb, startEmbeddedDynamoDb, tableStatus } from './dynamodb.ts';
 
 const env = process.env;
 const fail = (message: string): never => {
@@ -40,6 +40,13 @@ if (!env.DYNAMODB_ENDPOINT) {
   try {
     db = await startEmbeddedDynamoDb({ dataDir: env.DATA_DIR });
   } catch (error) {
+    // LevelDB lets one process at a time open the folder: a running `npm start` keeps it until it stops.
+    if (error instanceof DataDirInUseError) {
+      fail(
+        `${error.message}. Stop it first, or leave DATA_DIR unset and set DYNAMODB_ENDPOINT to the DynamoDB ` +
+          'endpoint `npm start` printed.',
+      );
+    }
     fail(
       `Cannot open DATA_DIR ${env.DATA_DIR} (is \`npm start\` using it? then set DYNAMODB_ENDPOINT): ${String(error)}`,
     );
@@ -58,6 +65,17 @@ try {
 }
 
 const runtime = createRuntime(config);
+const status = await tableStatus(runtime.dynamo, config.tableName).catch((error: unknown) => {
+  fail(`Cannot read DynamoDB at ${env.DYNAMODB_ENDPOINT}: ${error instanceof Error ? error.message : error}`);
+});
+if (status === undefined) {
+  runtime.dynamo.destroy();
+  await db?.close();
+  fail(
+    `No table ${config.tableName} at ${env.DYNAMODB_ENDPOINT}: nothing to reconcile. Check TABLE_NAME, and ` +
+      'DATA_DIR or DYNAMODB_ENDPOINT (`npm start` creates the table).',
+  );
+}
 let exitCode = 0;
 try {
   const report = await runReconcile(reconcileDeps(runtime), {

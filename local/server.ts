@@ -3,7 +3,7 @@
  * deployed API would send, and is handed to the same Lambda handler that runs in AWS.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { type FunctionName, ROUTES, type RouteDefinition } from '../functions/routes.ts';
@@ -142,6 +142,18 @@ type ClientError = Error & { code?: string; rawPacket?: Buffer };
  */
 const answerStarted = (socket: Duplex): boolean =>
   (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+
+/**
+ * Fails as `listen` would (EADDRINUSE...) when the port cannot be listened on now: `npm start` checks it
+ * before starting anything else, so a busy port is reported at once. Port 0 (any free port) always can.
+ */
+export const checkPortFree = (port: number, host = '127.0.0.1'): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (port === 0) return resolve();
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 
 export const startLocalServer = async (options: LocalServerOptions): Promise<LocalServer> => {
   const log = options.log ?? rootLogger.child({ component: 'local-server' });

@@ -7,9 +7,9 @@ import { openApiRoute } from '../functions/openapi/local-route.ts';
 import { ConfigError, loadConfig } from '../functions/shared/config.ts';
 import { decimalsOf, isSiteId } from '../functions/shared/money.ts';
 import { dynamoDbClient } from '../functions/shared/storage/dynamodb.ts';
-import { createTable, startEmbeddedDynamoDb } from './dynamodb.ts';
+import { createTable, DataDirInUseError, startEmbeddedDynamoDb } from './dynamodb.ts';
 import { startSandbox } from './sandbox/index.ts';
-import { startLocalServer } from './server.ts';
+import { checkPortFree, startLocalServer } from './server.ts';
 
 const env = process.env;
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -46,21 +46,47 @@ if (env.MP_ACCESS_TOKEN && !env.MP_USER_ID) {
 }
 
 const closers: (() => Promise<void>)[] = [];
+
+/** One line for what a developer can fix (a busy port, a DATA_DIR in use), rather than a stack trace. */
+const startFailure = (error: unknown): string | undefined => {
+  if (error instanceof DataDirInUseError) return `${error.message}: stop it, or set another DATA_DIR.`;
+  const { code, address, port: busy } = error as { code?: unknown; address?: unknown; port?: unknown };
+  const variable = busy === Number(env.SANDBOX_PORT) ? 'SANDBOX_PORT' : 'PORT';
+  if (code === 'EADDRINUSE')
+    return `Cannot listen on ${address}:${busy}: the port is in use (a running \`npm start\`?). Stop it, or set ${variable}.`;
+  if (code === 'EACCES') return `Cannot listen on ${address}:${busy}: permission denied. Set ${variable}.`;
+  return undefined;
+};
+
+const orFail = async <T>(starting: Promise<T>): Promise<T> => {
+  try {
+    return await starting;
+  } catch (error) {
+    const message = startFailure(error);
+    if (message === undefined) throw error;
+    for (const close of closers) await close().catch(() => undefined);
+    return fail(message);
+  }
+};
+
+await orFail(checkPortFree(port));
 const localUrl = `http://127.0.0.1:${port}`;
 env.PUBLIC_WEBHOOK_URL ??= `${localUrl}/webhooks/mercadopago`;
 
 // Mercado Pago: the embedded sandbox when no credentials are set.
 const sandbox = env.MP_ACCESS_TOKEN
   ? undefined
-  : await startSandbox({
-      port: Number(env.SANDBOX_PORT ?? 0),
-      notificationUrl: env.PUBLIC_WEBHOOK_URL,
-      ...(env.MP_USER_ID ? { userId: env.MP_USER_ID } : {}),
-      ...(env.MP_SITE_ID && isSiteId(env.MP_SITE_ID) ? { siteId: env.MP_SITE_ID } : {}),
-      log: (line) => {
-        if (env.LOG_LEVEL === 'debug') out(`[sandbox] ${line}`);
-      },
-    });
+  : await orFail(
+      startSandbox({
+        port: Number(env.SANDBOX_PORT ?? 0),
+        notificationUrl: env.PUBLIC_WEBHOOK_URL,
+        ...(env.MP_USER_ID ? { userId: env.MP_USER_ID } : {}),
+        ...(env.MP_SITE_ID && isSiteId(env.MP_SITE_ID) ? { siteId: env.MP_SITE_ID } : {}),
+        log: (line) => {
+          if (env.LOG_LEVEL === 'debug') out(`[sandbox] ${line}`);
+        },
+      }),
+    );
 if (sandbox) {
   closers.push(() => sandbox.close());
   env.MP_API_BASE_URL = sandbox.url;
@@ -71,10 +97,12 @@ if (sandbox) {
 }
 
 // DynamoDB: the embedded one unless an endpoint is given; the table is created when missing.
+let dataNote = '';
 if (!env.DYNAMODB_ENDPOINT) {
-  const db = await startEmbeddedDynamoDb(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {});
+  const db = await orFail(startEmbeddedDynamoDb(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {}));
   closers.push(() => db.close());
   env.DYNAMODB_ENDPOINT = db.endpoint;
+  if (env.DATA_DIR) dataNote = ` (embedded, data in ${env.DATA_DIR})`;
 }
 env.TABLE_NAME ??= 'mercadopago-refunds-local';
 env.AWS_REGION ??= 'local';
@@ -92,21 +120,24 @@ const [refunds, cancellation, qrOrders, webhook] = await Promise.all([
   import('../functions/webhook/handler.ts'),
 ]);
 
-const server = await startLocalServer({
-  port,
-  handlers: {
-    refunds: refunds.handler,
-    cancellation: cancellation.handler,
-    'qr-orders': qrOrders.handler,
-    webhook: webhook.handler,
-  },
-  extraRoutes: [openApiRoute],
-});
+const server = await orFail(
+  startLocalServer({
+    port,
+    handlers: {
+      refunds: refunds.handler,
+      cancellation: cancellation.handler,
+      'qr-orders': qrOrders.handler,
+      webhook: webhook.handler,
+    },
+    extraRoutes: [openApiRoute],
+  }),
+);
 closers.unshift(() => server.close());
 
 out(`Mercado Pago refunds API listening on ${server.url}`);
 out(
-  `  DynamoDB: ${env.DATA_DIR ? `embedded, data in ${env.DATA_DIR}` : env.DYNAMODB_ENDPOINT}  table ${env.TABLE_NAME}`,
+  // The endpoint even with DATA_DIR: what `npm run reconcile` needs (DYNAMODB_ENDPOINT) while this runs.
+  `  DynamoDB: ${env.DYNAMODB_ENDPOINT}${dataNote}  table ${env.TABLE_NAME}`,
 );
 out(
   `  Mercado Pago: ${sandbox ? `embedded sandbox at ${sandbox.url} (controls: ${sandbox.url}/__sandbox)` : env.MP_API_BASE_URL}`,
