@@ -1,8 +1,9 @@
 /**
  * Structured logs, one entry per line, with the request ids. A few dozen lines instead of a logging
  * library: bundle size is cold start, and this is all the functions need.
- * In Lambda each entry is a JSON line on stdout (what CloudWatch Logs Insights reads); elsewhere (`npm start`,
- * scripts, tests) a human line on the console (pretty-log.ts). LOG_FORMAT=json|pretty overrides.
+ * In Lambda each entry is a JSON line on stdout (what CloudWatch Logs Insights reads); elsewhere
+ * (`npm start`, scripts, tests) a human line on the console (pretty-log.ts); LOG_FORMAT=json|pretty says
+ * which.
  * Secrets never reach it: fields whose names look secret are masked, whatever the caller passes.
  * An entry carries at most one stack, and only at level error: the stack of the first error in its fields
  * (its causes keep their name and message). Below error a failure is expected, and a stack is noise.
@@ -132,5 +133,5 @@ export const rootLoggerOptions = (env: Env): LoggerOptions => {
   };
 };
 
-/** The process-wide logger, set from the environment at load; handlers derive per-request children from it. */
+/** The process-wide logger, set from the environment at load; handlers derive per-request children. */
 export const rootLogger: Logger = createLogger(rootLoggerOptions(process.env));

@@ -15,7 +15,7 @@ const LOGGED_PATH_IDS = ['paymentId', 'orderId', 'externalPosId', 'refundId'] as
 /** Longer than any valid id or key: as given, but a huge one cannot flood the log. */
 const MAX_LOGGED_ID = 128;
 
-/** The path ids and Idempotency-Key of a request, as sent (they may be the invalid ones it was refused for). */
+/** The path ids and Idempotency-Key of a request as sent (maybe the invalid ones it was refused for). */
 const subjectOf = (request: PipelineRequest): LogFields => {
   const out: LogFields = {};
   const parameters = pipelineState(request.context).route?.pathParameters ?? {};

@@ -66,7 +66,7 @@ export const jsonBodyParserMiddleware = (options: { maxBytes: number } = { maxBy
           errors: [{ field: 'body', message: 'is not valid JSON' }],
         });
       }
-      // Lenient routes take what they are sent (the webhook's body is a hint, never trusted): as JSON.parse reads it.
+      // Lenient routes take what they are sent, as JSON.parse reads it (the webhook's body is a hint).
       const problems = lenient ? [] : strictJsonProblems(text);
       if (problems.length > 0) {
         throw validationProblem(
