@@ -2,6 +2,7 @@
  * One line per figure, with the baseline beside it and the target, so a regression stands out:
  *   cold   refunds first response     181.2 ms   baseline 160.3 ms   x1.130   target <= x1.15   ok
  */
+import { join } from 'node:path';
 import type { BuiltBundle } from './bundles.ts';
 import type { AssetCheck } from './cdk-assets.ts';
 import type { ColdStartResult } from './cold-start.ts';
@@ -10,6 +11,12 @@ import { round } from './stats.ts';
 import type { FunctionId } from './subjects.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { WarmResult } from './warm.ts';
+
+/**
+ * Where `npm run bench` writes every figure, and `node bench/table.ts` reads them: an ignored folder
+ * (.gitignore), so that a run never changes the tree; results depend on the machine.
+ */
+export const RESULTS_FILE = join(import.meta.dirname, '..', '.bench', 'results.json');
 
 export const Targets = {
   /** Bundle bytes / the bare baseline's. */

@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: bundle sizes, cold starts, warm latency, cost per operation and throughput of the
  * functions, each beside a bare baseline making the same calls (bench/baseline/) and its target. Prints one
- * line per figure and writes bench/results.json. `--quick`: fewer runs (figures not to be quoted).
+ * line per figure and writes .bench/results.json (not tracked). `--quick`: fewer runs (figures not to be
+ * quoted).
  * `--cpu-prof`: profiles instead of measuring (bench/profile.ts). See bench/README.md.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { bundleAsDeployed } from './bundles.ts';
 import { compareWithCdkAssets } from './cdk-assets.ts';
 import { compileDriver } from './child/spawn.ts';
@@ -20,6 +21,7 @@ import {
   costLines,
   formatLines,
   type Line,
+  RESULTS_FILE,
   sizeLines,
   sizeResult,
   Targets,
@@ -121,9 +123,9 @@ const measureAll = async (lab: Lab): Promise<void> => {
     throughput,
     lines: printed,
   };
-  const file = join(import.meta.dirname, 'results.json');
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  progress(`wrote ${file}`);
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  progress(`wrote ${RESULTS_FILE}`);
 };
 
 const profile = async (lab: Lab): Promise<void> => {

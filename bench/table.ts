@@ -1,13 +1,12 @@
 /**
- * Prints the figures of bench/results.json as the markdown tables of bench/README.md:
+ * Prints the figures of .bench/results.json as the markdown tables of bench/README.md:
  * `node bench/table.ts` after `npm run bench`, then paste.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AssetCheck } from './cdk-assets.ts';
 import type { ColdStartResult } from './cold-start.ts';
 import type { CostResult, OperationCost } from './cost.ts';
-import { costTarget, type SizeResult, Targets } from './report.ts';
+import { costTarget, RESULTS_FILE, type SizeResult, Targets } from './report.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { WarmResult } from './warm.ts';
 
@@ -23,7 +22,7 @@ interface Results {
   throughput: ThroughputResult[];
 }
 
-const results = JSON.parse(readFileSync(join(import.meta.dirname, 'results.json'), 'utf8')) as Results;
+const results = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Results;
 const ok = (pass: boolean) => (pass ? 'met' : '**missed**');
 const kb = (bytes: number) => (bytes / 1000).toFixed(1);
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
