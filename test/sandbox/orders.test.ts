@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { crc16 } from '../../local/sandbox/emv-qr.ts';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
 import { call, manualClock } from './helpers.ts';
 
@@ -82,6 +83,10 @@ describe('POST /v1/orders', () => {
     expect(dynamic.body.total_amount).toBe('12.00');
     expect(dynamic.body.type_response.qr_data).toMatch(/^000201010212.*6304[0-9A-F]{4}$/);
     expect(dynamic.body.type_response.qr_data).toContain('5303986');
+    // CRC-16/CCITT-FALSE over everything up to and including "6304" (check value of "123456789": 29B1).
+    expect(crc16('123456789')).toBe('29B1');
+    const qrData = dynamic.body.type_response.qr_data as string;
+    expect(crc16(qrData.slice(0, -4))).toBe(qrData.slice(-4));
     sandbox.configure({ siteId: 'MLA' });
     const hybrid = await create(qrOrder({ config: { qr: { external_pos_id: 'POS3', mode: 'hybrid' } } }));
     expect(hybrid.body).toMatchObject({

@@ -234,6 +234,7 @@ describe('reports', () => {
     const paid = sandbox.createPayment({ status: 'approved', siteId: 'MLB', amount: 30 });
     const made = await refund(sandbox, paid, 'report-refund-2', { amount: 3 });
     const refundId = String(made.body.id);
+    const untouched = sandbox.dashboardRefund(paid, 1);
     sandbox.setReportConfig({ separator: ',' });
     sandbox.configure({ reportRefundSign: 'positive' });
     sandbox.adjustReports({
@@ -244,8 +245,14 @@ describe('reports', () => {
     const { text } = await requestAndDownload();
     expect(text.startsWith('EXTERNAL_REFERENCE,SOURCE_ID,USER_ID,')).toBe(true);
     const rows = parseCsv(text, ',');
-    expect(rows.filter((r) => r.SOURCE_ID === paid).map((r) => r.TRANSACTION_TYPE)).toEqual(['REFUND']);
+    expect(rows.filter((r) => r.SOURCE_ID === paid).map((r) => r.TRANSACTION_TYPE)).toEqual([
+      'REFUND',
+      'REFUND',
+    ]);
     expect(rows.find((r) => r.SOURCE_ID === paid)!.TRANSACTION_AMOUNT).toBe('2.50');
+    expect(rows.find((r) => r.METADATA === `[{"refund_id":"${untouched.id}"}]`)!.TRANSACTION_AMOUNT).toBe(
+      '1.00',
+    );
     expect(rows.at(-1)).toMatchObject({ SOURCE_ID: '99999999999', TRANSACTION_AMOUNT: '7.00', USER_ID: '' });
     // A partial refund's METADATA holds a comma-free JSON here, yet a quote: the field is quoted.
     expect(text).toContain(`"[{""refund_id"":""${refundId}""}]"`);
