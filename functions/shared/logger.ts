@@ -48,7 +48,7 @@ const serializeError = (error: Error, depth: number, stacks: StackBudget): Recor
   for (const [key, value] of Object.entries(error)) {
     if (key === 'cause' || key in out) continue;
     if (isPrimitive(value) || (Array.isArray(value) && value.every(isPrimitive))) {
-      out[key] = SECRET_FIELD.test(key) ? '[redacted]' : value;
+      out[key] = SECRET_FIELD.test(key) ? '[redacted]' : serialize(value, depth + 1, stacks);
     }
   }
   if (error.stack && stacks.left > 0) {

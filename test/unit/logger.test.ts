@@ -52,6 +52,12 @@ describe('JSON lines', () => {
     expect(JSON.parse(lines[0]!).error.cause.httpStatus).toBe(429);
   });
 
+  it('writes what JSON cannot hold (a bigint field of an error) as text', () => {
+    const { logger, lines } = capture();
+    logger.warn('odd error', { error: Object.assign(new Error('x'), { offset: 12n }) });
+    expect(JSON.parse(lines[0]!).error).toEqual({ name: 'Error', message: 'x', offset: '12' });
+  });
+
   it('writes nothing below its level', () => {
     const { logger, lines } = capture({ level: 'warn' });
     logger.debug('a');
