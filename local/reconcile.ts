@@ -3,7 +3,8 @@
  * DYNAMODB_ENDPOINT (e.g. the embedded DynamoDB that `npm start` printed) or the data of DATA_DIR (when no
  * server holds it open), and the configured Mercado Pago (MP_API_BASE_URL / MP_ACCESS_TOKEN: `npm start`'s
  * sandbox URL and `TEST-sandbox-token` for the embedded one). Prints the run's report; exits 1 when a
- * payment could not be reconciled.
+ * payment could not be reconciled. The events of what it settles are published by whoever serves that
+ * DynamoDB: the running `npm start` (DYNAMODB_ENDPOINT), or this script itself (DATA_DIR, to EVENTS_FILE).
  */
 
 import { runReconcile } from '../functions/reconcile/run.ts';
@@ -11,7 +12,9 @@ import { reconcileDeps } from '../functions/reconcile/runtime-deps.ts';
 import { ConfigError, loadConfig } from '../functions/shared/config.ts';
 import { rootLogger } from '../functions/shared/logger.ts';
 import { createRuntime } from '../functions/shared/runtime.ts';
-import { DataDirInUseError, type EmbeddedDynamoDb, startEmbeddedDynamoDb, tableStatus } from './dynamodb.ts';
+import { DataDirInUseError, tableStatus } from './dynamodb.ts';
+import { type LocalDynamoDb, startLocalDynamoDb } from './embedded-dynamodb.ts';
+import { DEFAULT_EVENTS_FILE } from './events-file.ts';
 
 const env = process.env;
 const fail = (message: string): never => {
@@ -29,7 +32,7 @@ if (!env.MP_ACCESS_TOKEN && !env.MP_ACCESS_TOKEN_SECRET_ARN) {
   );
 }
 
-let db: EmbeddedDynamoDb | undefined;
+let db: LocalDynamoDb | undefined;
 if (!env.DYNAMODB_ENDPOINT) {
   if (!env.DATA_DIR) {
     fail(
@@ -38,7 +41,12 @@ if (!env.DYNAMODB_ENDPOINT) {
     );
   }
   try {
-    db = await startEmbeddedDynamoDb({ dataDir: env.DATA_DIR });
+    // Its writes' events go to EVENTS_FILE, as `npm start`'s do (with DYNAMODB_ENDPOINT, the server publishes them).
+    db = await startLocalDynamoDb({
+      dataDir: env.DATA_DIR,
+      eventsFile: env.EVENTS_FILE?.trim() || DEFAULT_EVENTS_FILE,
+      log: rootLogger.child({ component: 'events' }),
+    });
   } catch (error) {
     // LevelDB lets one process at a time open the folder: a running `npm start` keeps it until it stops.
     if (error instanceof DataDirInUseError) {
@@ -89,6 +97,7 @@ try {
   exitCode = 1;
 } finally {
   runtime.dynamo.destroy();
+  await db?.idle();
   await db?.close();
 }
 process.exit(exitCode);

@@ -5,9 +5,12 @@
  */
 import { openApiRoute } from '../functions/openapi/local-route.ts';
 import { ConfigError, loadConfig } from '../functions/shared/config.ts';
+import { rootLogger } from '../functions/shared/logger.ts';
 import { decimalsOf, isSiteId } from '../functions/shared/money.ts';
 import { dynamoDbClient } from '../functions/shared/storage/dynamodb.ts';
-import { createTable, DataDirInUseError, startEmbeddedDynamoDb } from './dynamodb.ts';
+import { createTable, DataDirInUseError } from './dynamodb.ts';
+import { startLocalDynamoDb } from './embedded-dynamodb.ts';
+import { DEFAULT_EVENTS_FILE } from './events-file.ts';
 import { startSandbox } from './sandbox/index.ts';
 import { checkPortFree, startLocalServer } from './server.ts';
 
@@ -96,10 +99,21 @@ if (sandbox) {
   env.MP_EXTERNAL_STORE_ID ??= 'SUCURSAL_01';
 }
 
-// DynamoDB: the embedded one unless an endpoint is given; the table is created when missing.
+// DynamoDB: the embedded one unless an endpoint is given; the table is created when missing. Its forwarder
+// publishes each write's events to EVENTS_FILE, as the table's stream does in AWS.
 let dataNote = '';
+const eventsFile = env.EVENTS_FILE?.trim() || DEFAULT_EVENTS_FILE;
+let eventsNote = `not published (DYNAMODB_ENDPOINT is set: no forwarder in front of it)`;
 if (!env.DYNAMODB_ENDPOINT) {
-  const db = await orFail(startEmbeddedDynamoDb(env.DATA_DIR ? { dataDir: env.DATA_DIR } : {}));
+  eventsNote = eventsFile;
+  const db = await orFail(
+    startLocalDynamoDb({
+      dataDir: env.DATA_DIR,
+      eventsFile,
+      onEvent: (event) => out(`event: ${event.detailType} ${JSON.stringify(event.detail)}`),
+      log: rootLogger.child({ component: 'events' }),
+    }),
+  );
   closers.push(() => db.close());
   env.DYNAMODB_ENDPOINT = db.endpoint;
   if (env.DATA_DIR) dataNote = ` (embedded, data in ${env.DATA_DIR})`;
@@ -143,6 +157,7 @@ out(
   `  Mercado Pago: ${sandbox ? `embedded sandbox at ${sandbox.url} (controls: ${sandbox.url}/__sandbox)` : env.MP_API_BASE_URL}`,
 );
 out(`  Webhook: ${env.PUBLIC_WEBHOOK_URL}`);
+out(`  Events: ${eventsNote}`);
 out(`  OpenAPI: ${server.url}${openApiRoute.path}`);
 if (sandbox) {
   out();

@@ -1,38 +1,38 @@
 /**
  * POST /payments/{paymentId}/cancellation.
  *
- * 1. With an Idempotency-Key: one consistent read of the key and the ledger; a known key is replayed (409
- *    while its first request runs, resumed once that request's lock has expired), a new one claimed.
- * 2. The payment is read at Mercado Pago, the ledger synced with it, and API.md's checks run in order.
- * 3. The attempt is recorded `pending`, Mercado Pago is asked with a key derived from the payment and the
- *    caller's key (the same on every retry and resume), and the outcome recorded: cancelled, failed, or
- *    pending while nobody can know. An unknown outcome is never reported as success.
+ * 1. With an Idempotency-Key: the keyed-request protocol (replay, 409 while running, resume after the lock).
+ * 2. The payment is read, applied to the ledger, and API.md's checks run in order; a cancellable payment
+ *    gets an attempt recorded in flight in the same write.
+ * 3. Mercado Pago is asked with the attempt's key (operations/send-cancellation.ts): 200 cancelled, 202
+ *    pending while nobody can know, the problem when refused, 503 (key freed, nothing recorded) when it was
+ *    certainly never received. An unknown outcome is never reported as success.
  */
-
-import { isoAt } from '../shared/clock.ts';
-import type { ProblemError } from '../shared/errors.ts';
-import { problemResponse } from '../shared/http/response.ts';
-import type { HttpResponse } from '../shared/http/types.ts';
-import { withIdempotencyKey } from '../shared/idempotency/keyed-request.ts';
-import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
+import { caller } from '../model/actor.ts';
 import {
   beginCancellation,
   type CancellationCheck,
-  type CancellationOutcome,
-  cancellationOutcomeOf,
+  type CancellationStart,
   cancellationState,
   checkCancellation,
-  recordCancellationCall,
-  settleCancellationWithPayment,
-} from '../shared/ledger/cancellation.ts';
-import { type LedgerEvent, syncWithPayment } from '../shared/ledger/ledger.ts';
-import { CancellationStatus, type PaymentLedger } from '../shared/ledger/types.ts';
+} from '../model/ledger/cancellation.ts';
+import { andThen, type LedgerChange, unchanged } from '../model/ledger/change.ts';
+import { applyPaymentRead } from '../model/ledger/payment-read.ts';
+import { CancellationStatus, type Ledger } from '../model/ledger/types.ts';
+import { ruleContext } from '../operations/deps.ts';
+import { withIdempotencyKey } from '../operations/keyed-request.ts';
+import { sendCancellation } from '../operations/send-cancellation.ts';
+import { readPayment } from '../operations/sync-payment.ts';
+import { lockUntil } from '../operations/timing.ts';
+import { keyedResponse } from '../refunds/create-refund.ts';
+import { isoAt } from '../shared/clock.ts';
+import { ProblemError, refusalProblem } from '../shared/errors.ts';
+import { problemResponse } from '../shared/http/response.ts';
+import type { HttpResponse } from '../shared/http/types.ts';
+import { sha256Hex } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
-import { cancellationRefusalCode, MercadoPagoError } from '../shared/mercadopago/errors.ts';
+import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
-import type { MpCancellation, MpPayment } from '../shared/mercadopago/types.ts';
-import { classifyWriteFailure } from '../shared/mercadopago/write-failure.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { CancellationDeps } from './deps.ts';
@@ -54,12 +54,6 @@ export interface CancelPaymentInput {
 export const cancellationFingerprint = (paymentId: string): string =>
   sha256Hex(JSON.stringify([CANCEL_ROUTE, paymentId]));
 
-/** The key Mercado Pago sees, derived so that every retry and resume sends the same one. */
-export const mercadoPagoCancellationKey = (paymentId: string, idempotencyKey: string | undefined): string =>
-  deterministicUuid(
-    idempotencyKey === undefined ? `cancel:${paymentId}` : `cancel:${paymentId}:${idempotencyKey}`,
-  );
-
 /** The idempotency claim this request holds, when the caller sent a key. */
 type Claim = Pick<IdempotencyRecord, 'key' | 'lockOwner'> | undefined;
 
@@ -70,29 +64,35 @@ export const cancelPayment = async (
   if (input.idempotencyKey === undefined) {
     return runClaimed(deps, input, undefined, await deps.ledgers.get(input.paymentId));
   }
-  return withIdempotencyKey(
+  const key = input.idempotencyKey;
+  const outcome = await withIdempotencyKey(
     deps,
     {
-      key: input.idempotencyKey,
+      key,
       route: CANCEL_ROUTE,
-      paymentId: input.paymentId,
+      subjectId: input.paymentId,
       fingerprint: cancellationFingerprint(input.paymentId),
       requestId: input.requestId,
-      deadline: input.deadline,
+      lockUntil: lockUntil(input.deadline),
       log: input.log,
     },
     {
       // A stored 202 is answered with the current state (200 once the cancellation is known done).
-      derive: (record, ledger) => {
-        if (record.response?.status !== 202) return undefined;
-        const settled = ledger
-          ? settleCancellationWithPayment(ledger, ledger, ledger.updatedAt, 'mercadopago').ledger
-          : undefined;
-        return stateResponse(input.paymentId, cancellationState(settled));
-      },
+      replay: (record, ledger) =>
+        record.response?.status === 202
+          ? stateResponse(input.paymentId, cancellationState(ledger))
+          : undefined,
+      remembered: (ledger) =>
+        ledger.cancellation?.idempotencyKey === key && !ledger.cancellation.keyFreed
+          ? {
+              fingerprint: cancellationFingerprint(input.paymentId),
+              answer: stateResponse(input.paymentId, cancellationState(ledger)),
+            }
+          : undefined,
       run: (claim, ledger) => runClaimed(deps, input, claim, ledger),
     },
   );
+  return keyedResponse(outcome);
 };
 
 /** Stores the final answer of a claimed key (nothing to do without a key). */
@@ -109,145 +109,103 @@ const release = async (deps: CancellationDeps, claim: Claim): Promise<void> => {
   if (claim) await deps.idempotency.release(claim.key, claim.lockOwner);
 };
 
-type Prepared = { check: CancellationCheck; firstAttempt: boolean };
+type Prepared = { check: CancellationCheck; start?: CancellationStart };
 
 const runClaimed = async (
   deps: CancellationDeps,
   input: CancelPaymentInput,
   claim: Claim,
-  knownLedger: PaymentLedger | undefined,
+  known: Ledger | undefined,
 ): Promise<HttpResponse> => {
   const { log, paymentId } = input;
-  let payment: MpPayment;
+  let read: Awaited<ReturnType<typeof readPayment>>;
   try {
-    payment = await deps.mercadoPago.getPayment(paymentId, { deadline: input.deadline, log });
+    read = await readPayment(deps, paymentId, input);
   } catch (error) {
     if (isNotFound(error))
       return finish(deps, claim, problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`));
+    // An attempt may already be out there: the key stays taken and the answer is the current state.
+    if (known?.cancellation?.status === CancellationStatus.Pending)
+      return finish(deps, claim, pendingResponse(paymentId));
     await release(deps, claim);
     if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;
   }
-
-  const nowIso = isoAt(deps.clock.now());
-  const mercadoPagoKey = mercadoPagoCancellationKey(paymentId, input.idempotencyKey);
+  const { payment } = read;
+  const by = caller(input.caller);
+  const context = ruleContext(deps, by);
   const check = checkCancellation(payment);
-  const prepared = await updateLedger<Prepared>(deps.ledgers, paymentId, knownLedger, (current) => {
-    const synced = syncWithPayment(current, payment, nowIso, 'mercadopago', () => deps.newId('rf'));
-    const settled = settleCancellationWithPayment(synced.ledger, payment, nowIso, 'mercadopago');
-    const changed = synced.changed || settled.changed;
-    if (check.kind !== 'cancellable')
-      return {
-        ledger: changed ? settled.ledger : null,
-        result: { check, firstAttempt: false },
-        events: synced.events,
-      };
-    const begun = beginCancellation(settled.ledger, {
-      idempotencyKey: input.idempotencyKey ?? null,
-      mercadoPagoIdempotencyKey: mercadoPagoKey,
-      by: input.caller,
-      now: nowIso,
-    });
-    return {
-      ledger: begun.ledger,
-      result: { check, firstAttempt: begun.firstAttempt },
-      events: synced.events,
-    };
-  });
-  const events: LedgerEvent[] = [...prepared.events];
-
-  if (check.kind === 'already_cancelled') {
-    await deps.onLedgerEvents?.(input.paymentId, events, input.log, prepared.ledger);
-    return finish(deps, claim, cancelledResponse(paymentId, payment.statusDetail));
-  }
-  if (check.kind === 'refused') {
-    await deps.onLedgerEvents?.(input.paymentId, events, input.log, prepared.ledger);
-    log.info('cancellation refused before calling Mercado Pago', { paymentId, code: check.code });
-    return finish(deps, claim, problemResponse(check.code, check.detail));
-  }
-  return callMercadoPago(
-    deps,
-    input,
-    claim,
-    payment,
-    prepared.ledger!,
-    prepared.result.firstAttempt,
-    mercadoPagoKey,
-    events,
+  const lock = isoAt(lockUntil(input.deadline));
+  const readFacts = {
+    facts: payment,
+    at: read.at,
+    ...(payment.mercadoPagoRequestId ? { requestId: payment.mercadoPagoRequestId } : {}),
+  };
+  const prepared = await updateLedger<Prepared>(
+    deps.ledgers,
+    paymentId,
+    known,
+    (current): LedgerChange<Prepared> => {
+      const synced = applyPaymentRead(current, readFacts, context);
+      return andThen(synced, synced.ledger ?? current!, (ledger): LedgerChange<Prepared> => {
+        if (check.kind !== 'cancellable') return unchanged({ check });
+        const start = beginCancellation(
+          ledger,
+          { idempotencyKey: input.idempotencyKey ?? null, lockUntil: lock },
+          context,
+        );
+        return { ...start, result: { check, start: start.result } };
+      });
+    },
+    deps.conflicts,
   );
-};
-
-const callMercadoPago = async (
-  deps: CancellationDeps,
-  input: CancelPaymentInput,
-  claim: Claim,
-  payment: MpPayment,
-  ledger: PaymentLedger,
-  firstAttempt: boolean,
-  mercadoPagoKey: string,
-  events: LedgerEvent[],
-): Promise<HttpResponse> => {
-  const { log, paymentId } = input;
-  let outcome: CancellationOutcome;
-  let answer: MpCancellation | undefined;
-  let releaseKeyWith: ProblemError | undefined;
-  try {
-    answer = await deps.mercadoPago.cancelPayment(paymentId, {
-      idempotencyKey: mercadoPagoKey,
-      deadline: input.deadline,
-      log,
-    });
-    outcome = cancellationOutcomeOf(answer);
-  } catch (error) {
-    const failure = classifyWriteFailure(error, {
-      firstAttempt,
-      refusalCode: cancellationRefusalCode,
-      refusalDetail: (code) => refusalDetail(code, paymentId),
-      verb: 'cancelled',
-      log,
-      fields: { paymentId },
-    });
-    outcome = failure.kind === 'refused' ? { kind: 'refused', failure: failure.failure } : failure;
-    releaseKeyWith = failure.kind === 'refused' ? failure.releaseKeyWith : undefined;
+  const { start } = prepared.result;
+  if (check.kind === 'already_cancelled')
+    return finish(deps, claim, cancelledResponse(paymentId, payment.statusDetail));
+  if (check.kind === 'refused') {
+    log.info('cancellation refused before calling Mercado Pago', { paymentId, code: check.failure.code });
+    return finish(deps, claim, problemResponse(refusalProblem(check.failure.code), check.failure.detail));
+  }
+  switch (start?.kind) {
+    case 'busy':
+      return keyedResponse({ kind: 'in_progress' });
+    case 'cancelled':
+      return finish(deps, claim, cancelledResponse(paymentId, prepared.ledger?.statusDetail ?? null));
+    case 'too_late':
+      return finish(deps, claim, pendingResponse(paymentId));
+    case 'ready':
+      break;
+    default:
+      throw new Error('cancellation attempt not started');
   }
 
-  const nowIso = isoAt(deps.clock.now());
-  const settled = await updateLedger(deps.ledgers, paymentId, ledger, (current) => {
-    if (!current) return { ledger: null, result: null };
-    const recorded = recordCancellationCall(current, payment, answer, outcome, nowIso, input.caller, () =>
-      deps.newId('rf'),
-    );
-    return { ledger: recorded.changed ? recorded.ledger : null, result: null, events: recorded.events };
+  const sent = await sendCancellation(deps, {
+    ledger: prepared.ledger!,
+    attempt: start.attempt,
+    mercadoPagoKey: start.mercadoPagoKey,
+    by,
+    deadline: input.deadline,
+    log,
   });
-
-  events.push(...settled.events);
-  const finalLedger = settled.ledger ?? ledger;
-  const record = finalLedger.cancellation;
-  if (record?.status === CancellationStatus.Cancelled) putMetric(MetricName.CancellationSucceeded);
-  else if (record?.status === CancellationStatus.Pending) putMetric(MetricName.CancellationPending);
-  await deps.onLedgerEvents?.(input.paymentId, events, input.log, finalLedger);
-
-  if (releaseKeyWith && record?.status === CancellationStatus.Failed) {
+  if (sent.kind === 'not_sent') {
     await release(deps, claim);
-    throw releaseKeyWith;
+    throw new ProblemError(
+      'UPSTREAM_UNAVAILABLE',
+      'Mercado Pago is unavailable; nothing was cancelled. Retry later.',
+      {
+        headers: { 'retry-after': String(sent.retryAfterSeconds) },
+      },
+    );
+  }
+  const record = sent.record;
+  if (record?.status === CancellationStatus.Failed && record.keyFreed) {
+    await release(deps, claim);
+    throw new ProblemError('UPSTREAM_ERROR', record.failure?.detail ?? 'Mercado Pago answered unexpectedly.');
   }
   const response =
     record?.status === CancellationStatus.Cancelled
-      ? cancelledResponse(paymentId, finalLedger.statusDetail)
-      : record?.status === CancellationStatus.Failed
-        ? stateResponse(paymentId, cancellationState(finalLedger))
-        : pendingResponse(paymentId);
+      ? cancelledResponse(paymentId, sent.ledger.statusDetail)
+      : stateResponse(paymentId, cancellationState(sent.ledger));
   if (response.status === 202) log.warn('cancellation pending: left to reconciliation', { paymentId });
   return finish(deps, claim, response);
-};
-
-const refusalDetail = (code: string, paymentId: string): string => {
-  switch (code) {
-    case 'PAYMENT_NOT_FOUND':
-      return `Mercado Pago did not find payment ${paymentId}.`;
-    case 'PAYMENT_NOT_CANCELLABLE':
-      return `Mercado Pago says the payment cannot be cancelled in its current state; an approved payment is refunded with POST /payments/${paymentId}/refunds.`;
-    default:
-      return 'Mercado Pago refused the cancellation.';
-  }
 };

@@ -14,7 +14,8 @@ export const cancellationDeps = (runtime: Runtime): CancellationDeps => ({
   idempotency: runtime.idempotency,
   clock: runtime.clock,
   newId: runtime.newId,
-  onLedgerEvents: runtime.onLedgerEvents,
+  settings: runtime.settings,
+  keyRetentionDays: runtime.config.keyRetentionDays,
 });
 
 const deps = cancellationDeps(createRuntime(loadConfig()));

@@ -1,7 +1,9 @@
 /** The answers of the cancellation route, built from Mercado Pago's word or the ledger's stored state. */
+
+import type { CancellationState } from '../model/ledger/cancellation.ts';
+import { refusalProblem } from '../shared/errors.ts';
 import { problemResponse } from '../shared/http/response.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
-import type { CancellationState } from '../shared/ledger/cancellation.ts';
 
 export const cancelledResponse = (paymentId: string, statusDetail: string | null): HttpResponse => ({
   status: 200,
@@ -16,6 +18,7 @@ export const pendingResponse = (paymentId: string): HttpResponse => ({
 /** 200 cancelled, 202 pending, or the problem the cancellation failed with. */
 export const stateResponse = (paymentId: string, state: CancellationState): HttpResponse => {
   if (state.status === 'cancelled') return cancelledResponse(paymentId, state.statusDetail);
-  if (state.status === 'failed') return problemResponse(state.failure.code, state.failure.detail);
+  if (state.status === 'failed')
+    return problemResponse(refusalProblem(state.failure.code), state.failure.detail);
   return pendingResponse(paymentId);
 };

@@ -1,8 +1,9 @@
 /**
- * The event publisher Lambda (AWS only): consumes the table's stream (NEW_IMAGE, ledger items only) and puts
- * the events each ledger write stored on the bus, with partial batch failures (ReportBatchItemFailures).
- * Locally there is no stream: the functions publish inline (EVENTS_VIA_STREAM unset). It reads EVENT_BUS_NAME
- * only, checked at cold start.
+ * The event publisher Lambda: consumes the table's stream (NEW_IMAGE, filtered to writes that stored an
+ * outbox) and puts the events each write stored on the bus, with partial batch failures
+ * (ReportBatchItemFailures). The only function that publishes events. Locally the same publishOutboxes runs
+ * behind the forwarder in front of the embedded DynamoDB (local/stream-tap.ts). It reads EVENT_BUS_NAME only,
+ * checked at cold start.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { loadEventPublisherConfig } from '../shared/config.ts';

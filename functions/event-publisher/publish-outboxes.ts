@@ -1,7 +1,9 @@
 /**
- * The table's stream consumer (AWS): each ledger write stored the events out it made in its item (`outbox`,
- * shared/storage/ledger-store.ts); they are sent to the bus here, so they are published at least once even
- * when the writer died right after its write, with the eventId consumers dedupe on. A record whose events were
+ * The table's stream consumer: each write that made events out stored them in its item (`outbox`: ledgers,
+ * shared/storage/ledger-store.ts, and QR order records); they are sent on here, so they are published at
+ * least once even when the writer died right after its write, with the eventId consumers dedupe on. In AWS
+ * the stream delivers the records; locally the forwarder in front of the embedded DynamoDB does
+ * (local/stream-tap.ts). A record whose events were
  * not all accepted is reported in `batchItemFailures` (its SequenceNumber): Lambda retries from it (later
  * records again too: duplicates, same eventIds), and once the retries are spent sends the batch's description
  * to the failure queue.
@@ -11,7 +13,7 @@ import type { UnpublishedEvent } from '../shared/events/eventbridge-publisher.ts
 import { envelopeOf, type OutEvent } from '../shared/events/types.ts';
 import type { Logger } from '../shared/logger.ts';
 import { outboxFromItem } from '../shared/storage/ledger-store.ts';
-import { KeyPrefix, TableKeys } from '../shared/storage/table.ts';
+import { TableKeys } from '../shared/storage/table.ts';
 
 /** Sends events to the bus, returning those it did not accept (`putEvents` of shared/events/publisher.ts). */
 export type SendEvents = (events: readonly OutEvent[]) => Promise<UnpublishedEvent[]>;
@@ -19,15 +21,15 @@ export type SendEvents = (events: readonly OutEvent[]) => Promise<UnpublishedEve
 /** The events a record's write stored; null when they cannot be read (the record fails, for a person). */
 const outboxOf = (record: DynamoDBRecord, log: Logger): OutEvent[] | null => {
   const image = record.dynamodb?.NewImage;
-  // Deletions carry no new image; only ledger items have an outbox (the event source filters on the key too).
-  if (!image?.[TableKeys.partitionKey]?.S?.startsWith(KeyPrefix.payment)) return [];
+  // Deletions carry no new image; writes that made no event store no outbox (the event source filters too).
+  if (!image?.outbox) return [];
   try {
     return outboxFromItem(image);
   } catch (error) {
     log.error('ledger outbox not readable: its record is left to the failure queue', {
       error,
       sequenceNumber: record.dynamodb?.SequenceNumber,
-      paymentId: image.paymentId?.S,
+      key: image[TableKeys.partitionKey]?.S,
     });
     return null;
   }

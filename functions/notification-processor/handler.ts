@@ -4,18 +4,12 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../shared/config.ts';
-import { createEventBridgePublisher } from '../shared/events/eventbridge-publisher.ts';
-import { createEventPublisher } from '../shared/events/publisher.ts';
 import { rootLogger } from '../shared/logger.ts';
 import { processingDeps } from '../shared/notifications/runtime-deps.ts';
 import { createRuntime } from '../shared/runtime.ts';
 import { processBatch } from './process-batch.ts';
 
-const config = loadConfig();
-// QR order events are published from here; ledger events too when they do not go through the table's stream.
-const runtime = createRuntime(config, {
-  events: createEventPublisher(config.eventBusName, process.env, (bus) => createEventBridgePublisher(bus)),
-});
+const runtime = createRuntime(loadConfig());
 const deps = processingDeps(runtime);
 
 /** Time kept back from the Lambda timeout so the batch response still gets out. */

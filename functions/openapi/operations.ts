@@ -79,6 +79,8 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     problems: [
       ...BODY_PROBLEMS,
       'PAYMENT_NOT_FOUND',
+      'PAYMENT_CHARGED_BACK',
+      'PAYMENT_IN_MEDIATION',
       'PAYMENT_NOT_REFUNDABLE',
       'REFUND_WINDOW_EXPIRED',
       'REFUND_LIMIT_REACHED',

@@ -4,16 +4,18 @@
  * what the functions really answer (`Same` below, at typecheck), so neither can change without the other.
  */
 import * as z from 'zod/mini';
+import { RefusalCode } from '../model/codes.ts';
+import type { RefundsView, RefundView } from '../model/ledger/view.ts';
 import type { QrOrderView } from '../qr-orders/order-view.ts';
 import { amountSchema } from '../shared/amount-schema.ts';
 import { Problem, type ProblemBody, type ProblemCode } from '../shared/errors.ts';
-import type { PaymentRefundsView, RefundView } from '../shared/ledger/refund-view.ts';
 
 /** True only when A and B are the same type (not merely assignable). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const same = <A, B>(proof: Same<A, B>): Same<A, B> => proof;
 
 const PROBLEM_CODES = Object.keys(Problem) as [ProblemCode, ...ProblemCode[]];
+const REFUSAL_CODES = Object.values(RefusalCode) as [RefusalCode, ...RefusalCode[]];
 
 /** ISO-8601 UTC with milliseconds, e.g. `2026-01-31T12:00:00.000Z`. */
 const timestampSchema = z.iso.datetime({ precision: 3 });
@@ -31,23 +33,30 @@ export const problemSchema = z.object({
   errors: z.optional(z.array(fieldProblemSchema)),
 });
 
+/** A refund names its payment (`paymentId`) or, for Orders API refunds, its order (`orderId`). */
 export const refundSchema = z.object({
   id: z.string(),
-  paymentId: z.string(),
+  paymentId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
   amount: amountSchema,
   currency: z.string(),
   status: z.enum(['succeeded', 'pending', 'failed']),
   origin: z.enum(['api', 'external']),
   mercadoPagoRefundId: z.nullable(z.string()),
+  /** The caller's Idempotency-Key; null for refunds made elsewhere. */
+  idempotencyKey: z.nullable(z.string()),
   reason: z.optional(z.string()),
   externalReference: z.optional(z.string()),
-  failure: z.optional(z.object({ code: z.enum(PROBLEM_CODES), detail: z.string() })),
+  failure: z.optional(z.object({ code: z.enum(REFUSAL_CODES), detail: z.string() })),
+  /** Present when a person settled the refund (operations routes). */
+  resolution: z.optional(z.object({ by: z.string(), note: z.string(), at: timestampSchema })),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
 });
 
 export const paymentRefundsSchema = z.object({
-  paymentId: z.string(),
+  paymentId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
   status: z.string(),
   statusDetail: z.nullable(z.string()),
   currency: z.string(),
@@ -113,6 +122,6 @@ export const webhookAnswerSchema = z.object({
 export const SCHEMAS_MATCH_TYPES = [
   same<z.infer<typeof problemSchema>, ProblemBody>(true),
   same<z.infer<typeof refundSchema>, RefundView>(true),
-  same<z.infer<typeof paymentRefundsSchema>, PaymentRefundsView>(true),
+  same<z.infer<typeof paymentRefundsSchema>, RefundsView>(true),
   same<z.infer<typeof qrOrderSchema>, QrOrderView>(true),
 ] as const;

@@ -1,5 +1,5 @@
 /** The order as this API shows it (GET, and PUT's answer): Mercado Pago's order plus what we recorded. */
-import { normalizeDate } from '../shared/ledger/ledger.ts';
+import { normalizeDate } from '../model/ledger/statuses.ts';
 import type { MpQrOrder, MpQrOrderItem } from '../shared/mercadopago/types.ts';
 import {
   effectiveQrOrderStatus,

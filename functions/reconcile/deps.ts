@@ -1,9 +1,9 @@
-/** What the reconciliation job needs: the processing deps, plus the idempotency keys it must respect. */
-import type { ProcessingDeps } from '../shared/notifications/deps.ts';
-import type { IdempotencyStore } from '../shared/storage/idempotency-store.ts';
+/** What the reconciliation job needs: the stores, Mercado Pago, and its thresholds. */
+import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
 
-export interface ReconcileDeps extends ProcessingDeps {
-  idempotency: Pick<IdempotencyStore, 'getWithLedger' | 'takeOver'>;
-  /** RECONCILE_PENDING_AFTER_SECONDS. */
-  pendingAfterSeconds: number;
+export interface ReconcileDeps extends LedgerDeps, MercadoPagoDeps {
+  /** The seller (MP_USER_ID). */
+  userId: string | undefined;
+  /** ATTENTION_AFTER_SECONDS, in ms: pending work older than this is reported for a person. */
+  attentionAfterMs: number;
 }

@@ -1,27 +1,29 @@
 /**
- * One run of the reconciliation job: payments whose oldest pending work is older than
- * RECONCILE_PENDING_AFTER_SECONDS, oldest first, in pages, a few at a time, until every one was looked at,
- * `maxChecks` payments were re-read, or the time is up. One payment failing does not stop the run.
+ * One run of the reconciliation job: ledgers whose next check is due, earliest first, read from the due-work
+ * index (nothing is read before it is due), a few at a time, until none is left or the run's time budget is
+ * spent. One ledger failing does not stop the run; it is due again at its next check.
  */
 import { isoAt } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { MetricName, putMetric } from '../shared/metrics.ts';
-import { runPool } from '../shared/notifications/pool.ts';
 import type { ReconcileDeps } from './deps.ts';
-import { reconcilePayment } from './reconcile-payment.ts';
+import { reconcileLedger } from './reconcile-ledger.ts';
+
+/** Time one ledger's check may take at most (a read, a few re-sends, the writes). */
+export const LEDGER_BUDGET_MS = 20_000;
 
 export interface ReconcileOptions {
   log: Logger;
-  /** Epoch ms after which no new payment is started. */
+  /** Epoch ms after which no new ledger is started. */
   deadline: number;
-  /** Payments re-read at Mercado Pago per run at most; default 100. */
-  maxChecks?: number;
-  pageSize?: number;
+  /** Ledgers checked at once. */
   concurrency?: number;
+  /** Stop after this many ledgers (tests); default: as many as the time allows. */
+  maxLedgers?: number;
 }
 
 export interface ReconcileReport {
-  /** Payments looked at (ledger read), and of those re-read at Mercado Pago. */
+  /** Due ledgers taken from the index, and of those re-read at Mercado Pago. */
   seen: number;
   checked: number;
   settled: number;
@@ -29,7 +31,7 @@ export interface ReconcileReport {
   overdue: number;
   failed: number;
   oldestPendingRefundAgeSeconds: number;
-  /** false when the run stopped on its bounds with payments left to look at. */
+  /** false when the run stopped on its budget with due ledgers left. */
   complete: boolean;
 }
 
@@ -38,11 +40,8 @@ export const runReconcile = async (
   options: ReconcileOptions,
 ): Promise<ReconcileReport> => {
   const { log } = options;
-  const maxChecks = options.maxChecks ?? 100;
-  const pageSize = options.pageSize ?? 25;
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? 8;
   const startMs = deps.clock.now();
-  const before = isoAt(startMs - deps.pendingAfterSeconds * 1000);
   const report: ReconcileReport = {
     seen: 0,
     checked: 0,
@@ -54,44 +53,54 @@ export const runReconcile = async (
     complete: true,
   };
   let oldestPendingMs: number | undefined;
-  // Failed checks count too: they cost a Mercado Pago read as well.
-  const bounded = () => deps.clock.now() >= options.deadline || report.checked + report.failed >= maxChecks;
+  const outOfBudget = () =>
+    deps.clock.now() >= options.deadline ||
+    (options.maxLedgers !== undefined && report.seen >= options.maxLedgers);
 
-  let cursor: string | undefined;
-  do {
-    if (bounded()) {
-      report.complete = false;
-      break;
+  const due = deps.ledgers.due(isoAt(startMs))[Symbol.asyncIterator]();
+  let exhausted = false;
+  const next = async (): Promise<string | undefined> => {
+    if (exhausted) return undefined;
+    const item = await due.next();
+    if (item.done) {
+      exhausted = true;
+      return undefined;
     }
-    const page = await deps.ledgers.listPending(before, pageSize, cursor);
-    cursor = page.cursor;
-    const started = await runPool(
-      page.paymentIds,
-      concurrency,
-      async (paymentId) => {
-        report.seen++;
-        try {
-          const result = await reconcilePayment(deps, paymentId, {
-            log,
-            deadline: Math.min(options.deadline, deps.clock.now() + 20_000),
-          });
-          if (result.outcome === 'checked') report.checked++;
-          report.settled += result.settled;
-          report.resent += result.resent;
-          report.overdue += result.overdue;
-          for (const since of result.pendingSince) {
-            const ms = Date.parse(since);
-            if (oldestPendingMs === undefined || ms < oldestPendingMs) oldestPendingMs = ms;
-          }
-        } catch (error) {
-          report.failed++;
-          log.error('reconciliation of a payment failed: retried on the next run', { paymentId, error });
+    return item.value.id;
+  };
+  // Ids are pulled one at a time (the index is paged lazily), so a worker never waits on work it cannot do.
+  let pulling: Promise<unknown> = Promise.resolve();
+  const pull = (): Promise<string | undefined> => {
+    const result = pulling.then(next);
+    pulling = result.catch(() => undefined);
+    return result;
+  };
+  const worker = async () => {
+    while (!outOfBudget()) {
+      const id = await pull();
+      if (id === undefined) return;
+      report.seen++;
+      try {
+        const result = await reconcileLedger(deps, id, {
+          log,
+          deadline: Math.min(options.deadline, deps.clock.now() + LEDGER_BUDGET_MS),
+        });
+        if (result.outcome === 'checked') report.checked++;
+        report.settled += result.settled;
+        report.resent += result.resent;
+        report.overdue += result.overdue;
+        if (result.pendingSince !== null) {
+          const ms = Date.parse(result.pendingSince);
+          if (oldestPendingMs === undefined || ms < oldestPendingMs) oldestPendingMs = ms;
         }
-      },
-      bounded,
-    );
-    if (started < page.paymentIds.length) report.complete = false;
-  } while (cursor !== undefined && report.complete);
+      } catch (error) {
+        report.failed++;
+        log.error('reconciliation of a ledger failed: due again at its next check', { subjectId: id, error });
+      }
+    }
+    if (!exhausted) report.complete = false;
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 
   const endMs = deps.clock.now();
   report.oldestPendingRefundAgeSeconds =

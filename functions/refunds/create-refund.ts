@@ -1,39 +1,35 @@
 /**
- * POST /payments/{paymentId}/refunds: the money path.
+ * POST /payments/{paymentId}/refunds.
  *
- * 1. One consistent read of the idempotency key and the payment's ledger: a known key is replayed (or
- *    answered 409 while its first request runs, or resumed once that request's lock has expired).
- * 2. The key is claimed (conditional put), the payment read at Mercado Pago, the ledger synced with it, the
- *    checks run in API.md's order, and the refund reserved as `pending` (conditional write on the version).
- * 3. Mercado Pago is called with a key derived from the payment and the caller's key (the same on every retry
- *    and every resume), and the outcome recorded: succeeded, failed, or pending when nobody can know yet.
- * Nothing here can create a second refund for one key, nor lose one that Mercado Pago made.
+ * 1. The Idempotency-Key protocol (operations/keyed-request.ts): a known key is replayed, answered 409 while
+ *    its first request runs, or resumed once that request's lock expired.
+ * 2. Under the claim: one read of the payment, applied to the ledger together with the reservation (or, on a
+ *    resume, the next attempt) in one conditional write; API.md's checks run in its order.
+ * 3. The refund is sent with its own Mercado Pago key (operations/send-refund.ts) and its outcome recorded
+ *    under the settlement rules; the answer is its state: 201 succeeded, 202 pending, or why it failed.
+ * Nothing here can make a second refund for one key, nor report one that Mercado Pago did not make for it.
  */
-
+import { caller } from '../model/actor.ts';
+import { andThen, type LedgerChange } from '../model/ledger/change.ts';
+import { applyPaymentRead } from '../model/ledger/payment-read.ts';
+import { type AttemptStart, beginAttempt } from '../model/ledger/refund-call.ts';
+import { type Reservation, reserveRefund } from '../model/ledger/reserve.ts';
+import { CallState, isOurs, type Ledger, type OurRefund, RefundStatus } from '../model/ledger/types.ts';
+import { ruleContext } from '../operations/deps.ts';
+import { type KeyedOutcome, withIdempotencyKey } from '../operations/keyed-request.ts';
+import { sendRefund } from '../operations/send-refund.ts';
+import { readPayment } from '../operations/sync-payment.ts';
+import { lockUntil } from '../operations/timing.ts';
 import { isoAt } from '../shared/clock.ts';
 import { refundWindowDaysFor } from '../shared/config.ts';
-import { ProblemError } from '../shared/errors.ts';
+import { ProblemError, refusalProblem } from '../shared/errors.ts';
 import { problemResponse } from '../shared/http/response.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
-import { withIdempotencyKey } from '../shared/idempotency/keyed-request.ts';
-import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
-import {
-  type LedgerEvent,
-  markRetry,
-  type RefundOutcome,
-  refundRequestAmount,
-  reserveRefund,
-  settleRefund,
-  syncWithPayment,
-} from '../shared/ledger/ledger.ts';
-import { RESEND_WINDOW_MS } from '../shared/ledger/resend.ts';
-import { CallState, type PaymentLedger, type RefundEntry, RefundStatus } from '../shared/ledger/types.ts';
+import { sha256Hex } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError, refundRefusalCode } from '../shared/mercadopago/errors.ts';
+import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
 import type { MpPayment } from '../shared/mercadopago/types.ts';
-import { classifyWriteFailure } from '../shared/mercadopago/write-failure.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
 import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../shared/money.ts';
 import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
 import { updateLedger } from '../shared/storage/ledger-store.ts';
@@ -69,254 +65,213 @@ export const refundFingerprint = (
     ]),
   );
 
-/** The key Mercado Pago sees: derived from the payment and the caller's key, so it survives every retry. */
-export const mercadoPagoRefundKey = (paymentId: string, idempotencyKey: string) =>
-  deterministicUuid(`refund:${paymentId}:${idempotencyKey}`);
+/** Answers what a keyed outcome means over HTTP (shared by the routes that take an Idempotency-Key). */
+export const keyedResponse = (outcome: KeyedOutcome): HttpResponse => {
+  switch (outcome.kind) {
+    case 'ran':
+      return outcome.response;
+    case 'replayed':
+      return { ...outcome.response, headers: { ...outcome.response.headers, 'idempotent-replayed': 'true' } };
+    case 'in_progress':
+      throw new ProblemError(
+        'REFUND_IN_PROGRESS',
+        'A request with this Idempotency-Key is still running; retry shortly.',
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
+    case 'reused':
+      throw new ProblemError('IDEMPOTENCY_KEY_REUSED', outcome.detail);
+  }
+};
 
-export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> =>
-  withIdempotencyKey(
+export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> => {
+  const fingerprint = refundFingerprint(input);
+  // The current state answers a repeat once the request's own attempt ended: an attempt still recorded in
+  // flight belongs to a request that is running (409) or died (resumed once its lock expired).
+  const answerOf = (ledger: Ledger, refundId: string | undefined): HttpResponse | undefined => {
+    const entry = ledger.refunds.find((e) => e.id === refundId);
+    if (!entry || !isOurs(entry)) return undefined;
+    const unfinished = entry.status === RefundStatus.Pending && entry.call.state === CallState.InFlight;
+    return unfinished ? undefined : refundResponse(ledger, entry);
+  };
+  const outcome = await withIdempotencyKey(
     deps,
     {
       key: input.idempotencyKey,
       route: CREATE_REFUND_ROUTE,
-      paymentId: input.paymentId,
-      fingerprint: refundFingerprint(input),
+      subjectId: input.paymentId,
+      fingerprint,
       requestId: input.requestId,
-      deadline: input.deadline,
+      lockUntil: lockUntil(input.deadline),
       log: input.log,
-      claimFields: { refundId: deps.newId('rf') },
+      refundId: deps.newId('rf'),
     },
     {
-      // Settled, or pending with no call in flight: the refund's current state is the answer.
-      derive: (record, ledger) => {
-        const entry = ledger?.refunds.find((e) => e.id === record.refundId);
-        return ledger &&
-          entry &&
-          (entry.status !== RefundStatus.Pending || entry.callState !== CallState.InFlight)
-          ? refundResponse(ledger, entry)
+      replay: (record, ledger) => (ledger ? answerOf(ledger, record.refundId) : undefined),
+      remembered: (ledger) => {
+        const entry = ledger.refunds.find(
+          (e) => isOurs(e) && e.idempotencyKey === input.idempotencyKey && !e.keyFreed,
+        );
+        return entry && isOurs(entry)
+          ? { fingerprint: entry.fingerprint, answer: answerOf(ledger, entry.id) }
           : undefined;
       },
-      run: (claim, ledger) => runClaimed(deps, input, claim, ledger),
+      run: (claim, ledger) => runClaimed(deps, input, fingerprint, claim, ledger),
     },
   );
+  return keyedResponse(outcome);
+};
 
-type Reservation =
-  | { kind: 'refused'; code: Parameters<typeof problemResponse>[0]; detail: string }
-  | { kind: 'reserved'; entry: RefundEntry }
-  | { kind: 'existing'; entry: RefundEntry };
+type Prepared = { kind: 'reservation'; reservation: Reservation } | { kind: 'attempt'; start: AttemptStart };
 
 const runClaimed = async (
   deps: RefundDeps,
   input: CreateRefundInput,
+  fingerprint: string,
   claim: IdempotencyRecord,
-  knownLedger: PaymentLedger | undefined,
+  known: Ledger | undefined,
 ): Promise<HttpResponse> => {
-  const { log } = input;
+  const { log, paymentId } = input;
   const refundId = claim.refundId!;
-  let payment: MpPayment;
+  const existing = known?.refunds.find((e) => e.id === refundId);
+  const release = () => deps.idempotency.release(claim.key, claim.lockOwner);
+
+  let read: { payment: MpPayment; at: string };
   try {
-    payment = await deps.mercadoPago.getPayment(input.paymentId, { deadline: input.deadline, log });
+    read = await readPayment(deps, paymentId, input);
   } catch (error) {
     if (isNotFound(error)) {
-      const response = problemResponse('PAYMENT_NOT_FOUND', `Payment ${input.paymentId} was not found.`);
+      const response = problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`);
       await deps.idempotency.complete(claim.key, claim.lockOwner, response);
       return response;
     }
-    await deps.idempotency.release(claim.key, claim.lockOwner);
+    // A resume: its refund may have been made; the key stays taken and the answer is its current state.
+    if (existing && isOurs(existing) && known) return refundResponse(known, existing);
+    await release();
     if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;
   }
+  const { payment } = read;
 
-  let amountMinor: number | 'all' = 'all';
+  let amount: number | 'all' = 'all';
   if (input.amount !== undefined) {
-    const minor = toMinorUnits(input.amount, decimalsOf(payment.currencyId));
+    const minor = toMinorUnits(input.amount, decimalsOf(payment.currency));
     if (minor === null || minor <= 0) {
-      await deps.idempotency.release(claim.key, claim.lockOwner);
+      await release();
+      const decimals = decimalsOf(payment.currency);
       throw new ProblemError('VALIDATION_ERROR', 'The amount is not valid for the payment currency.', {
         errors: [
           {
             field: 'amount',
-            message: `must be positive with at most ${decimalsOf(payment.currencyId)} decimals in ${payment.currencyId}`,
+            message:
+              decimals === 0
+                ? `must be a positive whole amount in ${payment.currency}`
+                : `must be positive with at most ${decimals} decimals in ${payment.currency}`,
           },
         ],
       });
     }
-    amountMinor = minor;
+    amount = minor;
   }
 
-  const nowIso = isoAt(deps.clock.now());
-  const site = isCurrency(payment.currencyId) ? siteOfCurrency(payment.currencyId) : undefined;
+  const site = isCurrency(payment.currency) ? siteOfCurrency(payment.currency) : undefined;
   const windowDays = refundWindowDaysFor(deps.refundWindow, site && isSiteId(site) ? site : undefined);
-  const events: LedgerEvent[] = [];
-  const newRefundId = () => deps.newId('rf');
+  const lock = isoAt(lockUntil(input.deadline));
+  const by = caller(input.caller);
+  const context = ruleContext(deps, by);
+  const readAt = {
+    facts: payment,
+    at: read.at,
+    ...(payment.mercadoPagoRequestId ? { requestId: payment.mercadoPagoRequestId } : {}),
+  };
 
-  const reserved = await updateLedger<Reservation>(deps.ledgers, input.paymentId, knownLedger, (current) => {
-    const synced = syncWithPayment(current, payment, nowIso, 'mercadopago', newRefundId);
-    const existing = synced.ledger.refunds.find((e) => e.id === refundId);
-    if (existing) {
-      return {
-        ledger: synced.changed ? synced.ledger : null,
-        result: { kind: 'existing', entry: existing },
-        events: synced.events,
-      };
-    }
-    const attempt = reserveRefund(
-      synced.ledger,
-      payment,
-      {
-        refundId,
-        amount: amountMinor,
-        idempotencyKey: claim.key,
-        mercadoPagoIdempotencyKey: mercadoPagoRefundKey(input.paymentId, claim.key),
-        ...(input.reason !== undefined ? { reason: input.reason } : {}),
-        ...(input.externalReference !== undefined ? { externalReference: input.externalReference } : {}),
-        by: input.caller,
-        now: nowIso,
-      },
-      windowDays,
-    );
-    if (!attempt.ok) {
-      return {
-        ledger: synced.changed ? synced.ledger : null,
-        result: { kind: 'refused', code: attempt.refusal.code, detail: attempt.refusal.detail },
-        events: synced.events,
-      };
-    }
-    return {
-      ledger: attempt.ledger,
-      result: { kind: 'reserved', entry: attempt.entry },
-      events: synced.events,
-    };
-  });
-  let ledger = reserved.ledger!;
-  const outcome = reserved.result;
-  events.push(...reserved.events);
+  const prepared = await updateLedger<Prepared>(
+    deps.ledgers,
+    paymentId,
+    known,
+    (current): LedgerChange<Prepared> => {
+      const synced = applyPaymentRead(current, readAt, context);
+      const base = synced.ledger ?? current!;
+      return andThen(synced, base, (ledger): LedgerChange<Prepared> => {
+        if (ledger.refunds.some((e) => e.id === refundId)) {
+          const start = beginAttempt(ledger, refundId, lock, context, 'resumed by a retry of its request');
+          return { ...start, result: { kind: 'attempt', start: start.result } };
+        }
+        const reservation = reserveRefund(
+          ledger,
+          {
+            refundId,
+            amount,
+            idempotencyKey: input.idempotencyKey,
+            fingerprint,
+            ...(input.reason !== undefined ? { reason: input.reason } : {}),
+            ...(input.externalReference !== undefined ? { externalReference: input.externalReference } : {}),
+            lockUntil: lock,
+          },
+          { windowDays, approvedAt: payment.dateApproved ?? payment.dateCreated },
+          context,
+        );
+        return { ...reservation, result: { kind: 'reservation', reservation: reservation.result } };
+      });
+    },
+    deps.conflicts,
+  );
+  const ledger = prepared.ledger!;
+  const result = prepared.result;
 
-  if (outcome.kind === 'refused') {
-    const response = problemResponse(outcome.code, outcome.detail);
+  if (result.kind === 'reservation' && result.reservation.kind === 'refused') {
+    const { failure } = result.reservation;
+    const response = problemResponse(refusalProblem(failure.code), failure.detail);
     await deps.idempotency.complete(claim.key, claim.lockOwner, response);
-    await deps.onLedgerEvents?.(input.paymentId, events, input.log, ledger);
-    log.info('refund refused before calling Mercado Pago', {
-      paymentId: input.paymentId,
-      code: outcome.code,
-    });
+    log.info('refund refused before calling Mercado Pago', { paymentId, code: failure.code });
     return response;
   }
 
-  let entry = outcome.entry;
-  if (outcome.kind === 'existing') {
-    // Resuming: the reservation exists. Settled (or linked by the sync) means there is nothing to send.
-    if (entry.status !== RefundStatus.Pending || entry.mercadoPagoRefundId !== null) {
-      await deps.onLedgerEvents?.(input.paymentId, events, input.log, ledger);
-      return refundResponse(ledger, entry);
-    }
-    const firstAttempt = Date.parse(entry.createdAt);
-    if (deps.clock.now() - firstAttempt > RESEND_WINDOW_MS) {
-      log.warn('refund still unknown and too old to re-send: left to reconciliation', {
-        refundId,
-        paymentId: input.paymentId,
-      });
-      // No call is in flight any more: replays answer the current state (202) instead of 409.
-      const marked = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => {
-        if (!current) return { ledger: null, result: null };
-        const change = settleRefund(
-          current,
+  let entry: OurRefund | undefined;
+  let attempt = 1;
+  if (result.kind === 'reservation') {
+    entry = result.reservation.kind === 'reserved' ? result.reservation.entry : undefined;
+  } else {
+    const { start } = result;
+    switch (start.kind) {
+      case 'ready':
+        entry = start.entry;
+        attempt = start.attempt;
+        break;
+      case 'busy':
+        return keyedResponse({ kind: 'in_progress' });
+      case 'gone':
+        throw new Error(`refund ${refundId} of payment ${paymentId} vanished while its key was held`);
+      case 'too_late':
+        log.warn('refund still unknown and past its re-send window: left to reconciliation', {
           refundId,
-          { kind: 'unknown', note: 'not re-sent: too old' },
-          nowIso,
-          input.caller,
-          newRefundId,
-        );
-        return { ledger: change.changed ? change.ledger : null, result: null, events: change.events };
-      });
-      events.push(...marked.events);
-      const markedLedger = marked.ledger ?? ledger;
-      await deps.onLedgerEvents?.(input.paymentId, events, input.log, markedLedger);
-      return refundResponse(markedLedger, markedLedger.refunds.find((e) => e.id === refundId) ?? entry);
+          paymentId,
+        });
+        return refundResponse(ledger, start.entry);
+      case 'known':
+        return refundResponse(ledger, start.entry);
     }
-    const retried = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => ({
-      ledger: current ? markRetry(current, refundId, nowIso) : null,
-      result: null,
-    }));
-    ledger = retried.ledger!;
-    entry = ledger.refunds.find((e) => e.id === refundId)!;
   }
+  if (!entry) throw new Error('reservation without a refund');
 
-  return callMercadoPago(deps, input, claim, ledger, entry, outcome.kind === 'reserved', events);
-};
-
-const callMercadoPago = async (
-  deps: RefundDeps,
-  input: CreateRefundInput,
-  claim: IdempotencyRecord,
-  ledger: PaymentLedger,
-  entry: RefundEntry,
-  firstAttempt: boolean,
-  events: LedgerEvent[],
-): Promise<HttpResponse> => {
-  const { log } = input;
-  const amount = refundRequestAmount(ledger, entry);
-
-  let result: RefundOutcome;
-  let releaseKeyWith: ProblemError | undefined;
-  try {
-    const refund = await deps.mercadoPago.createRefund(input.paymentId, amount, {
-      idempotencyKey: entry.mercadoPagoIdempotencyKey!,
-      deadline: input.deadline,
-      log,
-    });
-    result = { kind: 'created', refund };
-  } catch (error) {
-    const failure = classifyWriteFailure(error, {
-      firstAttempt,
-      refusalCode: refundRefusalCode,
-      refusalDetail,
-      verb: 'refunded',
-      log,
-      fields: { refundId: entry.id, paymentId: input.paymentId },
-    });
-    result = failure.kind === 'refused' ? { kind: 'refused', failure: failure.failure } : failure;
-    releaseKeyWith = failure.kind === 'refused' ? failure.releaseKeyWith : undefined;
+  const sent = await sendRefund(deps, { ledger, entry, attempt, by, deadline: input.deadline, log });
+  if (sent.kind === 'not_sent') {
+    await release();
+    throw new ProblemError(
+      'UPSTREAM_UNAVAILABLE',
+      'Mercado Pago is unavailable; nothing was refunded. Retry later.',
+      {
+        headers: { 'retry-after': String(sent.retryAfterSeconds) },
+      },
+    );
   }
-
-  const nowIso = isoAt(deps.clock.now());
-  const settled = await updateLedger(deps.ledgers, input.paymentId, ledger, (current) => {
-    if (!current) return { ledger: null, result: null };
-    const change = settleRefund(current, entry.id, result, nowIso, input.caller, () => deps.newId('rf'));
-    return { ledger: change.changed ? change.ledger : null, result: null, events: change.events };
-  });
-  events.push(...settled.events);
-  const finalLedger = settled.ledger ?? ledger;
-  const finalEntry = finalLedger.refunds.find((e) => e.id === entry.id) ?? entry;
-  recordMetric(finalEntry);
-  await deps.onLedgerEvents?.(input.paymentId, events, input.log, finalLedger);
-
-  if (releaseKeyWith && finalEntry.status === RefundStatus.Failed) {
-    await deps.idempotency.release(claim.key, claim.lockOwner);
-    throw releaseKeyWith;
+  if (sent.entry.status === RefundStatus.Failed && sent.entry.keyFreed) {
+    await release();
+    throw new ProblemError(
+      'UPSTREAM_ERROR',
+      sent.entry.failure?.detail ?? 'Mercado Pago answered unexpectedly.',
+    );
   }
-  return refundResponse(finalLedger, finalEntry);
-};
-
-const refusalDetail = (code: string): string => {
-  switch (code) {
-    case 'PAYMENT_NOT_FOUND':
-      return 'Mercado Pago did not find the payment.';
-    case 'REFUND_WINDOW_EXPIRED':
-      return 'Mercado Pago says the payment is too old to refund.';
-    case 'PARTIAL_REFUND_NOT_SUPPORTED':
-      return 'This payment only accepts a refund of its whole amount.';
-    case 'PAYMENT_NOT_REFUNDABLE':
-      return 'Mercado Pago says the payment cannot be refunded in its current state.';
-    case 'INSUFFICIENT_BALANCE':
-      return 'The seller account does not have enough balance for this refund.';
-    default:
-      return 'Mercado Pago refused the refund.';
-  }
-};
-
-const recordMetric = (entry: RefundEntry) => {
-  if (entry.status === RefundStatus.Succeeded) putMetric(MetricName.RefundSucceeded);
-  else if (entry.status === RefundStatus.Failed) putMetric(MetricName.RefundFailed);
-  else putMetric(MetricName.RefundPending);
+  return refundResponse(sent.ledger, sent.entry);
 };

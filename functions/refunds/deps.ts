@@ -1,18 +1,9 @@
 /** What the refund routes need, injected so tests and the local server can give their own. */
-import type { Clock } from '../shared/clock.ts';
-import type { RefundWindow } from '../shared/config.ts';
-import type { LedgerEventsHandler } from '../shared/events/ledger-events.ts';
-import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
-import type { IdempotencyStore } from '../shared/storage/idempotency-store.ts';
-import type { LedgerStore } from '../shared/storage/ledger-store.ts';
 
-export interface RefundDeps {
-  mercadoPago: MercadoPagoClient;
-  ledgers: LedgerStore;
-  idempotency: IdempotencyStore;
-  clock: Clock;
+import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
+import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
+import type { RefundWindow } from '../shared/config.ts';
+
+export interface RefundDeps extends LedgerDeps, MercadoPagoDeps, KeyedRequestDeps {
   refundWindow: RefundWindow;
-  newId: (prefix: string) => string;
-  /** Events out of what a ledger write changed (ledgerEventsHandler: logs its failures, never throws). */
-  onLedgerEvents?: LedgerEventsHandler;
 }

@@ -4,22 +4,21 @@
  */
 import { loadConfig } from '../shared/config.ts';
 import { createHttpHandler } from '../shared/http/create-http-handler.ts';
-import { createRuntime } from '../shared/runtime.ts';
+import { createRuntime, type Runtime } from '../shared/runtime.ts';
 import type { RefundDeps } from './deps.ts';
 import { refundRoutes } from './routes.ts';
 
-const runtime = createRuntime(loadConfig());
-
-export const refundDeps = (): RefundDeps => ({
+export const refundDeps = (runtime: Runtime): RefundDeps => ({
   mercadoPago: runtime.mercadoPago,
   ledgers: runtime.ledgers,
   idempotency: runtime.idempotency,
   clock: runtime.clock,
-  refundWindow: runtime.config.refundWindow,
   newId: runtime.newId,
-  onLedgerEvents: runtime.onLedgerEvents,
+  settings: runtime.settings,
+  keyRetentionDays: runtime.config.keyRetentionDays,
+  refundWindow: runtime.config.refundWindow,
 });
 
-const deps = refundDeps();
+const deps = refundDeps(createRuntime(loadConfig()));
 
 export const handler = createHttpHandler(refundRoutes(async () => deps));

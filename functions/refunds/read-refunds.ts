@@ -1,23 +1,24 @@
 /** GET routes of refunds: the payment re-read at Mercado Pago merged with the ledger, or one refund. */
-import { isoAt } from '../shared/clock.ts';
+import { MERCADOPAGO } from '../model/actor.ts';
+import { applyPaymentRead } from '../model/ledger/payment-read.ts';
+import { refundsView, refundView } from '../model/ledger/view.ts';
+import { ruleContext } from '../operations/deps.ts';
+import { applyRead, readPayment } from '../operations/sync-payment.ts';
 import { ProblemError } from '../shared/errors.ts';
 import type { HttpResponse } from '../shared/http/types.ts';
-import { syncWithPayment } from '../shared/ledger/ledger.ts';
-import { paymentRefundsView, refundView } from '../shared/ledger/refund-view.ts';
 import type { Logger } from '../shared/logger.ts';
 import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
 import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
-import type { MpPayment } from '../shared/mercadopago/types.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { RefundDeps } from './deps.ts';
 
-export const readPayment = async (
-  deps: Pick<RefundDeps, 'mercadoPago'>,
+/** The payment's read, or the problem API.md names: 404, 503 (unavailable), 502 (odd or about another). */
+export const readPaymentOrProblem = async (
+  deps: Pick<RefundDeps, 'mercadoPago' | 'clock'>,
   paymentId: string,
   options: { deadline: number; log: Logger },
-): Promise<MpPayment> => {
+) => {
   try {
-    return await deps.mercadoPago.getPayment(paymentId, options);
+    return await readPayment(deps, paymentId, options);
   } catch (error) {
     if (isNotFound(error)) throw new ProblemError('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`);
     if (error instanceof MercadoPagoError) throw upstreamProblem(error);
@@ -29,25 +30,20 @@ export const listRefunds = async (
   deps: RefundDeps,
   input: { paymentId: string; deadline: number; log: Logger },
 ): Promise<HttpResponse> => {
-  const payment = await readPayment(deps, input.paymentId, input);
-  const nowIso = isoAt(deps.clock.now());
+  const read = await readPaymentOrProblem(deps, input.paymentId, input);
   const current = await deps.ledgers.get(input.paymentId);
-  const newRefundId = () => deps.newId('rf');
-  if (!current && payment.refunds.length === 0) {
+  const status = { status: read.payment.status, statusDetail: read.payment.statusDetail };
+  if (!current && read.payment.refunds.length === 0) {
     // Nothing to remember about this payment yet: answer without writing.
-    return {
-      status: 200,
-      body: paymentRefundsView(
-        syncWithPayment(undefined, payment, nowIso, 'mercadopago', newRefundId).ledger,
-      ),
-    };
+    const view = applyPaymentRead(
+      undefined,
+      { facts: read.payment, at: read.at },
+      ruleContext(deps, MERCADOPAGO),
+    );
+    return { status: 200, body: refundsView(view.ledger!, status) };
   }
-  const { ledger, events } = await updateLedger(deps.ledgers, input.paymentId, current, (stored) => {
-    const synced = syncWithPayment(stored, payment, nowIso, 'mercadopago', newRefundId);
-    return { ledger: synced.changed ? synced.ledger : null, result: null, events: synced.events };
-  });
-  await deps.onLedgerEvents?.(input.paymentId, events, input.log, ledger);
-  return { status: 200, body: paymentRefundsView(ledger!) };
+  const applied = await applyRead(deps, current, read, MERCADOPAGO);
+  return { status: 200, body: refundsView(applied.ledger!, status) };
 };
 
 export const getRefund = async (

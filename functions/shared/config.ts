@@ -3,6 +3,7 @@
  * malformed value throws a ConfigError naming the variable, so the process stops before serving.
  */
 
+import type { SettlementSettings } from '../model/settings.ts';
 import { LogLevel, type LogLevelName } from './logger.ts';
 import { isSiteId, type SiteId } from './money.ts';
 
@@ -41,16 +42,17 @@ export interface AppConfig {
   };
   refundWindow: RefundWindow;
   reconcilePendingAfterSeconds: number;
+  /** The settlement rules' windows (API.md): RESEND_WINDOW_SECONDS, SETTLEMENT_CLOCK_TOLERANCE_SECONDS. */
+  settlement: SettlementSettings;
+  /** IDEMPOTENCY_KEY_RETENTION_DAYS. */
+  keyRetentionDays: number;
+  /** ATTENTION_AFTER_SECONDS. */
+  attentionAfterSeconds: number;
   logLevel: LogLevelName;
   /** EventBridge bus for events out; unset = events are written as log lines (locally: also to a file). */
   eventBusName: string | undefined;
   /** SQS queue for notifications (AWS); unset = notifications are processed inline. */
   notificationQueueUrl: string | undefined;
-  /**
-   * EVENTS_VIA_STREAM (AWS): events of ledger writes are published by the table's stream from the written
-   * item's outbox (functions/event-publisher), not after the write; unset/false = published inline.
-   */
-  eventsViaStream: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -87,13 +89,6 @@ const url = (env: Env, name: string, fallback?: string): string | undefined => {
     throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
   }
   return raw.replace(/\/+$/, '');
-};
-
-const flag = (env: Env, name: string): boolean => {
-  const raw = nonEmpty(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 };
 
 const secretSource = (env: Env, valueName: string, arnName: string): SecretSource | undefined => {
@@ -165,10 +160,16 @@ export const loadConfig = (env: Env = process.env): AppConfig => {
     },
     refundWindow: parseRefundWindow(env.REFUND_WINDOW_DAYS),
     reconcilePendingAfterSeconds: integerIn(env, 'RECONCILE_PENDING_AFTER_SECONDS', 120, 1, 86_400),
+    settlement: {
+      resendWindowMs: integerIn(env, 'RESEND_WINDOW_SECONDS', 600, 1, 86_400) * 1000,
+      clockToleranceMs: integerIn(env, 'SETTLEMENT_CLOCK_TOLERANCE_SECONDS', 60, 0, 3_600) * 1000,
+      firstCheckAfterMs: integerIn(env, 'RECONCILE_PENDING_AFTER_SECONDS', 120, 1, 86_400) * 1000,
+    },
+    keyRetentionDays: integerIn(env, 'IDEMPOTENCY_KEY_RETENTION_DAYS', 30, 1, 3_650),
+    attentionAfterSeconds: integerIn(env, 'ATTENTION_AFTER_SECONDS', 86_400, 1, 31_536_000),
     logLevel: logLevel as LogLevelName,
     eventBusName: nonEmpty(env, 'EVENT_BUS_NAME'),
     notificationQueueUrl: url(env, 'NOTIFICATION_QUEUE_URL'),
-    eventsViaStream: flag(env, 'EVENTS_VIA_STREAM'),
   };
 };
 

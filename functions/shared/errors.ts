@@ -1,3 +1,5 @@
+import type { RefusalCode } from '../model/codes.ts';
+
 /**
  * Every problem code this service answers, with its HTTP status and title (RFC 9457 problem details).
  * Clients branch on `code`; `status` and `title` follow from it.
@@ -10,6 +12,8 @@ export const Problem = {
   REFUND_NOT_FOUND: { status: 404, title: 'Refund not found' },
   QR_ORDER_NOT_FOUND: { status: 404, title: 'No order on this till' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this route' },
+  PAYMENT_CHARGED_BACK: { status: 409, title: 'The payment was charged back' },
+  PAYMENT_IN_MEDIATION: { status: 409, title: 'The payment is in mediation' },
   PAYMENT_NOT_REFUNDABLE: { status: 409, title: 'The payment cannot be refunded' },
   REFUND_WINDOW_EXPIRED: { status: 409, title: 'The refund window has expired' },
   REFUND_LIMIT_REACHED: { status: 409, title: 'The payment has reached its refund limit' },
@@ -29,6 +33,9 @@ export const Problem = {
 } as const;
 
 export type ProblemCode = keyof typeof Problem;
+
+/** Every refusal the model names is answered with the problem of the same code (checked here, at compile time). */
+export const refusalProblem = (code: RefusalCode): ProblemCode => code;
 
 export interface FieldProblem {
   /** JSON pointer-like path of the field, e.g. `amount` or `items.0.quantity`. */

@@ -19,6 +19,8 @@ export const MetricName = {
   NotificationRejected: 'NotificationRejected',
   NotificationDuplicate: 'NotificationDuplicate',
   MercadoPagoCallFailed: 'MercadoPagoCallFailed',
+  /** Something only a person can settle was found (contradiction, unknown status): GET /ops/attention. */
+  AttentionRaised: 'AttentionRaised',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

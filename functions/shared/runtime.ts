@@ -1,17 +1,13 @@
 /**
  * What every function builds once per process (cold start) from its configuration: the Mercado Pago client,
- * the stores, the clock. Handlers stay thin: they take their dependencies from here.
+ * the stores, the clock, the settlement windows. Handlers stay thin: they take their dependencies from here.
+ * No function publishes events itself: each write stores its events (outbox) and the table's stream
+ * publishes them (locally, the forwarder in front of the embedded DynamoDB).
  */
-
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SettlementSettings } from '../model/settings.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { AppConfig } from './config.ts';
-import {
-  type LedgerEventsHandler,
-  ledgerEventsHandler,
-  withoutLedgerEvents,
-} from './events/ledger-events.ts';
-import { createEventPublisher, type EventPublisher } from './events/publisher.ts';
 import { newId } from './ids.ts';
 import { createMercadoPagoClient } from './mercadopago/client.ts';
 import type { MercadoPagoClient } from './mercadopago/types.ts';
@@ -28,22 +24,11 @@ export interface Runtime {
   idempotency: IdempotencyStore;
   clock: Clock;
   newId: (prefix: string) => string;
-  /**
-   * Events out (EventBridge, or local lines); `onLedgerEvents` is what the API routes' deps take. With
-   * EVENTS_VIA_STREAM neither publishes ledger events: the table's stream does, from each write's outbox.
-   */
-  events: EventPublisher;
-  onLedgerEvents: LedgerEventsHandler;
+  settings: SettlementSettings;
 }
-
-const publishedByStream: LedgerEventsHandler = async () => undefined;
 
 export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {}): Runtime => {
   const dynamo = overrides.dynamo ?? dynamoDbClient(config.dynamodbEndpoint);
-  const ledgers = overrides.ledgers ?? createLedgerStore(dynamo, config.tableName);
-  const clock = overrides.clock ?? systemClock;
-  const inline = overrides.events ?? createEventPublisher(config.eventBusName);
-  const events = config.eventsViaStream ? withoutLedgerEvents(inline) : inline;
   return {
     config,
     dynamo,
@@ -53,15 +38,10 @@ export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {
         baseUrl: config.mercadoPago.baseUrl,
         accessToken: createSecretResolver(config.mercadoPago.accessToken),
       }),
-    ledgers,
+    ledgers: overrides.ledgers ?? createLedgerStore(dynamo, config.tableName),
     idempotency: overrides.idempotency ?? createIdempotencyStore(dynamo, config.tableName),
-    clock,
+    clock: overrides.clock ?? systemClock,
     newId: overrides.newId ?? ((prefix) => newId(prefix)),
-    events,
-    onLedgerEvents:
-      overrides.onLedgerEvents ??
-      (config.eventsViaStream
-        ? publishedByStream
-        : ledgerEventsHandler({ publisher: events, ledgers, clock })),
+    settings: overrides.settings ?? config.settlement,
   };
 };

@@ -4,13 +4,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CANCEL_ROUTE,
-  cancellationFingerprint,
-  mercadoPagoCancellationKey,
-} from '../../functions/cancellation/cancel-payment.ts';
+import { CANCEL_ROUTE, cancellationFingerprint } from '../../functions/cancellation/cancel-payment.ts';
 import type { CancellationDeps } from '../../functions/cancellation/deps.ts';
 import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
+import { mercadoPagoCancellationKey as keyOfRecord } from '../../functions/model/ledger/cancellation.ts';
+import type { Ledger } from '../../functions/model/ledger/types.ts';
 import { callerOf } from '../../functions/shared/http/caller.ts';
 import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
@@ -27,6 +25,33 @@ import {
 } from '../support/harness.ts';
 
 const DAY_MS = 86_400_000;
+
+/** The Mercado Pago key of a payment's first cancellation sequence, with or without the caller's key. */
+const mercadoPagoCancellationKey = (paymentId: string, idempotencyKey: string | undefined) =>
+  keyOfRecord(paymentId, { idempotencyKey: idempotencyKey ?? null, sequence: 1 });
+
+/** The cancellation's lines of the ledger's history: [change, by]. */
+const cancellationHistory = (ledger: Ledger | undefined) =>
+  (ledger?.history ?? []).filter((h) => h.change.startsWith('cancellation_')).map((h) => [h.change, h.by]);
+
+/** A key item as a first request would have claimed it. */
+const claimed = (
+  key: string,
+  route: string,
+  subjectId: string,
+  fingerprint: string,
+  lockOwner: string,
+  lockedUntil: number,
+) => ({
+  key,
+  route,
+  subjectId,
+  fingerprint,
+  lockOwner,
+  lockedUntil,
+  createdAt: new Date().toISOString(),
+  expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+});
 const CALLER = callerOf(apiEvent({ method: 'POST', path: '/payments/1/cancellation' }));
 
 let h: Harness;
@@ -41,6 +66,8 @@ beforeAll(async () => {
     idempotency: h.idempotency,
     clock: h.clock,
     newId,
+    settings: h.settings,
+    keyRetentionDays: 30,
   };
   handler = createHttpHandler(
     cancellationRoutes(async () => deps),
@@ -76,6 +103,12 @@ const cancel = (
     headers: { ...(options.key ? { 'idempotency-key': options.key } : {}), ...options.headers },
   });
 
+const dueIds = async (atMs: number): Promise<string[]> => {
+  const ids: string[] = [];
+  for await (const due of h.ledgers.due(new Date(atMs).toISOString())) ids.push(due.id);
+  return ids;
+};
+
 const putsOf = (paymentId: string) =>
   h.sandbox.requests({ method: 'PUT', path: new RegExp(`^/v1/payments/${paymentId}$`) });
 const metricNames = () =>
@@ -103,13 +136,13 @@ describe('cancelling what Mercado Pago cancels', () => {
       expect(ledger!.cancellation).toMatchObject({
         status: 'cancelled',
         idempotencyKey: null,
-        mercadoPagoIdempotencyKey: mercadoPagoCancellationKey(id, undefined),
+        sequence: 1,
         requestedBy: CALLER,
-        attempts: 1,
+        call: expect.objectContaining({ attempts: 1 }),
       });
-      expect(ledger!.cancellation!.history.map((t) => [t.status, t.by])).toEqual([
-        ['pending', CALLER],
-        ['cancelled', CALLER],
+      expect(cancellationHistory(ledger)).toEqual([
+        ['cancellation_requested', CALLER],
+        ['cancellation_cancelled', CALLER],
       ]);
       expect(ledger!.cancellation!.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(metricNames()).toEqual(['CancellationSucceeded']);
@@ -298,12 +331,11 @@ describe("Mercado Pago's failures", () => {
     expect(ledger!.cancellation).toMatchObject({
       status: 'pending',
       idempotencyKey: 'unknown-1',
-      attempts: 1,
+      call: expect.objectContaining({ attempts: 1, state: 'unknown' }),
     });
-    expect(ledger!.cancellation!.history.at(-1)!.note).toMatch(/unknown/);
+    expect(ledger!.history.at(-1)).toMatchObject({ change: 'cancellation_outcome_unknown' });
     expect(ledger!.status).toBe('pending');
-    const pending = await h.ledgers.listPending(new Date(Date.now() + 60_000).toISOString(), 100);
-    expect(pending.paymentIds).toContain(id);
+    expect(await dueIds(Date.now() + 600_000)).toContain(id);
     expect(metricNames()).toEqual(['CancellationPending']);
 
     // The same key replays the stored 202 as the current state, calling nothing.
@@ -317,15 +349,17 @@ describe("Mercado Pago's failures", () => {
     const again = await cancel(id);
     expect(again.status).toBe(200);
     ledger = await h.ledgers.get(id);
-    expect(ledger!.cancellation).toMatchObject({ status: 'cancelled', attempts: 2 });
-    expect(ledger!.cancellation!.history.map((t) => t.status)).toEqual([
-      'pending',
-      'pending',
-      'pending',
-      'cancelled',
+    expect(ledger!.cancellation).toMatchObject({
+      status: 'cancelled',
+      call: expect.objectContaining({ attempts: 2 }),
+    });
+    expect(cancellationHistory(ledger).map(([change]) => change)).toEqual([
+      'cancellation_requested',
+      'cancellation_outcome_unknown',
+      'cancellation_resent',
+      'cancellation_cancelled',
     ]);
-    const after = await h.ledgers.listPending(new Date(Date.now() + 60_000).toISOString(), 100);
-    expect(after.paymentIds).not.toContain(id);
+    expect(await dueIds(Date.now() + 600_000)).not.toContain(id);
 
     // ...and the first key now answers the current state: cancelled.
     const replayAfter = await cancel(id, { key: 'unknown-1' });
@@ -403,25 +437,31 @@ describe("Mercado Pago's failures", () => {
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it('rate limited on every try: 503 with Retry-After, recorded failed, the key freed; a retry cancels', async () => {
+  it('rate limited on every try: 503 with Retry-After, nothing recorded but history, the key freed; a retry cancels', async () => {
     const id = payment();
     h.sandbox.status(429, { method: 'PUT', path: `^/v1/payments/${id}$`, times: 3 });
     const res = await cancel(id, { key: 'limited' });
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect((await h.ledgers.get(id))!.cancellation).toMatchObject({
-      status: 'failed',
-      failure: { code: 'UPSTREAM_UNAVAILABLE' },
-    });
+    const after503 = await h.ledgers.get(id);
+    expect(after503!.cancellation).toBeUndefined();
+    expect(after503!.schedule).toBeUndefined();
+    expect(cancellationHistory(after503).map(([change]) => change)).toEqual([
+      'cancellation_requested',
+      'cancellation_not_sent',
+    ]);
     expect(h.sandbox.getPayment(id)!.status).toBe('pending');
 
     const retry = await cancel(id, { key: 'limited' });
     expect(retry.status).toBe(200);
     const record = (await h.ledgers.get(id))!.cancellation!;
-    expect(record).toMatchObject({ status: 'cancelled', attempts: 2 });
+    expect(record).toMatchObject({
+      status: 'cancelled',
+      sequence: 1,
+      call: expect.objectContaining({ attempts: 1 }),
+    });
     expect(record.failure).toBeUndefined();
-    expect(record.history.map((t) => t.status)).toEqual(['pending', 'failed', 'pending', 'cancelled']);
   });
 
   it('the payment cannot be read (5xx on every try): 503, nothing recorded, the key freed', async () => {
@@ -464,30 +504,29 @@ describe('idempotency', () => {
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(putsOf(b)).toHaveLength(0);
 
-    await h.idempotency.claim({
-      key: 'used-for-refund',
-      route: 'POST /payments/{paymentId}/refunds',
-      paymentId: b,
-      fingerprint: 'x',
-      refundId: 'rf_1',
-      lockOwner: 'someone',
-      lockedUntil: 0,
-      createdAt: new Date().toISOString(),
-    });
+    await h.idempotency.claim(
+      {
+        ...claimed('used-for-refund', 'POST /payments/{paymentId}/refunds', b, 'x', 'someone', 0),
+        refundId: 'rf_1',
+      },
+      Date.now(),
+    );
     expect((await cancel(b, { key: 'used-for-refund' })).body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('while the first request runs: 409 REFUND_IN_PROGRESS with Retry-After 1', async () => {
     const id = payment();
-    await h.idempotency.claim({
-      key: 'running-1',
-      route: CANCEL_ROUTE,
-      paymentId: id,
-      fingerprint: cancellationFingerprint(id),
-      lockOwner: 'first-request',
-      lockedUntil: Date.now() + 60_000,
-      createdAt: new Date().toISOString(),
-    });
+    await h.idempotency.claim(
+      claimed(
+        'running-1',
+        CANCEL_ROUTE,
+        id,
+        cancellationFingerprint(id),
+        'first-request',
+        Date.now() + 60_000,
+      ),
+      Date.now(),
+    );
     const res = await cancel(id, { key: 'running-1' });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('REFUND_IN_PROGRESS');
@@ -497,15 +536,10 @@ describe('idempotency', () => {
 
   it('after the first request died (lock expired), a retry resumes with the same Mercado Pago key', async () => {
     const id = payment();
-    await h.idempotency.claim({
-      key: 'died-1',
-      route: CANCEL_ROUTE,
-      paymentId: id,
-      fingerprint: cancellationFingerprint(id),
-      lockOwner: 'dead-request',
-      lockedUntil: Date.now() - 1,
-      createdAt: new Date().toISOString(),
-    });
+    await h.idempotency.claim(
+      claimed('died-1', CANCEL_ROUTE, id, cancellationFingerprint(id), 'dead-request', Date.now() - 1),
+      Date.now(),
+    );
     const res = await cancel(id, { key: 'died-1' });
     expect(res.status).toBe(200);
     expect(putsOf(id)[0]!.idempotencyKey).toBe(mercadoPagoCancellationKey(id, 'died-1'));

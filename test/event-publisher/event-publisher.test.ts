@@ -1,39 +1,28 @@
 /**
- * Events out through the table's stream (AWS): each ledger write stores its events in the item (outbox), and
- * event-publisher puts them on the bus from the stream's NEW_IMAGE, exactly as the inline path would have
- * published them; with EVENTS_VIA_STREAM the functions publish none of them themselves.
+ * Events out leave only through the written items' outboxes: event-publisher puts them on the bus from the
+ * stream's NEW_IMAGE (AWS), and locally the stream tap hands each write's new image to the same code. The
+ * bus gets exactly what the local forwarder published, with the same eventIds; refused entries fail their
+ * record; writes without events, other items and deletions publish nothing.
  */
-import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as StreamAttributeValue } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishOutboxes, type SendEvents } from '../../functions/event-publisher/publish-outboxes.ts';
-import type { RefundDeps } from '../../functions/refunds/deps.ts';
-import { ConfigError, loadConfig } from '../../functions/shared/config.ts';
 import { type PutEventsSender, putEvents } from '../../functions/shared/events/eventbridge-publisher.ts';
-import { ledgerEventsHandler, withoutLedgerEvents } from '../../functions/shared/events/ledger-events.ts';
-import { createLocalPublisher, type EventPublisher } from '../../functions/shared/events/publisher.ts';
-import {
-  DetailType,
-  EVENT_SOURCE,
-  type EventEnvelope,
-  type OutEvent,
-} from '../../functions/shared/events/types.ts';
+import { DetailType, type EventEnvelope } from '../../functions/shared/events/types.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { syncPayment } from '../../functions/shared/notifications/process-payment.ts';
-import { processingDeps } from '../../functions/shared/notifications/runtime-deps.ts';
-import { createRuntime } from '../../functions/shared/runtime.ts';
-import { ledgerKey, outboxFromItem } from '../../functions/shared/storage/ledger-store.ts';
+import { ledgerKey } from '../../functions/shared/storage/ledger-store.ts';
+import { startEmbeddedDynamoDb } from '../../local/dynamodb.ts';
+import { startStreamTap } from '../../local/stream-tap.ts';
 import { daysAgo, refundApi } from '../refunds/support.ts';
-import { type Harness, newId, refundWindow, startHarness } from '../support/harness.ts';
+import { type Harness, quietLogger, startHarness } from '../support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => h?.close());
-
-const quiet = createLogger({ level: 'error', sink: () => undefined });
 
 const approved = (amount = 100) =>
   h.sandbox.createPayment({ status: 'approved', currency: 'BRL', amount, dateApproved: daysAgo(1) });
@@ -87,7 +76,7 @@ const bus = (refuse: (entry: PutEventsRequestEntry) => boolean = () => false) =>
   return { accepted, send, calls: () => calls };
 };
 
-/** What the bus got, in the envelope a rule's target receives (as the inline publisher writes it). */
+/** What the bus got, in the envelope a rule's target receives. */
 const asEnvelope = (entry: PutEventsRequestEntry): EventEnvelope =>
   ({
     source: entry.Source,
@@ -96,59 +85,36 @@ const asEnvelope = (entry: PutEventsRequestEntry): EventEnvelope =>
     detail: JSON.parse(entry.Detail ?? '{}'),
   }) as EventEnvelope;
 
-/** The local publisher's lines, parsed: what the inline path published. */
-const inlineCapture = () => {
-  const envelopes: EventEnvelope[] = [];
-  const publisher: EventPublisher = createLocalPublisher({
-    file: undefined,
-    sink: (line) => envelopes.push(JSON.parse(line) as EventEnvelope),
-  });
-  return { envelopes, publisher };
+/** A full refund (Refund Succeeded) then the payment's status change it causes (Payment Status Changed). */
+const refundThenStatusChange = async () => {
+  const paymentId = approved(100);
+  h.clearEvents();
+  const api = refundApi(h);
+  expect((await api.refund(paymentId, {})).status).toBe(201);
+  const afterRefund = await rawItem(paymentId);
+  await api.list(paymentId);
+  const afterStatusChange = await rawItem(paymentId);
+  return { paymentId, afterRefund, afterStatusChange, published: h.events() };
 };
 
 describe('event-publisher', () => {
-  /** A refund made through the API, then a status change seen by a GET: two writes, inline and stored. */
-  const refundThenStatusChange = async () => {
-    const inline = inlineCapture();
-    const api = refundApi(h, {
-      onLedgerEvents: ledgerEventsHandler({
-        publisher: inline.publisher,
-        ledgers: h.ledgers,
-        clock: h.clock,
-      }),
-    });
-    const paymentId = approved(100);
-    const created = await api.refund(paymentId, { amount: 30 });
-    expect(created.status).toBe(201);
-    const afterRefund = await rawItem(paymentId);
-    h.sandbox.setPaymentStatus(paymentId, 'in_mediation', 'pending');
-    expect((await api.list(paymentId)).status).toBe(200);
-    const afterStatusChange = await rawItem(paymentId);
-    return { paymentId, refundId: created.body.id as string, inline, afterRefund, afterStatusChange };
-  };
-
-  it('publishes from the saved items exactly the events the inline path published, same eventIds', async () => {
-    const { refundId, inline, afterRefund, afterStatusChange } = await refundThenStatusChange();
-    expect(inline.envelopes.map((e) => e['detail-type'])).toEqual([
+  it('puts on the bus exactly what the local forwarder published from the same writes, same eventIds', async () => {
+    const { afterRefund, afterStatusChange, published } = await refundThenStatusChange();
+    expect(published.map((e) => e['detail-type'])).toEqual([
       DetailType.RefundSucceeded,
       DetailType.PaymentStatusChanged,
     ]);
-    expect(inline.envelopes[0]!.detail).toMatchObject({ refund: { id: refundId, status: 'succeeded' } });
-    // Each write holds its own events only: the item does not accumulate them.
-    expect(outboxFromItem(afterRefund)).toHaveLength(1);
-    expect(outboxFromItem(afterStatusChange)).toHaveLength(1);
-
     const { accepted, send } = bus();
     const response = await publishOutboxes(
       send,
       streamOf(streamRecord(afterRefund, 100), streamRecord(afterStatusChange, 101)),
-      quiet,
+      quietLogger,
     );
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(accepted.map(asEnvelope)).toEqual(inline.envelopes);
-    expect(accepted.every((entry) => entry.EventBusName === 'the-bus' && entry.Source === EVENT_SOURCE)).toBe(
-      true,
-    );
+    expect(accepted.map(asEnvelope)).toEqual(published);
+    expect(
+      accepted.every((entry) => entry.EventBusName === 'the-bus' && entry.Source === 'mercadopago-refunds'),
+    ).toBe(true);
   });
 
   it('reports the record whose events the bus refused, by its SequenceNumber, and logs them whole', async () => {
@@ -179,29 +145,21 @@ describe('event-publisher', () => {
       await publishOutboxes(
         down,
         streamOf(streamRecord(afterRefund, 300), streamRecord(afterStatusChange, 301)),
-        quiet,
+        quietLogger,
       ),
     ).toEqual({ batchItemFailures: [{ itemIdentifier: '300' }, { itemIdentifier: '301' }] });
   });
 
-  it('skips writes without events, other items and deletions; fails a record whose outbox is unreadable', async () => {
+  it('skips writes without events, items without an outbox and deletions; fails a record whose outbox is unreadable', async () => {
     const paymentId = approved(50);
-    const inline = inlineCapture();
-    const api = refundApi(h, {
-      onLedgerEvents: ledgerEventsHandler({
-        publisher: inline.publisher,
-        ledgers: h.ledgers,
-        clock: h.clock,
-      }),
-    });
     h.sandbox.dashboardRefund(paymentId, 10);
-    await api.list(paymentId);
-    // A later write that changes nothing worth an event (as a reconciliation schedule does) empties the outbox.
+    await refundApi(h).list(paymentId);
+    // A later write that makes no event (as a reconciliation schedule does) stores no outbox.
     const ledger = await h.ledgers.get(paymentId);
     await h.ledgers.save({ ...ledger!, updatedAt: new Date().toISOString() });
     const withoutEvents = await rawItem(paymentId);
     expect(withoutEvents.outbox).toBeUndefined();
-    const idempotencyItem = { pk: { S: 'IDEMPOTENCY#k' }, sk: { S: 'KEY' }, outbox: { S: '[]' } };
+    const idempotencyItem = { pk: { S: 'IDEMPOTENCY#k' }, sk: { S: 'KEY' } };
 
     const { accepted, send, calls } = bus();
     const response = await publishOutboxes(
@@ -212,7 +170,7 @@ describe('event-publisher', () => {
         streamRecord(undefined, 3),
         streamRecord({ ...withoutEvents, outbox: { S: '[{"not":"an event"}]' } }, 4),
       ),
-      quiet,
+      quietLogger,
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: '4' }] });
     expect(calls()).toBe(0);
@@ -220,94 +178,115 @@ describe('event-publisher', () => {
   });
 });
 
-describe('EVENTS_VIA_STREAM', () => {
-  const env = (extra: Record<string, string> = {}) => ({
-    TABLE_NAME: h.tableName,
-    MP_ACCESS_TOKEN: 'TEST-token',
-    ...extra,
-  });
-
-  it('is false unless set to true, and refuses anything else', () => {
-    expect(loadConfig(env()).eventsViaStream).toBe(false);
-    expect(loadConfig(env({ EVENTS_VIA_STREAM: 'false' })).eventsViaStream).toBe(false);
-    expect(loadConfig(env({ EVENTS_VIA_STREAM: 'TRUE' })).eventsViaStream).toBe(true);
-    expect(() => loadConfig(env({ EVENTS_VIA_STREAM: 'yes' }))).toThrow(ConfigError);
-  });
-
-  it('leaves the events of ledger writes to the stream: none published inline, all in the saved item', async () => {
-    const inline = inlineCapture();
-    const runtime = createRuntime(loadConfig(env({ EVENTS_VIA_STREAM: 'true' })), {
-      dynamo: h.dynamo,
-      mercadoPago: h.mercadoPago,
-      clock: h.clock,
-      events: inline.publisher,
-    });
-    const deps: RefundDeps = {
-      mercadoPago: runtime.mercadoPago,
-      ledgers: runtime.ledgers,
-      idempotency: runtime.idempotency,
-      clock: runtime.clock,
-      refundWindow,
-      newId,
-      onLedgerEvents: runtime.onLedgerEvents,
-    };
-    const paymentId = approved(100);
-    const created = await refundApi(h, deps).refund(paymentId, { amount: 40 });
-    expect(created.status).toBe(201);
-    expect(inline.envelopes).toEqual([]);
-    const [stored] = outboxFromItem(await rawItem(paymentId));
-    expect(stored).toMatchObject({
-      detailType: DetailType.RefundSucceeded,
-      detail: { paymentId, refund: { id: created.body.id, status: 'succeeded', amount: 40 } },
-    });
-
-    // A notification's processing too: the external refund it records is in the item, not published.
-    h.sandbox.dashboardRefund(paymentId, 60);
-    const sync = await syncPayment(processingDeps(runtime), paymentId, { log: quiet, by: 'mercadopago' });
-    expect(sync.outcome).toBe('updated');
-    expect(inline.envelopes).toEqual([]);
-    expect(outboxFromItem(await rawItem(paymentId)).map((event) => event.detailType)).toContain(
-      DetailType.RefundSucceeded,
-    );
-  });
-
-  it('still publishes the events that are in no ledger (QR orders) inline', async () => {
-    const inline = inlineCapture();
-    const qrPaid: OutEvent = {
-      detailType: DetailType.QrOrderPaid,
-      detail: {
-        version: 1,
-        eventId: 'qr-1',
-        occurredAt: '2025-03-20T21:20:41.512Z',
-        externalReference: 'order-1',
-        merchantOrderId: '1',
-        status: 'paid',
-        totalAmount: 10,
-        paidAmount: 10,
-        paymentIds: ['1'],
+describe('the local stream tap', () => {
+  it('hands the new image of an UpdateItem that writes an outbox, and answers the caller as it asked', async () => {
+    const db = await startEmbeddedDynamoDb({});
+    const seen: DynamoDBRecord[] = [];
+    const tap = await startStreamTap({
+      target: db.endpoint,
+      consume: async (records) => {
+        seen.push(...records);
+        return [];
       },
-    };
-    const refundEvent: OutEvent = {
-      detailType: DetailType.RefundSucceeded,
-      detail: {
-        version: 1,
-        eventId: 'rf-1',
-        occurredAt: '2025-03-20T21:20:41.512Z',
-        paymentId: '1',
-        refund: {
-          id: 'rf_1',
-          paymentId: '1',
-          amount: 10,
-          currency: 'BRL',
-          status: 'succeeded',
-          origin: 'api',
-          mercadoPagoRefundId: '2',
-          createdAt: '2025-03-20T21:20:41.512Z',
-          updatedAt: '2025-03-20T21:20:41.512Z',
-        },
+      log: quietLogger,
+    });
+    const { DynamoDBClient, CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = new DynamoDBClient({
+      endpoint: tap.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'tap',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+      const answer = await client.send(
+        new UpdateItemCommand({
+          TableName: 'tap',
+          Key: { pk: { S: 'QR_ORDER#a' }, sk: { S: 'QR_ORDER' } },
+          UpdateExpression: 'SET #s = :s, outbox = :o',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: 'paid' }, ':o': { S: '[]' } },
+        }),
+      );
+      // The caller asked for nothing back, and gets nothing back (with a valid checksum).
+      expect(answer.Attributes).toBeUndefined();
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.dynamodb?.NewImage).toMatchObject({ status: { S: 'paid' }, outbox: { S: '[]' } });
+      // A write without an outbox is not handed on.
+      await client.send(
+        new UpdateItemCommand({
+          TableName: 'tap',
+          Key: { pk: { S: 'X#1' }, sk: { S: 'X' } },
+          UpdateExpression: 'SET a = :a',
+          ExpressionAttributeValues: { ':a': { S: '1' } },
+        }),
+      );
+      expect(seen).toHaveLength(1);
+    } finally {
+      client.destroy();
+      await tap.close();
+      await db.close();
+    }
+  });
+
+  it('delivers again a record its consumer failed (at least once), until it succeeds', async () => {
+    const db = await startEmbeddedDynamoDb({});
+    let failures = 2;
+    const delivered: string[] = [];
+    const tap = await startStreamTap({
+      target: db.endpoint,
+      consume: async (records) => {
+        if (failures-- > 0) return records;
+        delivered.push(...records.map((r) => r.eventID ?? ''));
+        return [];
       },
-    };
-    await withoutLedgerEvents(inline.publisher).publish([refundEvent, qrPaid], quiet);
-    expect(inline.envelopes.map((e) => e['detail-type'])).toEqual([DetailType.QrOrderPaid]);
+      log: quietLogger,
+    });
+    const { DynamoDBClient, CreateTableCommand, PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = new DynamoDBClient({
+      endpoint: tap.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: 'tap',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+      await client.send(
+        new PutItemCommand({
+          TableName: 'tap',
+          Item: { pk: { S: 'P#1' }, sk: { S: 'L' }, outbox: { S: '[]' } },
+        }),
+      );
+      await tap.idle();
+      expect(delivered).toEqual(['local-1']);
+    } finally {
+      client.destroy();
+      await tap.close();
+      await db.close();
+    }
   });
 });

@@ -7,85 +7,91 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createEventBridgePublisher,
-  type PutEventsSender,
-} from '../../functions/shared/events/eventbridge-publisher.ts';
-import { outEventsFromLedger } from '../../functions/shared/events/from-ledger.ts';
-import { createLocalPublisher } from '../../functions/shared/events/publisher.ts';
+import type { LedgerEvent } from '../../functions/model/ledger/change.ts';
+import type { ExternalRefund, Ledger, OurRefund } from '../../functions/model/ledger/types.ts';
+import { type PutEventsSender, putEvents } from '../../functions/shared/events/eventbridge-publisher.ts';
+import { outEventsOf } from '../../functions/shared/events/from-ledger.ts';
 import { DetailType, EVENT_SOURCE, type OutEvent } from '../../functions/shared/events/types.ts';
-import type { LedgerEvent } from '../../functions/shared/ledger/ledger.ts';
-import type { PaymentLedger, RefundEntry } from '../../functions/shared/ledger/types.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
+import { eventsFileSender } from '../../local/events-file.ts';
 import { invoke } from '../support/harness.ts';
 import { approvedPayment, type Rig, startRig, WEBHOOK_PATH } from '../webhook/rig.ts';
 import { documentedSchemas, SCHEMA_OF_DETAIL_TYPE, validate } from './schema.ts';
 
 const NOW = '2025-03-20T21:20:41.512Z';
 
-const entry = (overrides: Partial<RefundEntry> = {}): RefundEntry => ({
+const ours = (overrides: Partial<OurRefund> = {}): OurRefund => ({
   id: 'rf_1',
   origin: 'api',
   amountMinor: 2550,
   status: 'succeeded',
   mercadoPagoRefundId: '1000000001',
+  idempotencyKey: 'key-1',
+  fingerprint: 'f',
   requestedBy: 'local',
+  fullRefund: false,
+  sendsEmptyBody: false,
+  call: { state: 'unknown', attempts: 1, lastAttemptAt: '2025-03-20T21:18:02.101Z' },
   createdAt: '2025-03-20T21:18:02.101Z',
   updatedAt: NOW,
-  history: [],
+  settledAt: NOW,
   ...overrides,
 });
 
-const ledger: PaymentLedger = {
-  paymentId: '1234567890',
+const external = (overrides: Partial<ExternalRefund> = {}): ExternalRefund => ({
+  id: 'rf_3',
+  origin: 'external',
+  amountMinor: 100,
+  status: 'succeeded',
+  mercadoPagoRefundId: '1000000003',
+  createdAt: '2025-03-20T21:18:02.101Z',
+  updatedAt: NOW,
+  settledAt: NOW,
+  ...overrides,
+});
+
+const ledger: Ledger = {
+  docVersion: 2,
+  kind: 'payment',
+  id: '1234567890',
   currency: 'BRL',
   totalMinor: 10000,
   status: 'approved',
   statusDetail: 'partially_refunded',
   statusHistory: [],
   refunds: [],
+  attention: [],
+  history: [],
   createdAt: NOW,
   updatedAt: NOW,
   version: 3,
 };
 
-const quiet = createLogger({ level: 'error', sink: () => undefined });
+const settled = (refund: OurRefund | ExternalRefund): LedgerEvent => ({ type: 'refund.settled', refund });
+const statusChange = (previousStatus: string, status: string, statusDetail: string | null): LedgerEvent => ({
+  type: 'status.changed',
+  status,
+  statusDetail,
+  previousStatus,
+  at: NOW,
+});
 
 describe('ledger changes to events', () => {
-  it('publishes settled refunds (ours and external) and status changes, never pending states', () => {
+  it('publishes settled refunds (ours and external) and status changes, never pending states or findings', () => {
     const events: LedgerEvent[] = [
-      { type: 'refund.pending', refund: entry({ status: 'pending', id: 'rf_p' }) },
-      { type: 'refund.succeeded', refund: entry() },
+      settled(ours({ status: 'pending', id: 'rf_p' })),
+      settled(ours()),
+      settled(ours({ id: 'rf_2', status: 'failed', failure: { code: 'INSUFFICIENT_BALANCE', detail: 'x' } })),
+      settled(external()),
+      settled(external({ id: 'rf_4', status: 'pending' })),
+      statusChange('pending', 'cancelled', 'expired'),
+      statusChange('approved', 'charged_back', 'settled'),
+      { type: 'cancellation.settled', status: 'cancelled', at: NOW },
       {
-        type: 'refund.failed',
-        refund: entry({
-          id: 'rf_2',
-          status: 'failed',
-          failure: { code: 'INSUFFICIENT_BALANCE', detail: 'x' },
-        }),
-      },
-      {
-        type: 'refund.external_recorded',
-        refund: entry({ id: 'rf_3', origin: 'external', amountMinor: 100 }),
-      },
-      {
-        type: 'refund.external_recorded',
-        refund: entry({ id: 'rf_4', origin: 'external', status: 'pending' }),
-      },
-      {
-        type: 'payment.status_changed',
-        status: 'cancelled',
-        statusDetail: 'expired',
-        previousStatus: 'pending',
-      },
-      {
-        type: 'payment.status_changed',
-        status: 'charged_back',
-        statusDetail: 'settled',
-        previousStatus: 'approved',
+        type: 'attention.raised',
+        item: { kind: 'settlement_contradiction', key: 'k', since: NOW, detail: 'd' },
       },
     ];
-    const out = outEventsFromLedger(ledger, events, NOW);
+    const out = outEventsOf(ledger, events);
     expect(out.map((e) => e.detailType)).toEqual([
       'Refund Succeeded',
       'Refund Failed',
@@ -95,39 +101,29 @@ describe('ledger changes to events', () => {
     ]);
     expect(out[0]!.detail).toMatchObject({
       paymentId: '1234567890',
-      refund: { amount: 25.5, currency: 'BRL', status: 'succeeded' },
+      refund: { amount: 25.5, currency: 'BRL', status: 'succeeded', idempotencyKey: 'key-1', origin: 'api' },
     });
     expect(out[1]!.detail).toMatchObject({ refund: { failure: { code: 'INSUFFICIENT_BALANCE' } } });
+    expect(out[2]!.detail).toMatchObject({ refund: { origin: 'external', idempotencyKey: null } });
   });
 
   it('gives one change one stable eventId, and drops a change reported twice by one write', () => {
-    const twice = outEventsFromLedger(
-      ledger,
-      [
-        { type: 'refund.succeeded', refund: entry() },
-        { type: 'refund.succeeded', refund: entry() },
-      ],
-      NOW,
-    );
+    const twice = outEventsOf(ledger, [settled(ours()), settled(ours())]);
     expect(twice).toHaveLength(1);
-    const again = outEventsFromLedger(
-      ledger,
-      [{ type: 'refund.succeeded', refund: entry() }],
-      '2030-01-01T00:00:00.000Z',
-    );
+    const again = outEventsOf({ ...ledger, updatedAt: '2030-01-01T00:00:00.000Z', version: 9 }, [
+      settled(ours()),
+    ]);
     expect(again[0]!.detail.eventId).toBe(twice[0]!.detail.eventId);
-    const other = outEventsFromLedger(
-      ledger,
-      [{ type: 'refund.failed', refund: entry({ status: 'failed' }) }],
-      NOW,
-    );
+    const other = outEventsOf(ledger, [settled(ours({ status: 'failed' }))]);
     expect(other[0]!.detail.eventId).not.toBe(twice[0]!.detail.eventId);
   });
 
-  it('skips an event whose entry moved on within the same write', () => {
-    expect(
-      outEventsFromLedger(ledger, [{ type: 'refund.succeeded', refund: entry({ status: 'pending' }) }], NOW),
-    ).toEqual([]);
+  it('names an Orders API order as orderId, and its cancellation as Order Cancelled', () => {
+    const order: Ledger = { ...ledger, kind: 'order', id: 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3' };
+    const out = outEventsOf(order, [settled(ours()), statusChange('created', 'canceled', 'canceled_by_api')]);
+    expect(out.map((e) => e.detailType)).toEqual(['Refund Succeeded', 'Order Cancelled']);
+    expect(out[0]!.detail).toMatchObject({ orderId: order.id, refund: { orderId: order.id } });
+    expect(out[0]!.detail).not.toHaveProperty('paymentId');
   });
 });
 
@@ -140,27 +136,25 @@ describe('the documented schemas (docs/events.md)', () => {
   });
 
   it('describes every detail the code builds, exactly', () => {
-    const details: OutEvent[] = outEventsFromLedger(
-      ledger,
-      [
-        { type: 'refund.succeeded', refund: entry({ reason: 'r', externalReference: 'e-1' }) },
-        {
-          type: 'refund.failed',
-          refund: entry({
-            id: 'f',
-            status: 'failed',
-            mercadoPagoRefundId: null,
-            failure: { code: 'REFUND_REJECTED', detail: 'd' },
-          }),
-        },
-        {
-          type: 'payment.status_changed',
-          status: 'cancelled',
-          statusDetail: null,
-          previousStatus: 'pending',
-        },
-      ],
-      NOW,
+    const details: OutEvent[] = outEventsOf(ledger, [
+      settled(ours({ reason: 'r', externalReference: 'e-1' })),
+      settled(
+        ours({
+          id: 'f',
+          status: 'failed',
+          mercadoPagoRefundId: null,
+          failure: { code: 'REFUND_REJECTED', detail: 'd' },
+          resolution: { by: 'person:ana', note: 'checked the panel', at: NOW },
+        }),
+      ),
+      settled(external()),
+      statusChange('pending', 'cancelled', null),
+    ]);
+    details.push(
+      ...outEventsOf({ ...ledger, kind: 'order', id: 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3' }, [
+        settled(ours({ id: 'o1' })),
+        statusChange('created', 'canceled', 'canceled_by_api'),
+      ]),
     );
     details.push({
       detailType: DetailType.QrOrderPaid,
@@ -188,10 +182,9 @@ describe('the documented schemas (docs/events.md)', () => {
 });
 
 describe('publishers', () => {
-  const event = (i: number): OutEvent =>
-    outEventsFromLedger(ledger, [{ type: 'refund.succeeded', refund: entry({ id: `rf_${i}` }) }], NOW)[0]!;
+  const event = (i: number): OutEvent => outEventsOf(ledger, [settled(ours({ id: `rf_${i}` }))])[0]!;
 
-  it('EventBridge: source and detail-type, batches of 10, failed entries retried, then logged, never thrown', async () => {
+  it('EventBridge: source and detail-type, batches of 10, failed entries retried, then reported, never thrown', async () => {
     const calls: PutEventsCommand[] = [];
     let failNext = 2;
     const sender: PutEventsSender = {
@@ -208,12 +201,12 @@ describe('publishers', () => {
         return { FailedEntryCount: 0, Entries: entries.map(() => ({})) };
       },
     };
-    const lines: string[] = [];
-    const log = createLogger({ sink: (line) => lines.push(line) });
-    await createEventBridgePublisher('the-bus', sender).publish(
+    const unpublished = await putEvents(
+      sender,
+      'the-bus',
       Array.from({ length: 12 }, (_, i) => event(i)),
-      log,
     );
+    expect(unpublished).toEqual([]);
     expect(calls.map((c) => c.input.Entries?.length)).toEqual([10, 1, 1, 2]);
     const first = calls[0]!.input.Entries![0]!;
     expect(first).toMatchObject({
@@ -222,21 +215,14 @@ describe('publishers', () => {
       DetailType: 'Refund Succeeded',
     });
     expect(JSON.parse(first.Detail!)).toEqual(event(0).detail);
-    expect(lines).toEqual([]);
 
     const down: PutEventsSender = {
       async send() {
         throw new Error('network down');
       },
     };
-    await expect(
-      createEventBridgePublisher('the-bus', down).publish([event(1)], log),
-    ).resolves.toBeUndefined();
-    expect(lines.map((l) => JSON.parse(l) as { message: string; event: { source: string } })).toEqual([
-      expect.objectContaining({
-        message: 'event not published',
-        event: expect.objectContaining({ source: EVENT_SOURCE }),
-      }),
+    await expect(putEvents(down, 'the-bus', [event(1)])).resolves.toEqual([
+      { event: event(1), reason: 'Error: network down' },
     ]);
   });
 
@@ -244,12 +230,13 @@ describe('publishers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'events-'));
     try {
       const file = join(dir, 'nested', 'events.jsonl');
-      const lines: string[] = [];
-      const publisher = createLocalPublisher({ file, sink: (line) => lines.push(line) });
-      await Promise.all(Array.from({ length: 20 }, (_, i) => publisher.publish([event(i)], quiet)));
+      const told: OutEvent[] = [];
+      const send = eventsFileSender({ file, onEvent: (e) => told.push(e) });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send([event(i)])));
+      expect(results.flat()).toEqual([]);
       const written = readFileSync(file, 'utf8').trimEnd().split('\n');
       expect(written).toHaveLength(20);
-      expect(written).toEqual(lines);
+      expect(written.map((line) => JSON.parse(line).detail)).toEqual(told.map((e) => e.detail));
       expect(JSON.parse(written[0]!)).toEqual({
         source: EVENT_SOURCE,
         'detail-type': 'Refund Succeeded',
@@ -325,20 +312,5 @@ describe('once per change, end to end', () => {
       body: { data: { id: paymentId } },
     });
     expect(rig.events()).toEqual([]);
-  });
-});
-
-describe('createEventPublisher', () => {
-  it('refuses a bus name in a function that does not bundle the EventBridge publisher', async () => {
-    const { createEventPublisher } = await import('../../functions/shared/events/publisher.ts');
-    expect(() => createEventPublisher('bus', {})).toThrow(/EVENT_BUS_NAME/);
-    const sent: string[] = [];
-    const publisher = createEventPublisher('bus', {}, (bus) => ({
-      publish: async () => {
-        sent.push(bus);
-      },
-    }));
-    await publisher.publish([], createLogger({ level: 'error', sink: () => undefined }));
-    expect(sent).toEqual(['bus']);
   });
 });

@@ -76,6 +76,7 @@ export const SCHEMA_OF_DETAIL_TYPE: Record<string, string> = {
   'Refund Failed': 'RefundDetail',
   'Payment Cancelled': 'PaymentStatusDetail',
   'Payment Status Changed': 'PaymentStatusDetail',
+  'Order Cancelled': 'PaymentStatusDetail',
   'QR Order Paid': 'QrOrderDetail',
   'QR Order Expired': 'QrOrderDetail',
 };

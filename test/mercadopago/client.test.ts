@@ -83,7 +83,12 @@ describe('reads', () => {
   it('getPayment sends the documented headers and normalizes the fixture', async () => {
     server.script(json(200, PAYMENT));
     const payment = await makeClient().getPayment('17014025134');
-    expect(payment).toMatchObject({ id: '17014025134', status: 'approved', transactionAmount: 12.34 });
+    expect(payment).toMatchObject({
+      id: '17014025134',
+      status: 'approved',
+      amount: 12.34,
+      mercadoPagoRequestId: 'mp-req-200',
+    });
     expect(server.requests).toHaveLength(1);
     const [request] = server.requests;
     expect(request?.method).toBe('GET');
@@ -163,7 +168,7 @@ describe('reads', () => {
     server.script(json(200, `[${REFUND_GET}, ${REFUND_CREATE}]`));
     const refunds = await makeClient().listRefunds('17014025134');
     expect(server.requests[0]?.url).toBe('/v1/payments/17014025134/refunds');
-    expect(refunds.map((r) => [r.id, r.paymentId, r.amount])).toEqual([
+    expect(refunds.map((r) => [r.id, r.subjectId, r.amount])).toEqual([
       ['1245678203', '17014025134', 50],
       ['1009042015', '18552260055', 10],
     ]);
@@ -180,8 +185,8 @@ describe('reads', () => {
     const tokens = ['first-token', 'second-token'];
     const client = makeClient({ accessToken: async () => tokens.shift() ?? 'none' });
     server.script(json(200, PAYMENT), json(200, PAYMENT));
-    await client.getPayment('1');
-    await client.getPayment('1');
+    await client.getPayment('17014025134');
+    await client.getPayment('17014025134');
     expect(server.requests.map((r) => r.headers.authorization)).toEqual([
       'Bearer first-token',
       'Bearer second-token',
@@ -201,15 +206,25 @@ describe('reads', () => {
 
   it('path segments are URL-encoded', async () => {
     server.script(json(200, PAYMENT));
-    await makeClient().getPayment('12/../34?x=1');
+    await failure(makeClient().getPayment('12/../34?x=1'));
     expect(server.requests[0]?.url).toBe('/v1/payments/12%2F..%2F34%3Fx%3D1');
+  });
+
+  it('a payment read answered about another payment is unexpected (502), flagged, never a payment', async () => {
+    server.script(json(200, PAYMENT));
+    const error = await failure(makeClient().getPayment('99'));
+    expect(error).toMatchObject({
+      kind: MpFailureKind.Unexpected,
+      aboutAnotherResource: true,
+      httpStatus: 200,
+    });
   });
 
   it('works with the shared module agent when no dispatcher is given', async () => {
     server.script(json(200, PAYMENT), json(200, PAYMENT));
     const client = makeClient({ dispatcher: undefined });
-    await client.getPayment('1');
-    await client.getPayment('1');
+    await client.getPayment('17014025134');
+    await client.getPayment('17014025134');
     expect(server.requests).toHaveLength(2);
   });
 });
@@ -220,10 +235,11 @@ describe('writes: createRefund', () => {
     const refund = await makeClient().createRefund('18552260055', 10.5, { idempotencyKey: KEY });
     expect(refund).toEqual({
       id: '1009042015',
-      paymentId: '18552260055',
+      subjectId: '18552260055',
       amount: 10,
       status: 'approved',
       dateCreated: '2023-08-24T15:35:15.783-04:00',
+      mercadoPagoRequestId: 'mp-req-201',
     });
     expect(server.requests).toHaveLength(3);
     for (const request of server.requests) {
@@ -472,7 +488,12 @@ describe('writes: cancelPayment', () => {
   it('PUT {"status":"cancelled"} with the key; the answer may be partial', async () => {
     server.script(json(200, { id: 17014025134, status: 'cancelled', status_detail: 'by_collector' }));
     const result = await makeClient().cancelPayment('17014025134', { idempotencyKey: KEY });
-    expect(result).toEqual({ id: '17014025134', status: 'cancelled', statusDetail: 'by_collector' });
+    expect(result).toEqual({
+      id: '17014025134',
+      status: 'cancelled',
+      statusDetail: 'by_collector',
+      mercadoPagoRequestId: 'mp-req-200',
+    });
     const [request] = server.requests;
     expect(request?.method).toBe('PUT');
     expect(request?.url).toBe('/v1/payments/17014025134');

@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { cancelledResponse, pendingResponse } from '../../functions/cancellation/responses.ts';
 import { cancellationBodySchema } from '../../functions/cancellation/schemas.ts';
+import type { RefundView } from '../../functions/model/ledger/view.ts';
 import { openApiDocument } from '../../functions/openapi/document.ts';
 import { OPENAPI_PATH, openApiRoute } from '../../functions/openapi/local-route.ts';
 import { putQrOrderBodySchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema } from '../../functions/refunds/schemas.ts';
 import { FUNCTION_ENTRIES, FunctionName, ROUTES, routeKey } from '../../functions/routes.ts';
 import { Problem, type ProblemCode, ProblemError, problemBody } from '../../functions/shared/errors.ts';
-import type { RefundView } from '../../functions/shared/ledger/refund-view.ts';
 import { type LambdaHttpHandler, type LocalServer, startLocalServer } from '../../local/server.ts';
 import { captureLogs } from '../http/helpers.ts';
 import { resourcesOf, type Synthesized, synthesize } from '../infra/synth.ts';
@@ -406,6 +406,7 @@ describe('response bodies', () => {
       status: 'failed',
       origin: 'api',
       mercadoPagoRefundId: null,
+      idempotencyKey: 'key-1',
       reason: 'returned',
       failure: { code: 'REFUND_REJECTED', detail: 'Mercado Pago rejected the refund.' },
       createdAt: '2026-01-31T12:00:00.000Z',

@@ -273,7 +273,7 @@ describe('PUT /pos/{externalPosId}/order', () => {
     const pos = unique('CAJA');
     const body = validBody();
     expect((await put(pos, body)).status).toBe(201);
-    expect(await store.markStatus(body.externalReference as string, 'paid', iso(nowMs))).toBe(true);
+    expect(await store.markStatus(body.externalReference as string, 'paid', iso(nowMs), [])).toBe(true);
     h.sandbox.clearRequests();
     const res = await put(pos, body);
     expect(res.status).toBe(400);
@@ -458,7 +458,7 @@ describe('GET /pos/{externalPosId}/order', () => {
     expect((await get(pos)).body.status).toBe('expired');
     skewMs = 0;
     expect((await get(pos)).body.status).toBe('open');
-    expect(await store.markStatus(reference, 'paid', iso(nowMs))).toBe(true);
+    expect(await store.markStatus(reference, 'paid', iso(nowMs), [])).toBe(true);
     expect((await get(pos)).body.status).toBe('paid');
   });
 
@@ -512,9 +512,9 @@ describe('payment of an order put through the API', () => {
       external_reference: reference,
     });
 
-    expect(await store.markStatus(reference, 'paid', iso(nowMs))).toBe(true);
-    expect(await store.markStatus(reference, 'expired', iso(nowMs))).toBe(false);
-    expect(await store.markStatus(reference, 'paid', iso(nowMs))).toBe(false);
+    expect(await store.markStatus(reference, 'paid', iso(nowMs), [])).toBe(true);
+    expect(await store.markStatus(reference, 'expired', iso(nowMs), [])).toBe(false);
+    expect(await store.markStatus(reference, 'paid', iso(nowMs), [])).toBe(false);
     const record = await store.get(reference);
     expect(record).toMatchObject({ status: 'paid', updatedAt: iso(nowMs) });
     // A put of the same record cannot reopen it either.
@@ -527,10 +527,10 @@ describe('payment of an order put through the API', () => {
     const body = validBody();
     const reference = body.externalReference as string;
     expect((await put(pos, body)).status).toBe(201);
-    expect(await store.markStatus(reference, 'expired', iso(nowMs))).toBe(true);
-    expect(await store.markStatus(reference, 'expired', iso(nowMs))).toBe(false);
-    expect(await store.markStatus(reference, 'paid', iso(nowMs))).toBe(true);
-    expect(await store.markStatus('never-put', 'paid', iso(nowMs))).toBe(false);
+    expect(await store.markStatus(reference, 'expired', iso(nowMs), [])).toBe(true);
+    expect(await store.markStatus(reference, 'expired', iso(nowMs), [])).toBe(false);
+    expect(await store.markStatus(reference, 'paid', iso(nowMs), [])).toBe(true);
+    expect(await store.markStatus('never-put', 'paid', iso(nowMs), [])).toBe(false);
     expect(await store.get('never-put')).toBeUndefined();
   });
 });

@@ -1,14 +1,17 @@
 /**
  * The reconciliation job against the sandbox and dynalite: refunds and cancellations left pending by lost
- * answers are settled by re-reading, re-sent with their own key only shortly after the first attempt and
- * only when nothing at Mercado Pago could be them, backed off, and reported after a day.
+ * answers are re-sent with their own key within their re-send window (Mercado Pago answers what the key
+ * made, or makes it once), whatever unrelated refunds the payment has; never while an attempt may still be
+ * running, never after the window; backed off, and reported after a day.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CancellationDeps } from '../../functions/cancellation/deps.ts';
 import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
 import { runReconcile } from '../../functions/reconcile/run.ts';
+import { createRefund } from '../../functions/refunds/create-refund.ts';
+import type { RefundDeps } from '../../functions/refunds/deps.ts';
 import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
-import { type InvokeResult, invoke, type LambdaLike, newId } from '../support/harness.ts';
+import { type InvokeResult, invoke, type LambdaLike, newId, refundWindow } from '../support/harness.ts';
 import {
   approvedPayment,
   paymentReads,
@@ -32,6 +35,8 @@ beforeAll(async () => {
     idempotency: rig.h.idempotency,
     clock: rig.h.clock,
     newId,
+    settings: rig.h.settings,
+    keyRetentionDays: 30,
   };
   cancellation = createHttpHandler(
     cancellationRoutes(async () => deps),
@@ -47,8 +52,8 @@ beforeEach(async () => {
   await rig.reset();
 });
 
-const reconcile = (options: { pendingAfterSeconds?: number } = {}) =>
-  runReconcile(rig.reconcileDeps(options.pendingAfterSeconds), {
+const reconcile = () =>
+  runReconcile(rig.reconcileDeps(), {
     log: silentLogger,
     deadline: rig.clock.now() + 60_000,
   });
@@ -61,18 +66,29 @@ const refund = (paymentId: string, body: unknown, key = `k-${paymentId}`): Promi
     headers: { 'idempotency-key': key },
   });
 
+const refundDepsOf = (r: Rig): RefundDeps => ({
+  mercadoPago: r.h.mercadoPago,
+  ledgers: r.h.ledgers,
+  idempotency: r.h.idempotency,
+  clock: r.h.clock,
+  newId,
+  settings: r.h.settings,
+  keyRetentionDays: 30,
+  refundWindow,
+});
+
 const refundPath = (paymentId: string) => `^/v1/payments/${paymentId}/refunds$`;
 
 const entryOf = async (paymentId: string, refundId: string) =>
   (await rig.h.ledgers.get(paymentId))?.refunds.find((e) => e.id === refundId);
 
 describe('refunds left pending by lost answers', () => {
-  it('settles a refund Mercado Pago made (answers lost) by re-reading: no re-send, one event', async () => {
+  it('settles a refund Mercado Pago made (answers lost) by re-sending its own key: the same refund, one event', async () => {
     const paymentId = approvedPayment(rig, 100);
     rig.h.sandbox.loseAnswer({ method: 'POST', path: refundPath(paymentId), times: 10 });
     const created = await refund(paymentId, { amount: 25 });
     expect(created.status).toBe(202);
-    const posts = refundPosts(rig, paymentId).length;
+    await rig.h.sandbox.resetFaults();
 
     const early = await reconcile();
     expect(early.checked).toBe(0);
@@ -80,9 +96,9 @@ describe('refunds left pending by lost answers', () => {
 
     rig.clock.advance(3 * MINUTE);
     const report = await reconcile();
-    expect(report).toMatchObject({ checked: 1, settled: 1, resent: 0, failed: 0 });
+    expect(report).toMatchObject({ checked: 1, settled: 1, resent: 1, failed: 0 });
     expect(await entryOf(paymentId, created.body.id)).toMatchObject({ status: 'succeeded' });
-    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+    expect(new Set(refundPosts(rig, paymentId).map((p) => p.idempotencyKey)).size).toBe(1);
     expect(rig.h.sandbox.refundsOf(paymentId)).toHaveLength(1);
     expect(rig.eventsInFile().map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
     expect(rig.metricCount('RefundSucceeded')).toBeGreaterThanOrEqual(1);
@@ -117,16 +133,40 @@ describe('refunds left pending by lost answers', () => {
     expect(refundPosts(rig, paymentId)).toHaveLength(posts.length);
   });
 
-  it('never re-sends while the first attempt may still be running', async () => {
+  it('never re-sends while an attempt may still be running (its lock), and does once it has expired', async () => {
     const paymentId = approvedPayment(rig);
-    rig.h.sandbox.drop({ method: 'POST', path: refundPath(paymentId), times: 10 });
-    await refund(paymentId, { amount: 10 });
-    await rig.h.sandbox.resetFaults();
-    const posts = refundPosts(rig, paymentId).length;
-    rig.clock.advance(5_000);
-    const report = await reconcile({ pendingAfterSeconds: 1 });
-    expect(report).toMatchObject({ checked: 1, resent: 0 });
-    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
+    let reached!: () => void;
+    const calling = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    // A first attempt whose function hangs in the call for up to five minutes (its deadline).
+    const hanging = {
+      ...rig.h.mercadoPago,
+      createRefund: () => {
+        reached();
+        return new Promise<never>(() => undefined);
+      },
+    };
+    void createRefund(
+      { ...refundDepsOf(rig), mercadoPago: hanging },
+      {
+        paymentId,
+        idempotencyKey: `hang-${paymentId}`,
+        amount: 10,
+        caller: 'test',
+        requestId: 'r',
+        deadline: Date.now() + 5 * MINUTE,
+        log: silentLogger,
+      },
+    );
+    await calling;
+    rig.clock.advance(3 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 0 });
+    expect(refundPosts(rig, paymentId)).toHaveLength(0);
+
+    rig.clock.advance(5 * MINUTE);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 1, settled: 1 });
+    expect(rig.h.sandbox.refundsOf(paymentId)).toHaveLength(1);
   });
 
   it('never re-sends long after the first attempt: left pending, backed off, reported after a day', async () => {
@@ -138,9 +178,10 @@ describe('refunds left pending by lost answers', () => {
 
     rig.clock.advance(11 * MINUTE);
     expect(await reconcile()).toMatchObject({ checked: 1, resent: 0, settled: 0 });
-    const entry = await entryOf(paymentId, created.body.id);
-    expect(entry).toMatchObject({ status: 'pending', reconcileChecks: 1 });
-    expect(Date.parse(entry!.nextCheckAt!)).toBeGreaterThan(rig.clock.now());
+    expect(await entryOf(paymentId, created.body.id)).toMatchObject({ status: 'pending' });
+    const schedule = (await rig.h.ledgers.get(paymentId))!.schedule!;
+    expect(schedule.checks).toBe(1);
+    expect(Date.parse(schedule.nextCheckAt)).toBeGreaterThan(rig.clock.now());
 
     // Backed off: an immediate second run does not read Mercado Pago again.
     const reads = paymentReads(rig, paymentId).length;
@@ -158,20 +199,26 @@ describe('refunds left pending by lost answers', () => {
     expect(rig.events()).toEqual([]);
   });
 
-  it('does not re-send when Mercado Pago reports a refund that could be it', async () => {
+  it('re-sends within its window whatever unrelated refunds the payment has (a dashboard refund of another amount)', async () => {
     const paymentId = approvedPayment(rig, 100);
-    rig.h.sandbox.drop({ method: 'POST', path: refundPath(paymentId), times: 10 });
-    const created = await refund(paymentId, { amount: 10 });
-    await rig.h.sandbox.resetFaults();
-    const posts = refundPosts(rig, paymentId).length;
-    rig.h.sandbox.dashboardRefund(paymentId, 15);
+    rig.h.sandbox.status(500, { method: 'POST', path: refundPath(paymentId), times: 3 });
+    const created = await refund(paymentId, { amount: 2 });
+    expect(created.status).toBe(202);
+    rig.h.sandbox.dashboardRefund(paymentId, 5.55);
 
     rig.clock.advance(3 * MINUTE);
-    expect(await reconcile()).toMatchObject({ checked: 1, resent: 0 });
-    expect(refundPosts(rig, paymentId)).toHaveLength(posts);
-    expect(await entryOf(paymentId, created.body.id)).toMatchObject({ status: 'pending' });
-    // The dashboard refund is recorded (and announced) for what it is.
-    expect(rig.events().map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
+    expect(await reconcile()).toMatchObject({ checked: 1, resent: 1, settled: 1 });
+    expect(await entryOf(paymentId, created.body.id)).toMatchObject({
+      status: 'succeeded',
+      amountMinor: 200,
+    });
+    expect(rig.h.sandbox.refundsOf(paymentId).map((r) => r.amount)).toEqual([5.55, 2]);
+    // The dashboard refund is recorded (and announced) for what it is; ours is announced once.
+    expect(
+      rig
+        .events()
+        .map((e) => `${e['detail-type']}:${(e.detail as { refund: { origin: string } }).refund.origin}`),
+    ).toEqual(['Refund Succeeded:external', 'Refund Succeeded:api']);
   });
 
   it('never re-sends a refund Mercado Pago accepted (in_process); settles it once Mercado Pago does', async () => {
@@ -197,12 +244,13 @@ describe('refunds left pending by lost answers', () => {
       rig.h.sandbox.loseAnswer({ method: 'POST', path: refundPath(id), times: 10 });
       expect((await refund(id, { amount: 5 })).status).toBe(202);
     }
+    await rig.h.sandbox.resetFaults();
     rig.h.sandbox.status(500, { method: 'GET', path: `^/v1/payments/${ids[0]}$`, times: 10 });
     rig.clock.advance(3 * MINUTE);
     const bounded = await runReconcile(rig.reconcileDeps(), {
       log: silentLogger,
       deadline: rig.clock.now() + 60_000,
-      maxChecks: 1,
+      maxLedgers: 1,
       concurrency: 1,
     });
     expect(bounded.complete).toBe(false);

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRefund, mercadoPagoRefundKey } from '../../functions/refunds/create-refund.ts';
+import { mercadoPagoRefundKey } from '../../functions/model/ledger/attempts.ts';
+import { runReconcile } from '../../functions/reconcile/run.ts';
+import { createRefund } from '../../functions/refunds/create-refund.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { type Harness, invoke, startHarness } from '../support/harness.ts';
-import { daysAgo, refundApi, refundCalls } from './support.ts';
+import { type Harness, invoke, quietLogger, startHarness } from '../support/harness.ts';
+import { daysAgo, reconcileWith, refundApi, refundCalls } from './support.ts';
 
 let h: Harness;
 let api: ReturnType<typeof refundApi>;
@@ -67,7 +69,7 @@ describe('POST /payments/{paymentId}/refunds', () => {
     expect(res.body.amount).toBe(50);
     const [call] = refundCalls(h, paymentId);
     expect(call?.renderInProcessRefunds).toBe('true');
-    expect(call?.idempotencyKey).toBe(mercadoPagoRefundKey(paymentId, 'no-body-key'));
+    expect(call?.idempotencyKey).toBe(mercadoPagoRefundKey({ id: res.body.id }));
   });
 
   it('stores reason and externalReference with the refund', async () => {
@@ -231,12 +233,18 @@ describe('POST /payments/{paymentId}/refunds', () => {
     const replay = await api.refund(paymentId, { amount: 8 }, 'lost-always');
     expect(replay.status).toBe(202);
     expect(replay.headers['idempotent-replayed']).toBe('true');
-    // Reading the payment settles it by the matching rule, and the replay then answers 201.
+    // A read is no evidence that Mercado Pago's refund of 8 is ours: it is held (counted once, through the
+    // reservation), not linked, not listed as made elsewhere.
     const list = await api.list(paymentId);
-    expect(list.body.refunds.find((r: any) => r.id === lost.body.id)).toMatchObject({ status: 'succeeded' });
     expect(list.body.refunds).toHaveLength(2);
+    expect(list.body.refunds.find((r: any) => r.id === lost.body.id)).toMatchObject({ status: 'pending' });
+    expect(list.body).toMatchObject({ refundedAmount: 7, pendingAmount: 8, refundableAmount: 85 });
+    // Reconciliation re-sends it with its own key: Mercado Pago answers the refund that key made.
+    const at = Date.now() + 130_000;
+    await runReconcile(reconcileWith(h, at), { log: quietLogger, deadline: at + 10_000 });
     const after = await api.refund(paymentId, { amount: 8 }, 'lost-always');
     expect(after.status).toBe(201);
+    expect(after.body.mercadoPagoRefundId).toBe(String(h.sandbox.refundsOf(paymentId)[1]!.id));
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(2);
   });
 
@@ -321,14 +329,21 @@ describe('resuming after a Lambda died mid-call', () => {
    * A first attempt that read the payment, reserved, and whose Lambda died during the Mercado Pago call: the
    * call never returns. Retries run with a clock past its lock.
    */
-  const dieDuringCall = async (paymentId: string, key: string, amount: number) => {
+  const dieDuringCall = async (
+    paymentId: string,
+    key: string,
+    amount: number,
+    options: { reachesMercadoPago?: boolean } = {},
+  ) => {
     let sent!: () => void;
     const calling = new Promise<void>((resolve) => {
       sent = resolve;
     });
     const dying = {
       ...h.mercadoPago,
-      createRefund: () => {
+      createRefund: async (...args: Parameters<typeof h.mercadoPago.createRefund>) => {
+        // Mercado Pago made the refund (or not); the Lambda dies before it learns the answer.
+        if (options.reachesMercadoPago) await h.mercadoPago.createRefund(...args);
         sent();
         return new Promise<never>(() => undefined);
       },
@@ -366,21 +381,41 @@ describe('resuming after a Lambda died mid-call', () => {
     expect(res.status).toBe(201);
     expect(res.body.amount).toBe(12);
     expect(refundCalls(h, paymentId).map((c) => c.idempotencyKey)).toEqual([
-      mercadoPagoRefundKey(paymentId, 'crash-1'),
+      mercadoPagoRefundKey({ id: res.body.id }),
     ]);
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
     expect((await api.list(paymentId)).body.refunds).toHaveLength(1);
   });
 
-  it('does not re-send when the payment already shows the refund (answer lost, Lambda died)', async () => {
+  it('a refund made with its key before the Lambda died is answered again by the re-send: never a second one', async () => {
     const paymentId = approved(100);
-    await dieDuringCall(paymentId, 'crash-2', 20);
-    h.sandbox.dashboardRefund(paymentId, 20);
+    await dieDuringCall(paymentId, 'crash-2', 20, { reachesMercadoPago: true });
+    expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
     h.sandbox.clearRequests();
     const res = await afterLock().refund(paymentId, { amount: 20 }, 'crash-2');
     expect(res.status).toBe(201);
-    expect(refundCalls(h, paymentId)).toHaveLength(0);
+    expect(res.body.mercadoPagoRefundId).toBe(String(h.sandbox.refundsOf(paymentId)[0]!.id));
+    expect(refundCalls(h, paymentId).map((c) => c.idempotencyKey)).toEqual([
+      mercadoPagoRefundKey({ id: res.body.id }),
+    ]);
     expect(h.sandbox.refundsOf(paymentId)).toHaveLength(1);
+  });
+
+  it('a refund of the same amount made in the dashboard meanwhile is not taken for ours', async () => {
+    const paymentId = approved(100);
+    await dieDuringCall(paymentId, 'crash-3', 20);
+    h.sandbox.dashboardRefund(paymentId, 20);
+    const res = await afterLock().refund(paymentId, { amount: 20 }, 'crash-3');
+    expect(res.status).toBe(201);
+    const atMercadoPago = h.sandbox.refundsOf(paymentId).map((r) => ({ ...r, id: String(r.id) }));
+    expect(atMercadoPago).toHaveLength(2);
+    expect(res.body.mercadoPagoRefundId).toBe(atMercadoPago[1]!.id);
+    const list = await api.list(paymentId);
+    expect(list.body.refunds.map((r: any) => [r.origin, r.mercadoPagoRefundId])).toEqual([
+      ['api', atMercadoPago[1]!.id],
+      ['external', atMercadoPago[0]!.id],
+    ]);
+    expect(list.body.refundedAmount).toBe(40);
   });
 
   it('a refusal of the re-sent call leaves the refund pending: the first attempt may have refunded', async () => {

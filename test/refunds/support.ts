@@ -1,34 +1,29 @@
+import type { ReconcileDeps } from '../../functions/reconcile/deps.ts';
 import type { RefundDeps } from '../../functions/refunds/deps.ts';
 import { refundRoutes } from '../../functions/refunds/routes.ts';
 import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
-import type { LedgerEvent } from '../../functions/shared/ledger/ledger.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { type Harness, invoke, newId, refundWindow } from '../support/harness.ts';
+import { type Harness, invoke, newId, quietLogger, refundWindow } from '../support/harness.ts';
 
-const quiet = createLogger({ level: 'error', sink: () => undefined });
-
+/** The refund routes over the harness, as the refunds Lambda builds them. */
 export const refundApi = (h: Harness, overrides: Partial<RefundDeps> = {}) => {
-  const events: { paymentId: string; events: readonly LedgerEvent[] }[] = [];
   const deps: RefundDeps = {
     mercadoPago: h.mercadoPago,
     ledgers: h.ledgers,
     idempotency: h.idempotency,
     clock: h.clock,
-    refundWindow,
     newId,
-    onLedgerEvents: async (paymentId, list) => {
-      events.push({ paymentId, events: list });
-    },
+    settings: h.settings,
+    keyRetentionDays: 30,
+    refundWindow,
     ...overrides,
   };
   const handler = createHttpHandler(
     refundRoutes(async () => deps),
-    { logger: quiet },
+    { logger: quietLogger },
   );
   let keys = 0;
   return {
     deps,
-    events,
     handler,
     refund: (paymentId: string, body?: unknown, key: string | null = `key-${Date.now()}-${++keys}`) =>
       invoke(handler, {
@@ -51,3 +46,23 @@ export const refundCalls = (h: Harness, paymentId?: string) =>
     method: 'POST',
     path: paymentId ? new RegExp(`/v1/payments/${paymentId}/refunds$`) : /\/refunds$/,
   });
+
+/** Events out about one payment (published through the outbox). */
+export const eventsOf = (h: Harness, paymentId: string) =>
+  h.events().filter((e) => (e.detail as { paymentId?: string }).paymentId === paymentId);
+
+/** The reconciliation job's deps over the harness, its clock at `nowMs` (e.g. past RECONCILE_PENDING_AFTER). */
+export const reconcileWith = (
+  h: Harness,
+  nowMs: number | (() => number),
+  overrides: Partial<ReconcileDeps> = {},
+): ReconcileDeps => ({
+  mercadoPago: h.mercadoPago,
+  ledgers: h.ledgers,
+  clock: { now: typeof nowMs === 'number' ? () => nowMs : nowMs },
+  newId,
+  settings: h.settings,
+  userId: undefined,
+  attentionAfterMs: 86_400_000,
+  ...overrides,
+});

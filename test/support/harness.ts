@@ -1,14 +1,18 @@
 /**
- * Integration harness: an embedded DynamoDB (dynalite) with a fresh table, the Mercado Pago sandbox over real
- * HTTP, and the real Mercado Pago client; handlers are invoked with API Gateway v2 events.
- * Each test file starts its own (ephemeral ports), so files run in parallel.
+ * Integration harness: an embedded DynamoDB (dynalite) behind the local stream tap (so every write's outbox
+ * is published as in AWS, into an in-memory list here), the Mercado Pago sandbox over real HTTP, and the real
+ * Mercado Pago client; handlers are invoked with API Gateway v2 events. Each test file starts its own
+ * (ephemeral ports), so files run in parallel.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { DEFAULT_SETTLEMENT_SETTINGS, type SettlementSettings } from '../../functions/model/settings.ts';
 import { type Clock, systemClock } from '../../functions/shared/clock.ts';
 import { parseRefundWindow } from '../../functions/shared/config.ts';
+import { type EventEnvelope, envelopeOf } from '../../functions/shared/events/types.ts';
 import type { HttpLambdaResult } from '../../functions/shared/http/types.ts';
 import { newId } from '../../functions/shared/ids.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
 import { createMercadoPagoClient } from '../../functions/shared/mercadopago/client.ts';
 import type { MercadoPagoClient } from '../../functions/shared/mercadopago/types.ts';
 import {
@@ -16,22 +20,29 @@ import {
   type IdempotencyStore,
 } from '../../functions/shared/storage/idempotency-store.ts';
 import { createLedgerStore, type LedgerStore } from '../../functions/shared/storage/ledger-store.ts';
-import { createTable, startEmbeddedDynamoDb } from '../../local/dynamodb.ts';
+import { createTable } from '../../local/dynamodb.ts';
+import { startLocalDynamoDb } from '../../local/embedded-dynamodb.ts';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
 import { apiEvent, type EventInput, lambdaContext } from './events.ts';
 
 export const SANDBOX_TOKEN = 'TEST-sandbox-token';
 
+export const quietLogger = createLogger({ level: 'error', sink: () => undefined });
+
 export interface Harness {
   sandbox: Sandbox;
   dynamo: DynamoDBClient;
-  /** The embedded DynamoDB's endpoint (for processes a test starts). */
+  /** The endpoint every write goes through (the stream tap), for processes a test starts. */
   dynamoEndpoint: string;
   tableName: string;
   mercadoPago: MercadoPagoClient;
   ledgers: LedgerStore;
   idempotency: IdempotencyStore;
   clock: Clock;
+  settings: SettlementSettings;
+  /** Events out published so far (through the outbox, as the table's stream would). */
+  events(): EventEnvelope[];
+  clearEvents(): void;
   close(): Promise<void>;
 }
 
@@ -39,10 +50,18 @@ export interface HarnessOptions {
   sandbox?: Parameters<typeof startSandbox>[0];
   /** Mercado Pago client tries per call (tests of faults lower it). */
   maxAttempts?: number;
+  settings?: Partial<SettlementSettings>;
+  /** Also append published events to this file, as `npm start` does. */
+  eventsFile?: string;
 }
 
 export const startHarness = async (options: HarnessOptions = {}): Promise<Harness> => {
-  const db = await startEmbeddedDynamoDb({});
+  const published: EventEnvelope[] = [];
+  const db = await startLocalDynamoDb({
+    eventsFile: options.eventsFile,
+    onEvent: (e) => published.push(envelopeOf(e)),
+    log: quietLogger,
+  });
   const dynamo = new DynamoDBClient({
     endpoint: db.endpoint,
     region: 'local',
@@ -66,6 +85,11 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     ledgers: createLedgerStore(dynamo, tableName),
     idempotency: createIdempotencyStore(dynamo, tableName),
     clock: systemClock,
+    settings: { ...DEFAULT_SETTLEMENT_SETTINGS, ...options.settings },
+    events: () => [...published],
+    clearEvents: () => {
+      published.length = 0;
+    },
     async close() {
       await sandbox.close();
       dynamo.destroy();

@@ -11,8 +11,6 @@ import type { ReconcileDeps } from '../../functions/reconcile/deps.ts';
 import type { RefundDeps } from '../../functions/refunds/deps.ts';
 import { refundRoutes } from '../../functions/refunds/routes.ts';
 import type { Clock } from '../../functions/shared/clock.ts';
-import { ledgerEventsHandler } from '../../functions/shared/events/ledger-events.ts';
-import { createLocalPublisher, type EventPublisher } from '../../functions/shared/events/publisher.ts';
 import type { EventEnvelope } from '../../functions/shared/events/types.ts';
 import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
 import { createLogger, type Logger } from '../../functions/shared/logger.ts';
@@ -60,15 +58,14 @@ const movableClock = (): MovableClock => {
 export interface Rig {
   h: Harness;
   clock: MovableClock;
-  publisher: EventPublisher;
   processing: ProcessingDeps;
   webhookDeps: WebhookDeps;
   webhook: LambdaLike;
   refunds: LambdaLike;
   server: LocalServer;
   webhookUrl: string;
-  reconcileDeps(pendingAfterSeconds?: number): ReconcileDeps;
-  /** Events published so far (stdout lines), parsed. */
+  reconcileDeps(overrides?: Partial<ReconcileDeps>): ReconcileDeps;
+  /** Events published so far (through the writes' outboxes), parsed. */
   events(): EventEnvelope[];
   /** The events file's lines, parsed. */
   eventsInFile(): EventEnvelope[];
@@ -81,21 +78,19 @@ export interface Rig {
 }
 
 export const startRig = async (options: HarnessOptions & { userId?: string } = {}): Promise<Rig> => {
-  const h = await startHarness(options);
   const dir = mkdtempSync(join(tmpdir(), 'mp-events-'));
   const eventsFile = join(dir, 'events.jsonl');
-  let lines: string[] = [];
+  const h = await startHarness({ ...options, eventsFile });
   let metricLines: string[] = [];
   setMetricSink((line) => metricLines.push(line));
-  const publisher = createLocalPublisher({ file: eventsFile, sink: (line) => lines.push(line) });
   const clock = movableClock();
   const processing: ProcessingDeps = {
     mercadoPago: h.mercadoPago,
     ledgers: h.ledgers,
     qrOrders: createQrOrderStore(h.dynamo, h.tableName),
-    publisher,
     clock: h.clock,
     newId,
+    settings: h.settings,
     userId: options.userId ?? h.sandbox.userId,
   };
   const webhookDeps: WebhookDeps = {
@@ -115,7 +110,8 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
     clock: h.clock,
     refundWindow,
     newId,
-    onLedgerEvents: ledgerEventsHandler({ publisher, ledgers: h.ledgers, clock: h.clock }),
+    settings: h.settings,
+    keyRetentionDays: 30,
   };
   const webhook = createHttpHandler(
     webhookRoutes(async () => webhookDeps),
@@ -143,20 +139,23 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
   return {
     h,
     clock,
-    publisher,
     processing,
     webhookDeps,
     webhook,
     refunds,
     server,
     webhookUrl,
-    reconcileDeps: (pendingAfterSeconds = 120) => ({
-      ...processing,
+    reconcileDeps: (overrides = {}) => ({
+      mercadoPago: h.mercadoPago,
+      ledgers: h.ledgers,
       clock,
-      idempotency: h.idempotency,
-      pendingAfterSeconds,
+      newId,
+      settings: h.settings,
+      userId: options.userId ?? h.sandbox.userId,
+      attentionAfterMs: 86_400_000,
+      ...overrides,
     }),
-    events: () => lines.map(parse),
+    events: () => h.events(),
     eventsInFile: () => {
       try {
         return readFileSync(eventsFile, 'utf8').split('\n').filter(Boolean).map(parse);
@@ -174,7 +173,7 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
       h.sandbox.clearRequests();
       h.sandbox.configure({ notificationsEnabled: false });
       clock.reset();
-      lines = [];
+      h.clearEvents();
       metricLines = [];
       rmSync(eventsFile, { force: true });
       // Each test starts from an empty table: "nothing written" is checked against it.

@@ -1,11 +1,9 @@
 /**
- * Publishing events out to EventBridge (PutEvents, source EVENT_SOURCE). Only the functions that publish to the
- * bus import this module (the stream's event publisher, the notification processor): the others keep the
- * EventBridge client out of their bundles.
+ * Publishing events out to EventBridge (PutEvents, source EVENT_SOURCE). Only the event publisher (the table's
+ * stream consumer) imports this module: the other functions keep the EventBridge client out of their bundles.
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import type { EventPublisher } from './publisher.ts';
-import { EVENT_SOURCE, envelopeOf, type OutEvent } from './types.ts';
+import { EVENT_SOURCE, type OutEvent } from './types.ts';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_BATCH = 10;
@@ -73,15 +71,3 @@ export const putEvents = async (
   }
   return unpublished;
 };
-
-export const createEventBridgePublisher = (
-  eventBusName: string,
-  client?: PutEventsSender,
-): EventPublisher => ({
-  async publish(events, log) {
-    const unpublished = await putEvents(client ?? defaultEventBridgeClient(), eventBusName, events);
-    for (const { event, reason } of unpublished) {
-      log.error('event not published', { reason, event: envelopeOf(event) });
-    }
-  },
-});

@@ -1,87 +1,63 @@
 /**
- * Which ledger changes become events out. Only changes returned by the conditional write that made them
- * are turned into events (the writer that won publishes), so each change is published once.
+ * Which ledger changes become events out, built from the write that made them (its outbox): settled refunds
+ * (ours, or made elsewhere) and status changes. Pending states are not outcomes; contradictions go to a
+ * person, not to consumers. eventIds are stable per change, so at-least-once delivery can be deduplicated.
  */
+
+import type { LedgerEvent } from '../../model/ledger/change.ts';
+import { type Ledger, LedgerKind, RefundStatus } from '../../model/ledger/types.ts';
+import { refundView, subjectField } from '../../model/ledger/view.ts';
 import { sha256Hex } from '../ids.ts';
-import type { LedgerEvent } from '../ledger/ledger.ts';
-import { refundView } from '../ledger/refund-view.ts';
-import { type PaymentLedger, RefundStatus } from '../ledger/types.ts';
 import { DetailType, EVENT_SCHEMA_VERSION, type OutEvent } from './types.ts';
 
 const eventId = (...parts: (string | null)[]): string => sha256Hex(JSON.stringify(parts)).slice(0, 32);
 
-/** The detail types made from ledger changes: in AWS the table's stream publishes them (the write's outbox). */
-export const LEDGER_DETAIL_TYPES: ReadonlySet<DetailType> = new Set([
-  DetailType.RefundSucceeded,
-  DetailType.RefundFailed,
-  DetailType.PaymentCancelled,
-  DetailType.PaymentStatusChanged,
-]);
-
-/**
- * When a status change was recorded: its entry in the status history, written by the same write. So the
- * write's outbox and a publisher holding a later ledger of the same request give it the same time and eventId.
- */
-const recordedAt = (
-  ledger: PaymentLedger,
-  change: { status: string; statusDetail: string | null },
-  fallback: string,
-): string =>
-  ledger.statusHistory.findLast((s) => s.status === change.status && s.statusDetail === change.statusDetail)
-    ?.at ?? fallback;
-
-/** Settled refunds (ours, or made elsewhere) and payment status changes; pending states are not outcomes. */
-export const outEventsFromLedger = (
-  ledger: PaymentLedger,
-  events: readonly LedgerEvent[],
-  now: string,
-): OutEvent[] => {
+export const outEventsOf = (ledger: Ledger, events: readonly LedgerEvent[]): OutEvent[] => {
   const out: OutEvent[] = [];
   for (const event of events) {
-    if (event.type === 'payment.status_changed') {
-      const at = recordedAt(ledger, event, now);
+    if (event.type === 'status.changed') {
       const detailType =
-        event.status === 'cancelled' ? DetailType.PaymentCancelled : DetailType.PaymentStatusChanged;
+        event.status === 'cancelled' || event.status === 'canceled'
+          ? ledger.kind === LedgerKind.Order
+            ? DetailType.OrderCancelled
+            : DetailType.PaymentCancelled
+          : DetailType.PaymentStatusChanged;
       out.push({
         detailType,
         detail: {
           version: EVENT_SCHEMA_VERSION,
           eventId: eventId(
             detailType,
-            ledger.paymentId,
+            ledger.id,
             event.previousStatus,
             event.status,
             event.statusDetail,
-            at,
+            event.at,
           ),
-          occurredAt: at,
-          paymentId: ledger.paymentId,
+          occurredAt: event.at,
+          ...subjectField(ledger),
           status: event.status,
           statusDetail: event.statusDetail,
           previousStatus: event.previousStatus,
         },
-      });
+      } as OutEvent);
       continue;
     }
-    // The entry as the event saw it: a later event of the same write may have moved it on.
-    const entry = event.refund;
-    if (entry.status === RefundStatus.Pending || event.type === 'refund.pending') continue;
-    if (event.type === 'refund.succeeded' && entry.status !== RefundStatus.Succeeded) continue;
-    if (event.type === 'refund.failed' && entry.status !== RefundStatus.Failed) continue;
+    if (event.type !== 'refund.settled' || event.refund.status === RefundStatus.Pending) continue;
+    const { refund } = event;
     const detailType =
-      entry.status === RefundStatus.Succeeded ? DetailType.RefundSucceeded : DetailType.RefundFailed;
+      refund.status === RefundStatus.Succeeded ? DetailType.RefundSucceeded : DetailType.RefundFailed;
     out.push({
       detailType,
       detail: {
         version: EVENT_SCHEMA_VERSION,
-        eventId: eventId(detailType, ledger.paymentId, entry.id, entry.status),
-        occurredAt: entry.updatedAt,
-        paymentId: ledger.paymentId,
-        refund: refundView(ledger, entry),
+        eventId: eventId(detailType, ledger.id, refund.id, refund.status),
+        occurredAt: refund.settledAt ?? refund.updatedAt,
+        ...subjectField(ledger),
+        refund: refundView(ledger, refund),
       },
-    });
+    } as OutEvent);
   }
-  // The same entry may be reported twice by one write (a link, then a settlement): one event per change.
   const seen = new Set<string>();
   return out.filter((e) => !seen.has(e.detail.eventId) && seen.add(e.detail.eventId));
 };

@@ -3,7 +3,7 @@
  * EventBridge `source` is EVENT_SOURCE, `detail-type` one of DetailType; the JSON schema of each detail is
  * in docs/events.md. Details are versioned: fields are only ever added within a version.
  */
-import type { RefundView } from '../ledger/refund-view.ts';
+import type { RefundView } from '../../model/ledger/view.ts';
 
 export const EVENT_SOURCE = 'mercadopago-refunds';
 export const EVENT_SCHEMA_VERSION = 1;
@@ -13,6 +13,7 @@ export const DetailType = {
   RefundFailed: 'Refund Failed',
   PaymentCancelled: 'Payment Cancelled',
   PaymentStatusChanged: 'Payment Status Changed',
+  OrderCancelled: 'Order Cancelled',
   QrOrderPaid: 'QR Order Paid',
   QrOrderExpired: 'QR Order Expired',
 } as const;
@@ -26,14 +27,18 @@ interface DetailBase {
   occurredAt: string;
 }
 
-export interface RefundDetail extends DetailBase {
-  paymentId: string;
+/** Every detail about a payment or an order names it: `paymentId` or `orderId`. */
+interface SubjectIds {
+  paymentId?: string;
+  orderId?: string;
+}
+
+export interface RefundDetail extends DetailBase, SubjectIds {
   /** The refund object of the HTTP contract (API.md), `origin` telling ours from those made elsewhere. */
   refund: RefundView;
 }
 
-export interface PaymentStatusDetail extends DetailBase {
-  paymentId: string;
+export interface PaymentStatusDetail extends DetailBase, SubjectIds {
   status: string;
   statusDetail: string | null;
   previousStatus: string;
@@ -51,7 +56,10 @@ export interface QrOrderDetail extends DetailBase {
 export type OutEvent =
   | { detailType: typeof DetailType.RefundSucceeded | typeof DetailType.RefundFailed; detail: RefundDetail }
   | {
-      detailType: typeof DetailType.PaymentCancelled | typeof DetailType.PaymentStatusChanged;
+      detailType:
+        | typeof DetailType.PaymentCancelled
+        | typeof DetailType.PaymentStatusChanged
+        | typeof DetailType.OrderCancelled;
       detail: PaymentStatusDetail;
     }
   | { detailType: typeof DetailType.QrOrderPaid | typeof DetailType.QrOrderExpired; detail: QrOrderDetail };

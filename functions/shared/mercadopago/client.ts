@@ -23,7 +23,7 @@ import {
   toQrOrderRequestBody,
   toRefund,
 } from './schemas.ts';
-import type { CallOptions, MercadoPagoClient, WriteOptions } from './types.ts';
+import type { Answered, CallOptions, MercadoPagoClient, WriteOptions } from './types.ts';
 
 export type MercadoPagoClientOptions = TransportOptions;
 export { closeSharedAgents } from './http.ts';
@@ -104,6 +104,27 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
     );
   };
 
+  /** A read that answered about another resource: `unexpected` (502), flagged so callers can tell. */
+  const throwAboutAnother = (request: MpRequest, response: MpResponse, what: string): never => {
+    const log: Logger = request.call?.log ?? options.log ?? rootLogger;
+    log.warn('mercadopago answered about another resource', {
+      method: request.method,
+      path: request.path,
+      answeredAbout: what,
+      mpRequestId: response.upstreamRequestId,
+    });
+    throw new MercadoPagoError(`Mercado Pago ${request.method} ${request.path}: answered about ${what}`, {
+      kind: MpFailureKind.Unexpected,
+      httpStatus: response.status,
+      upstreamRequestId: response.upstreamRequestId,
+      attempts: response.attempts,
+      aboutAnotherResource: true,
+    });
+  };
+
+  const withRequestId = <T extends object>(value: T, response: MpResponse): T & Answered =>
+    response.upstreamRequestId ? { ...value, mercadoPagoRequestId: response.upstreamRequestId } : value;
+
   const qrOrderPath = (userId: string, externalPosId: string) =>
     `/instore/qr/seller/collectors/${segment('userId', userId)}/pos/${segment('externalPosId', externalPosId)}/orders`;
 
@@ -115,7 +136,11 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
         write: false,
         call,
       };
-      return decode(request, await send(request), paymentBody, toPayment);
+      const response = await send(request);
+      const payment = decode(request, response, paymentBody, toPayment);
+      // Nothing is ever written for another payment than the one asked for (API.md).
+      if (payment.id !== paymentId) throwAboutAnother(request, response, `payment ${payment.id}`);
+      return withRequestId(payment, response);
     },
 
     async createRefund(paymentId: string, amount: number | undefined, call: WriteOptions) {
@@ -132,7 +157,12 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
         write: true,
         call,
       };
-      return decode(request, await send(request), refundBody, (body) => toRefund(body, paymentId));
+      const response = await send(request);
+      // Whose refund it is, is the caller's to check: the body's payment_id is kept as it came.
+      return withRequestId(
+        decode(request, response, refundBody, (body) => toRefund(body, null)),
+        response,
+      );
     },
 
     async listRefunds(paymentId: string, call?: CallOptions) {
@@ -156,7 +186,8 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
         write: true,
         call,
       };
-      return decode(request, await send(request), cancellationBody, toCancellation);
+      const response = await send(request);
+      return withRequestId(decode(request, response, cancellationBody, toCancellation), response);
     },
 
     async getQrOrder(userId: string, externalPosId: string, call?: CallOptions) {

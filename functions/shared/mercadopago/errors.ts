@@ -7,7 +7,7 @@
  *   a 2xx whose body could not be read on a write): never report success or failure, settle later.
  * - `unexpected`: a read answered something this client cannot understand.
  */
-import type { ProblemCode } from '../errors.ts';
+import type { RefusalCode } from '../../model/codes.ts';
 
 export const MpFailureKind = {
   Refused: 'refused',
@@ -30,6 +30,8 @@ export interface MercadoPagoErrorDetails {
   /** Seconds to wait before retrying, when Mercado Pago said (429) or as we suggest. */
   retryAfterSeconds?: number;
   attempts?: number;
+  /** A read answered about another resource than the one asked for (never used as an answer). */
+  aboutAnotherResource?: boolean;
   cause?: unknown;
 }
 
@@ -41,6 +43,7 @@ export class MercadoPagoError extends Error {
   readonly upstreamRequestId: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly attempts: number;
+  readonly aboutAnotherResource: boolean;
 
   constructor(message: string, details: MercadoPagoErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -52,6 +55,7 @@ export class MercadoPagoError extends Error {
     this.upstreamRequestId = details.upstreamRequestId;
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.attempts = details.attempts ?? 1;
+    this.aboutAnotherResource = details.aboutAnotherResource ?? false;
   }
 }
 
@@ -62,7 +66,7 @@ const hasCode = (error: MercadoPagoError, ...codes: string[]) =>
  * API.md's mapping of a refused refund: by cause code first, then by status and message.
  * null = not a refusal the contract names (answered 502 UPSTREAM_ERROR).
  */
-export const refundRefusalCode = (error: MercadoPagoError): ProblemCode | null => {
+export const refundRefusalCode = (error: MercadoPagoError): RefusalCode | null => {
   if (error.kind !== MpFailureKind.Refused) return null;
   if (hasCode(error, '2000')) return 'PAYMENT_NOT_FOUND';
   if (hasCode(error, '2024', '15016')) return 'REFUND_WINDOW_EXPIRED';
@@ -76,7 +80,7 @@ export const refundRefusalCode = (error: MercadoPagoError): ProblemCode | null =
 };
 
 /** Mapping of a refused cancellation (code 2018: the payment's state does not allow it). */
-export const cancellationRefusalCode = (error: MercadoPagoError): ProblemCode | null => {
+export const cancellationRefusalCode = (error: MercadoPagoError): RefusalCode | null => {
   if (error.kind !== MpFailureKind.Refused) return null;
   if (hasCode(error, '2000') || error.httpStatus === 404) return 'PAYMENT_NOT_FOUND';
   if (hasCode(error, '2018', '2063', '4293')) return 'PAYMENT_NOT_CANCELLABLE';

@@ -140,9 +140,15 @@ const classifyAnswer = (response: AttemptResponse, write: boolean, nowMs: number
     description: `answered ${status}${parsed.errorName ? ` ${parsed.errorName}` : ''}`,
   };
   const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], nowMs);
-  // 429 rate limited, 423 idempotency key locked: Mercado Pago did not act on this try.
-  if (status === 429 || status === 423) {
+  // 429 rate limited: Mercado Pago did not act on this try.
+  if (status === 429) {
     return { ...base, kind: MpFailureKind.Unavailable, mayHaveActed: false, retryable: true, retryAfterMs };
+  }
+  // 423: a request with this key is still running there. It may act: never "did not act" for a write.
+  if (status === 423) {
+    return write
+      ? { ...base, kind: MpFailureKind.UnknownOutcome, mayHaveActed: true, retryable: true, retryAfterMs }
+      : { ...base, kind: MpFailureKind.Unavailable, mayHaveActed: false, retryable: true, retryAfterMs };
   }
   // A write's 409 is a replay of a key still being processed (NOTES.md): that request may act.
   if (status === 409 && write) {

@@ -56,10 +56,13 @@ export const refundBody = z.looseObject({
 });
 export type RefundBody = z.output<typeof refundBody>;
 
-/** `paymentId` fills in when the body does not say (refunds nested in a payment). */
-export const toRefund = (body: RefundBody, paymentId: string): MpRefund => ({
+/**
+ * `subjectId` is the payment the body names, or `nestedIn` for refunds listed inside a payment (which name
+ * theirs implicitly); a created refund's answer that names none stays null (the caller decides).
+ */
+export const toRefund = (body: RefundBody, nestedIn: string | null): MpRefund => ({
   id: body.id,
-  paymentId: body.payment_id ?? paymentId,
+  subjectId: body.payment_id ?? nestedIn,
   amount: body.amount,
   status: body.status,
   dateCreated: body.date_created,
@@ -135,9 +138,8 @@ export const toPayment = (body: PaymentBody): MpPayment => ({
   id: body.id,
   status: body.status,
   statusDetail: body.status_detail,
-  currencyId: body.currency_id,
-  transactionAmount: body.transaction_amount,
-  transactionAmountRefunded: body.transaction_amount_refunded,
+  currency: body.currency_id,
+  amount: body.transaction_amount,
   dateCreated: body.date_created,
   dateApproved: body.date_approved,
   dateLastUpdated: body.date_last_updated,

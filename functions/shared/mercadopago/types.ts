@@ -3,6 +3,7 @@
  * digits, amounts are numbers in major units as Mercado Pago sent them, dates are the strings it sent
  * (or null when absent or empty). Only the fields the code uses are here; the schemas tolerate the rest.
  */
+import type { PaymentFacts, RefundFact } from '../../model/facts.ts';
 import type { Logger } from '../logger.ts';
 
 export type MpRefundStatus =
@@ -13,50 +14,21 @@ export type MpRefundStatus =
   | 'cancelled'
   | (string & {});
 
-export interface MpRefund {
-  id: string;
-  paymentId: string;
-  amount: number;
-  status: MpRefundStatus;
-  dateCreated: string | null;
+/** Mercado Pago's x-request-id of the answer a value was read from (logs and the ledger's history). */
+export interface Answered {
+  mercadoPagoRequestId?: string;
 }
 
-export type MpPaymentStatus =
-  | 'pending'
-  | 'approved'
-  | 'authorized'
-  | 'in_process'
-  | 'in_mediation'
-  | 'rejected'
-  | 'cancelled'
-  | 'refunded'
-  | 'charged_back'
-  | (string & {});
+/** A refund as Mercado Pago reports it (the model's RefundFact). */
+export type MpRefund = RefundFact;
 
-export interface MpPayment {
-  id: string;
-  status: MpPaymentStatus;
-  statusDetail: string | null;
-  currencyId: string;
-  transactionAmount: number;
-  transactionAmountRefunded: number;
-  dateCreated: string | null;
-  dateApproved: string | null;
-  dateLastUpdated: string | null;
-  /** The seller (collector) the payment belongs to, when Mercado Pago says. */
-  collectorId: string | null;
-  /** QR or Point payment (NOTES.md: any of the documented signals). */
-  inPerson: boolean;
-  /** `order.id` when `order.type` links a merchant order, else null. */
-  merchantOrderId: string | null;
-  externalReference: string | null;
-  refunds: MpRefund[];
-}
+/** A payment as Mercado Pago reports it (the model's PaymentFacts), with the answer's request id. */
+export type MpPayment = PaymentFacts & Answered;
 
 /** Mercado Pago's answer to a cancellation: sometimes the whole payment, sometimes only these. */
-export interface MpCancellation {
+export interface MpCancellation extends Answered {
   id: string;
-  status: MpPaymentStatus;
+  status: string;
   statusDetail: string | null;
 }
 
@@ -115,8 +87,15 @@ export interface PutQrOrderInput {
 
 export interface MercadoPagoClient {
   getPayment(paymentId: string, options?: CallOptions): Promise<MpPayment>;
-  /** `amount` in major units; undefined = refund of everything left (`{}`). */
-  createRefund(paymentId: string, amount: number | undefined, options: WriteOptions): Promise<MpRefund>;
+  /**
+   * `amount` in major units; undefined = refund of everything left (`{}`). The answer is whatever refund
+   * Mercado Pago answered with: the caller checks that it is one of this payment's.
+   */
+  createRefund(
+    paymentId: string,
+    amount: number | undefined,
+    options: WriteOptions,
+  ): Promise<MpRefund & Answered>;
   listRefunds(paymentId: string, options?: CallOptions): Promise<MpRefund[]>;
   cancelPayment(paymentId: string, options: WriteOptions): Promise<MpCancellation>;
   /** null when the till has no order (404 point_of_sale_in_store_order_not_found, or `[]`). */

@@ -1,7 +1,7 @@
 /**
  * A merchant order notice: re-read the order with our own token and record the QR order it belongs to as
- * paid (`closed`) or expired. The QR store's conditional write tells whether this run made the change: only
- * then is the event published, so it is published once.
+ * paid (`closed`) or expired. The QR store's conditional write stores the change with its event (outbox),
+ * so the event goes out once, with the write that made it.
  */
 import { isoAt } from '../clock.ts';
 import { qrOrderEventId } from '../events/from-ledger.ts';
@@ -44,9 +44,6 @@ export const recordMerchantOrder = async (
   if (status === null) return 'open';
   if (order.externalReference === null) return 'not_ours';
   const now = isoAt(deps.clock.now());
-  if (!(await deps.qrOrders.markStatus(order.externalReference, status, now))) {
-    return (await deps.qrOrders.get(order.externalReference)) ? 'unchanged' : 'not_ours';
-  }
   const detailType = status === 'paid' ? DetailType.QrOrderPaid : DetailType.QrOrderExpired;
   const event: OutEvent = {
     detailType,
@@ -62,7 +59,10 @@ export const recordMerchantOrder = async (
       paymentIds: order.payments.map((p) => p.id),
     },
   };
-  await deps.publisher.publish([event], log);
+  // The event is stored with the change, and published by the table's stream only if this write made it.
+  if (!(await deps.qrOrders.markStatus(order.externalReference, status, now, [event]))) {
+    return (await deps.qrOrders.get(order.externalReference)) ? 'unchanged' : 'not_ours';
+  }
   log.info('QR order recorded', {
     externalReference: order.externalReference,
     merchantOrderId: order.id,

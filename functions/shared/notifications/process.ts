@@ -1,12 +1,14 @@
 /**
  * The processing of one notification, the same whether the processor consumes it from SQS or the webhook
- * runs it inline: re-read the resource it names and bring the stored state up to date. Throws when it could
- * not (Mercado Pago unavailable, storage errors), so the notification is retried, never lost.
+ * runs it inline: re-read the resource it names with our own token and bring the stored state up to date
+ * (operations/sync-payment.ts for payments). Throws when it could not (Mercado Pago unavailable, a read
+ * about another resource, storage errors), so the notification is retried, never lost.
  */
+import { MERCADOPAGO } from '../../model/actor.ts';
+import { type PaymentSync, syncPayment } from '../../operations/sync-payment.ts';
 import type { Logger } from '../logger.ts';
 import type { ProcessingDeps } from './deps.ts';
 import { processMerchantOrder, recordMerchantOrder } from './process-merchant-order.ts';
-import { type PaymentSync, syncPayment } from './process-payment.ts';
 import type { NotificationWork } from './work.ts';
 
 export interface ProcessOptions {
@@ -24,12 +26,12 @@ export const processNotification = async (
   const callOptions = { log, ...(options.deadline ? { deadline: options.deadline } : {}) };
   if (work.resource === 'merchant_order') return processMerchantOrder(deps, work.id, callOptions);
 
-  const sync = await syncPayment(deps, work.id, { ...callOptions, by: 'mercadopago' });
-  if (sync.outcome === 'other_seller')
+  const sync = await syncPayment(deps, work.id, { ...callOptions, by: MERCADOPAGO, userId: deps.userId });
+  if (sync.kind === 'other_seller')
     log.warn("notification for another seller's payment ignored", { collectorId: sync.collectorId });
-  if (sync.outcome === 'not_found') log.warn('notified payment not found with our token');
+  if (sync.kind === 'not_found') log.warn('notified payment not found with our token');
   await followQrOrder(deps, sync, log, options.deadline);
-  return sync.outcome;
+  return sync.kind === 'synced' ? (sync.written ? 'updated' : 'unchanged') : sync.kind;
 };
 
 /**

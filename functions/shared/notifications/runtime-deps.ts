@@ -7,8 +7,8 @@ export const processingDeps = (runtime: Runtime): ProcessingDeps => ({
   mercadoPago: runtime.mercadoPago,
   ledgers: runtime.ledgers,
   qrOrders: createQrOrderStore(runtime.dynamo, runtime.config.tableName),
-  publisher: runtime.events,
   clock: runtime.clock,
   newId: runtime.newId,
+  settings: runtime.settings,
   userId: runtime.config.mercadoPago.userId,
 });

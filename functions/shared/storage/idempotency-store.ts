@@ -1,7 +1,9 @@
 /**
- * Idempotency keys in DynamoDB. A key is global (one item per key) and maps to its request fingerprint,
- * the payment and the refund it created, with a lock held while the first request runs. Claims, take-overs
- * and releases are single-item conditional writes; lock expiry is checked in code.
+ * Idempotency keys in DynamoDB. A key is global (one item per key) and maps to its request fingerprint, the
+ * payment (or order) and the refund it reserved, with a lock held while the first request runs. Claims,
+ * take-overs and releases are single-item conditional writes. Items expire after
+ * IDEMPOTENCY_KEY_RETENTION_DAYS (DynamoDB TTL, lazy: expiry is checked in code too); the ledger keeps each
+ * refund's key for good, so a repeat after that still finds its refund there.
  */
 import {
   type AttributeValue,
@@ -11,7 +13,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { PaymentLedger } from '../ledger/types.ts';
+import * as z from 'zod/mini';
+import type { Ledger } from '../../model/ledger/types.ts';
 import { isConditionFailure } from './dynamodb.ts';
 import { ledgerFromItem, ledgerKey } from './ledger-store.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
@@ -26,9 +29,10 @@ export interface IdempotencyRecord {
   key: string;
   /** The route key the key was first used on. */
   route: string;
-  paymentId: string;
+  /** The payment (or order) it was used on. */
+  subjectId: string;
   fingerprint: string;
-  /** The refund this key reserved (refund route). */
+  /** The refund this key reserved (refund routes). */
   refundId?: string;
   lockOwner: string;
   /** Epoch ms; after it a retry may take the work over. */
@@ -36,44 +40,83 @@ export interface IdempotencyRecord {
   /** The final answer when it cannot be derived from the ledger (refusals before any reservation). */
   response?: StoredResponse;
   createdAt: string;
+  /** Epoch seconds: the item is forgotten after this (its TTL). */
+  expiresAt: number;
 }
 
-/** Keys are remembered for 400 days: longer than any refund window, so a key is never read as new. */
-const KEY_RETENTION_SECONDS = 400 * 86_400;
+export const DEFAULT_KEY_RETENTION_DAYS = 30;
 
 const keyOf = (key: string): Record<string, AttributeValue> => ({
   [TableKeys.partitionKey]: { S: `${KeyPrefix.idempotency}${key}` },
   [TableKeys.sortKey]: { S: 'IDEMPOTENCY' },
 });
 
-const recordFromItem = (item: Record<string, AttributeValue> | undefined): IdempotencyRecord | undefined => {
+// `paymentId` is the stored name of the subject (records written before orders existed use it too).
+const storedDoc = z.object({
+  key: z.string(),
+  route: z.string(),
+  paymentId: z.string(),
+  fingerprint: z.string(),
+  refundId: z.optional(z.string()),
+  createdAt: z.string(),
+});
+const storedResponse = z.object({
+  status: z.int(),
+  body: z.optional(z.unknown()),
+  headers: z.optional(z.record(z.string(), z.string())),
+});
+
+export class IdempotencyRecordError extends Error {
+  constructor(key: string, problem: string) {
+    super(`Stored idempotency key ${key} is not readable: ${problem}`);
+    this.name = 'IdempotencyRecordError';
+  }
+}
+
+export const recordFromItem = (
+  item: Record<string, AttributeValue> | undefined,
+): IdempotencyRecord | undefined => {
   if (!item?.doc?.S) return undefined;
-  const record = JSON.parse(item.doc.S) as IdempotencyRecord;
-  record.lockOwner = item.lockOwner?.S ?? record.lockOwner;
-  record.lockedUntil = Number(item.lockedUntil?.N ?? record.lockedUntil);
-  if (item.response?.S) record.response = JSON.parse(item.response.S) as StoredResponse;
-  return record;
+  const doc = storedDoc.safeParse(JSON.parse(item.doc.S));
+  const pk = item[TableKeys.partitionKey]?.S ?? '';
+  if (!doc.success) throw new IdempotencyRecordError(pk, doc.error.issues[0]?.message ?? 'invalid');
+  let response: StoredResponse | undefined;
+  if (item.response?.S) {
+    const parsed = storedResponse.safeParse(JSON.parse(item.response.S));
+    if (!parsed.success) throw new IdempotencyRecordError(pk, 'response not readable');
+    response = parsed.data as StoredResponse;
+  }
+  const { paymentId, ...rest } = doc.data;
+  return {
+    ...rest,
+    subjectId: paymentId,
+    lockOwner: item.lockOwner?.S ?? '',
+    lockedUntil: Number(item.lockedUntil?.N ?? 0),
+    ...(response ? { response } : {}),
+    expiresAt: Number(item[TableKeys.ttlAttribute]?.N ?? 0),
+  };
 };
 
 export interface IdempotencyStore {
-  /** One consistent read of both the key and the payment's ledger (a replay costs exactly this). */
+  /** One consistent read of the key and the ledger (a replay costs exactly this); an expired key is absent. */
   getWithLedger(
     key: string,
-    paymentId: string,
-  ): Promise<{ record?: IdempotencyRecord; ledger?: PaymentLedger }>;
-  /** false when the key exists already. */
-  claim(record: IdempotencyRecord): Promise<boolean>;
+    subjectId: string,
+    nowMs: number,
+  ): Promise<{ record?: IdempotencyRecord; ledger?: Ledger }>;
+  /** false when the key exists already (and has not expired). */
+  claim(record: IdempotencyRecord, nowMs: number): Promise<boolean>;
   /** Takes an expired lock over; false when someone else did first. */
   takeOver(record: IdempotencyRecord, owner: string, lockedUntil: number): Promise<boolean>;
   /** Stores the final answer (only while holding the lock). */
   complete(key: string, owner: string, response: StoredResponse): Promise<void>;
-  /** Frees the key (validation failures, and upstream failures where nothing happened). */
+  /** Frees the key (validation failures, and upstream failures that leave it free). */
   release(key: string, owner: string): Promise<void>;
 }
 
 export const createIdempotencyStore = (client: DynamoDBClient, tableName: string): IdempotencyStore => ({
-  async getWithLedger(key, paymentId) {
-    let request: Record<string, AttributeValue>[] = [keyOf(key), ledgerKey(paymentId)];
+  async getWithLedger(key, subjectId, nowMs) {
+    let request: Record<string, AttributeValue>[] = [keyOf(key), ledgerKey(subjectId)];
     const items: Record<string, AttributeValue>[] = [];
     for (let attempt = 0; request.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** Math.min(attempt, 6)));
@@ -84,14 +127,23 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
       items.push(...(result.Responses?.[tableName] ?? []));
       request = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
-    const idemPk = `${KeyPrefix.idempotency}${key}`;
+    const idemPk = keyOf(key)[TableKeys.partitionKey]!.S;
+    const ledgerPk = ledgerKey(subjectId)[TableKeys.partitionKey]!.S;
     const record = recordFromItem(items.find((item) => item.pk?.S === idemPk));
-    const ledger = ledgerFromItem(items.find((item) => item.pk?.S === `${KeyPrefix.payment}${paymentId}`));
-    return { ...(record ? { record } : {}), ...(ledger ? { ledger } : {}) };
+    const ledger = ledgerFromItem(items.find((item) => item.pk?.S === ledgerPk));
+    const live = record && record.expiresAt * 1000 > nowMs ? record : undefined;
+    return { ...(live ? { record: live } : {}), ...(ledger ? { ledger } : {}) };
   },
 
-  async claim(record) {
-    const { response: _response, ...doc } = record;
+  async claim(record, nowMs) {
+    const doc = {
+      key: record.key,
+      route: record.route,
+      paymentId: record.subjectId,
+      fingerprint: record.fingerprint,
+      ...(record.refundId ? { refundId: record.refundId } : {}),
+      createdAt: record.createdAt,
+    };
     try {
       await client.send(
         new PutItemCommand({
@@ -101,11 +153,12 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
             doc: { S: JSON.stringify(doc) },
             lockOwner: { S: record.lockOwner },
             lockedUntil: { N: String(record.lockedUntil) },
-            [TableKeys.ttlAttribute]: {
-              N: String(Math.floor(Date.parse(record.createdAt) / 1000) + KEY_RETENTION_SECONDS),
-            },
+            [TableKeys.ttlAttribute]: { N: String(record.expiresAt) },
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          // An item past its TTL counts as absent (DynamoDB deletes it lazily; dynalite never does).
+          ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+          ExpressionAttributeNames: { '#ttl': TableKeys.ttlAttribute },
+          ExpressionAttributeValues: { ':now': { N: String(Math.floor(nowMs / 1000)) } },
         }),
       );
       return true;

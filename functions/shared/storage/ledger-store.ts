@@ -1,9 +1,10 @@
 /**
- * The refund ledgers in DynamoDB: one item per payment, written only with a condition on its version, so
- * concurrent Lambdas cannot lose each other's changes and every invariant holds with single-item writes.
- * Payments with pending work carry the sparse index attributes the reconciliation job queries.
- * Each write also stores the events out it made (`outbox`, replacing the previous write's): in AWS the table's
- * stream publishes them (functions/event-publisher), so a Lambda dying after its write loses no event.
+ * The ledgers in DynamoDB: one item per payment (`PAYMENT#<id>`) or order (`ORDER#<id>`), written only with
+ * a condition on its version, so concurrent functions cannot lose each other's changes and every invariant
+ * holds with single-item writes. A ledger with pending work carries the due-work index attributes
+ * (table.ts). Each write also stores the events out it made (`outbox`, absent when it made none): the
+ * table's stream publishes them (functions/event-publisher; locally a forwarder in front of the embedded
+ * DynamoDB does), so a function dying right after its write loses no event.
  */
 import {
   type AttributeValue,
@@ -12,40 +13,46 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { outEventsFromLedger } from '../events/from-ledger.ts';
+import type { LedgerEvent } from '../../model/ledger/change.ts';
+import { type Ledger, LedgerKind } from '../../model/ledger/types.ts';
+import { outEventsOf } from '../events/from-ledger.ts';
 import type { OutEvent } from '../events/types.ts';
-import { type LedgerEvent, oldestPendingSince } from '../ledger/ledger.ts';
-import type { PaymentLedger } from '../ledger/types.ts';
 import { isConditionFailure } from './dynamodb.ts';
-import { KeyPrefix, PENDING_WORK, TableKeys } from './table.ts';
+import { documentOf, ledgerFromDocument } from './ledger-document.ts';
+import { DUE_INDEX_SHARDS, dueIndexPartition, dueShardOf, KeyPrefix, TableKeys } from './table.ts';
 
-export interface LedgerStore {
-  get(paymentId: string): Promise<PaymentLedger | undefined>;
-  /**
-   * Stores `ledger` if nobody wrote since its `version`, with the events out of `events` (what this write
-   * changed) as the item's outbox; returns the stored ledger, or null on a conflict.
-   */
-  save(ledger: PaymentLedger, events?: readonly LedgerEvent[]): Promise<PaymentLedger | null>;
-  /** Payments whose oldest pending work started before `before` (ISO), oldest first. */
-  listPending(
-    before: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<{ paymentIds: string[]; cursor?: string }>;
+export interface DueLedger {
+  id: string;
+  nextCheckAt: string;
 }
 
-export const ledgerKey = (paymentId: string): Record<string, AttributeValue> => ({
-  [TableKeys.partitionKey]: { S: `${KeyPrefix.payment}${paymentId}` },
+export interface LedgerStore {
+  get(id: string): Promise<Ledger | undefined>;
+  /**
+   * Stores `ledger` if nobody wrote since its `version`, with the events out of `events` as the item's
+   * outbox; returns the stored ledger, or null on a conflict.
+   */
+  save(ledger: Ledger, events?: readonly LedgerEvent[]): Promise<Ledger | null>;
+  /** Ledgers whose next check is due at `now`, earliest first, read from the due-work index only. */
+  due(now: string, pageSize?: number): AsyncIterable<DueLedger>;
+}
+
+/** Payments are digits; anything else is an Orders API order (`ORD...`). */
+export const ledgerKindOf = (id: string): LedgerKind =>
+  /^\d+$/.test(id) ? LedgerKind.Payment : LedgerKind.Order;
+
+export const ledgerKey = (id: string): Record<string, AttributeValue> => ({
+  [TableKeys.partitionKey]: {
+    S: `${ledgerKindOf(id) === LedgerKind.Payment ? KeyPrefix.payment : KeyPrefix.order}${id}`,
+  },
   [TableKeys.sortKey]: { S: 'LEDGER' },
 });
 
-export const ledgerFromItem = (
-  item: Record<string, AttributeValue> | undefined,
-): PaymentLedger | undefined => {
-  if (!item?.doc?.S || !item.version?.N) return undefined;
-  const ledger = JSON.parse(item.doc.S) as PaymentLedger;
-  ledger.version = Number(item.version.N);
-  return ledger;
+const idOfKey = (pk: string): string => pk.slice(pk.indexOf('#') + 1);
+
+export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined): Ledger | undefined => {
+  if (!item?.doc?.S || !item.version?.N || !item.pk?.S) return undefined;
+  return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), idOfKey(item.pk.S));
 };
 
 const OUTBOX_ATTRIBUTE = 'outbox';
@@ -63,118 +70,163 @@ const isOutEvent = (value: unknown): value is OutEvent => {
 };
 
 /**
- * The events out a ledger write stored (empty: it made none), from the item as GetItem or the stream's
- * NEW_IMAGE shows it. Throws on an outbox this code did not write.
+ * The events out a write stored (empty: it made none), from the item as GetItem or the stream's NEW_IMAGE
+ * shows it. Throws on an outbox this code did not write.
  */
 export const outboxFromItem = (item: Record<string, { S?: string }> | undefined): OutEvent[] => {
   const text = item?.[OUTBOX_ATTRIBUTE]?.S;
   if (!text) return [];
   const outbox: unknown = JSON.parse(text);
-  if (!Array.isArray(outbox) || !outbox.every(isOutEvent)) throw new Error('ledger outbox not readable');
+  if (!Array.isArray(outbox) || !outbox.every(isOutEvent)) throw new Error('outbox not readable');
   return outbox;
 };
 
-export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => ({
-  async get(paymentId) {
-    const result = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: ledgerKey(paymentId), ConsistentRead: true }),
-    );
-    return ledgerFromItem(result.Item);
-  },
+/** The outbox attribute of a write that made these events (none when there are none). */
+export const outboxAttribute = (events: readonly OutEvent[]): Record<string, AttributeValue> =>
+  events.length > 0 ? { [OUTBOX_ATTRIBUTE]: { S: JSON.stringify(events) } } : {};
 
-  async save(ledger, events = []) {
-    const next: PaymentLedger = { ...ledger, version: ledger.version + 1 };
-    // Built as the inline publisher builds them (same eventIds); only this write's, so the item does not grow.
-    const outbox = outEventsFromLedger(next, events, next.updatedAt);
-    const { version: _version, ...doc } = next;
-    const pendingSince = oldestPendingSince(next);
-    const item: Record<string, AttributeValue> = {
-      ...ledgerKey(ledger.paymentId),
-      version: { N: String(next.version) },
-      doc: { S: JSON.stringify(doc) },
-      paymentId: { S: ledger.paymentId },
-    };
-    if (outbox.length > 0) item[OUTBOX_ATTRIBUTE] = { S: JSON.stringify(outbox) };
-    if (pendingSince !== null) {
-      item[TableKeys.pendingIndexPartitionKey] = { S: PENDING_WORK };
-      item[TableKeys.pendingIndexSortKey] = { S: `${pendingSince}#${ledger.paymentId}` };
-    }
-    try {
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: item,
-          ...(ledger.version === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': { N: String(ledger.version) } },
-              }),
-        }),
-      );
-      return next;
-    } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
-    }
-  },
+const DUE_PAGE = 100;
 
-  async listPending(before, limit, cursor) {
-    const result = await client.send(
+export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => {
+  const queryShard = async (
+    shard: number,
+    upper: string,
+    pageSize: number,
+    start?: Record<string, AttributeValue>,
+  ) =>
+    client.send(
       new QueryCommand({
         TableName: tableName,
         IndexName: TableKeys.pendingIndexName,
-        KeyConditionExpression: '#pk = :pending AND #sk < :before',
+        KeyConditionExpression: '#pk = :shard AND #sk < :upper',
         ExpressionAttributeNames: {
           '#pk': TableKeys.pendingIndexPartitionKey,
           '#sk': TableKeys.pendingIndexSortKey,
         },
-        ExpressionAttributeValues: { ':pending': { S: PENDING_WORK }, ':before': { S: before } },
-        Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString()) } : {}),
+        ExpressionAttributeValues: { ':shard': { S: dueIndexPartition(shard) }, ':upper': { S: upper } },
+        Limit: pageSize,
+        ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    return {
-      paymentIds: (result.Items ?? []).map((item) => item.paymentId?.S).filter((id): id is string => !!id),
-      ...(result.LastEvaluatedKey
-        ? { cursor: Buffer.from(JSON.stringify(result.LastEvaluatedKey)).toString('base64url') }
-        : {}),
-    };
-  },
-});
+
+  return {
+    async get(id) {
+      const result = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: ledgerKey(id), ConsistentRead: true }),
+      );
+      return ledgerFromItem(result.Item);
+    },
+
+    async save(ledger, events = []) {
+      const next: Ledger = { ...ledger, version: ledger.version + 1 };
+      const item: Record<string, AttributeValue> = {
+        ...ledgerKey(ledger.id),
+        version: { N: String(next.version) },
+        doc: { S: JSON.stringify(documentOf(next)) },
+        ...outboxAttribute(outEventsOf(next, events)),
+      };
+      if (next.schedule !== undefined) {
+        item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
+        item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
+      }
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: item,
+            ...(ledger.version === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: 'version = :expected',
+                  ExpressionAttributeValues: { ':expected': { N: String(ledger.version) } },
+                }),
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (isConditionFailure(error)) return null;
+        throw error;
+      }
+    },
+
+    async *due(now, pageSize = DUE_PAGE) {
+      // Every sort key of a due ledger is below `<now>$` ('$' sorts after '#').
+      const upper = `${now}$`;
+      type Shard = { rows: DueLedger[]; next?: Record<string, AttributeValue> | undefined; done: boolean };
+      const fill = async (shard: number, state: Shard) => {
+        const page = await queryShard(shard, upper, pageSize, state.next);
+        for (const row of page.Items ?? []) {
+          const sk = row[TableKeys.pendingIndexSortKey]?.S ?? '';
+          const cut = sk.indexOf('#');
+          state.rows.push({ nextCheckAt: sk.slice(0, cut), id: sk.slice(cut + 1) });
+        }
+        state.next = page.LastEvaluatedKey;
+        state.done = page.LastEvaluatedKey === undefined;
+      };
+      const shards: Shard[] = Array.from({ length: DUE_INDEX_SHARDS }, () => ({ rows: [], done: false }));
+      await Promise.all(shards.map((state, shard) => fill(shard, state)));
+      // A k-way merge: the earliest due ledger of all shards first.
+      for (;;) {
+        let best = -1;
+        for (let i = 0; i < shards.length; i++) {
+          const head = shards[i]!.rows[0];
+          if (head && (best < 0 || head.nextCheckAt < shards[best]!.rows[0]!.nextCheckAt)) best = i;
+        }
+        if (best < 0) return;
+        const state = shards[best]!;
+        yield state.rows.shift()!;
+        if (state.rows.length === 0 && !state.done) await fill(best, state);
+      }
+    },
+  };
+};
 
 export class LedgerConflictError extends Error {
-  constructor(paymentId: string, attempts: number) {
-    super(`Ledger of payment ${paymentId} kept changing under us (${attempts} attempts)`);
+  constructor(id: string, attempts: number) {
+    super(`Ledger ${id} kept changing under us (${attempts} attempts)`);
     this.name = 'LedgerConflictError';
   }
 }
 
+/** Backoff between conflicting writes: full jitter, growing to a ceiling (the sleep is injectable). */
+export interface ConflictPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export const DEFAULT_CONFLICT_POLICY: ConflictPolicy = {
+  maxAttempts: 60,
+  baseDelayMs: 5,
+  maxDelayMs: 200,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
 /**
- * Optimistic read-modify-write: `change` computes the next ledger from the current one (or says nothing
- * changes by returning null), with the `events` of that change (stored with it, see `save`); on a concurrent
- * write it runs again on a fresh read, with jittered backoff.
+ * Optimistic read-modify-write: `change` computes the next ledger from the current one (a LedgerChange:
+ * null ledger = nothing to write); on a concurrent write it runs again on a fresh read, after a jittered
+ * backoff. Answers the ledger as stored (or as read, when nothing changed), the rule's result, and the
+ * events of the write that was stored.
  */
 export const updateLedger = async <T>(
-  store: LedgerStore,
-  paymentId: string,
-  initial: PaymentLedger | undefined,
-  change: (current: PaymentLedger | undefined) => {
-    ledger: PaymentLedger | null;
-    result: T;
-    events?: readonly LedgerEvent[];
-  },
-  maxAttempts = 60,
-): Promise<{ ledger: PaymentLedger | undefined; result: T; events: readonly LedgerEvent[] }> => {
+  store: Pick<LedgerStore, 'get' | 'save'>,
+  id: string,
+  initial: Ledger | undefined,
+  change: (current: Ledger | undefined) => import('../../model/ledger/change.ts').LedgerChange<T>,
+  policy: ConflictPolicy = DEFAULT_CONFLICT_POLICY,
+): Promise<{ ledger: Ledger | undefined; result: T; events: readonly LedgerEvent[]; written: boolean }> => {
   let current = initial;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const { ledger, result, events = [] } = change(current);
-    if (ledger === null) return { ledger: current, result, events: [] };
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    const { ledger, result, events } = change(current);
+    if (ledger === null) return { ledger: current, result, events: [], written: false };
     const saved = await store.save(ledger, events);
-    // The events of the write that was stored: only its writer publishes them.
-    if (saved) return { ledger: saved, result, events };
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
-    current = await store.get(paymentId);
+    if (saved) return { ledger: saved, result, events, written: true };
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 10));
+    await policy.sleep(Math.floor(policy.random() * ceiling));
+    current = await store.get(id);
   }
-  throw new LedgerConflictError(paymentId, maxAttempts);
+  throw new LedgerConflictError(id, policy.maxAttempts);
 };

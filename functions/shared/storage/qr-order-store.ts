@@ -1,7 +1,8 @@
 /**
  * The in-store QR orders this service put on a till, one item per external reference, so a notification
  * can mark them paid or expired and GET can tell their status. A paid order never goes back to open or
- * expired: every write is conditional on it. Items are forgotten (`ttl`) 30 days after their expiry.
+ * expired: every write is conditional on it. Items are forgotten (`ttl`) 30 days after their expiry. A status
+ * change stores its event in the item (`outbox`) for the table's stream to publish.
  */
 import {
   type AttributeValue,
@@ -10,7 +11,9 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { OutEvent } from '../events/types.ts';
 import { isConditionFailure } from './dynamodb.ts';
+import { outboxAttribute } from './ledger-store.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
 
 export const QrOrderStatus = { Open: 'open', Paid: 'paid', Expired: 'expired' } as const;
@@ -40,7 +43,12 @@ export interface QrOrderStore {
    * Marks an order paid (from open or expired: Mercado Pago's word that it was paid wins) or expired (only
    * from open). false when nothing changed: no such record, or the move is not allowed.
    */
-  markStatus(externalReference: string, status: 'paid' | 'expired', at: string): Promise<boolean>;
+  markStatus(
+    externalReference: string,
+    status: 'paid' | 'expired',
+    at: string,
+    events: readonly OutEvent[],
+  ): Promise<boolean>;
 }
 
 /** How long a record is kept after its expiry (DynamoDB TTL, epoch seconds). */
@@ -114,10 +122,15 @@ export const createQrOrderStore = (client: DynamoDBClient, tableName: string): Q
     }
   },
 
-  async markStatus(externalReference, status, at) {
+  async markStatus(externalReference, status, at, events) {
     const allowedFrom =
       status === QrOrderStatus.Paid ? [QrOrderStatus.Open, QrOrderStatus.Expired] : [QrOrderStatus.Open];
-    const values: Record<string, AttributeValue> = { ':status': { S: status }, ':at': { S: at } };
+    const values: Record<string, AttributeValue> = {
+      ':status': { S: status },
+      ':at': { S: at },
+      // The events this change makes, published by the table's stream (see ledger-store.ts).
+      ':outbox': outboxAttribute(events).outbox ?? { S: '[]' },
+    };
     allowedFrom.forEach((from, index) => {
       values[`:from${index}`] = { S: from };
     });
@@ -126,7 +139,7 @@ export const createQrOrderStore = (client: DynamoDBClient, tableName: string): Q
         new UpdateItemCommand({
           TableName: tableName,
           Key: keyOf(externalReference),
-          UpdateExpression: 'SET #status = :status, updatedAt = :at',
+          UpdateExpression: 'SET #status = :status, updatedAt = :at, outbox = :outbox',
           ConditionExpression: `attribute_exists(#pk) AND #status IN (${allowedFrom.map((_, i) => `:from${i}`).join(', ')})`,
           ExpressionAttributeNames: { '#pk': TableKeys.partitionKey, '#status': 'status' },
           ExpressionAttributeValues: values,

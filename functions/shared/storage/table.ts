@@ -16,11 +16,28 @@ export const TableKeys = {
 /** Item key prefixes. */
 export const KeyPrefix = {
   payment: 'PAYMENT#',
+  order: 'ORDER#',
   idempotency: 'IDEMPOTENCY#',
   qrOrder: 'QR_ORDER#',
   notification: 'NOTIFICATION#',
   hint: 'HINT#',
 } as const;
 
-/** gsi1pk value of payments that have a pending refund or cancellation; absent otherwise (sparse). */
-export const PENDING_WORK = 'PENDING';
+/**
+ * The due-work index (`gsi1`) holds ledgers with pending work, `gsi1pk` = `DUE#<shard>` and `gsi1sk` =
+ * `<nextCheckAt>#<id>`: reconciliation reads each shard up to now, so nothing is read before it is due, and
+ * no partition is written by every refund (bench/README.md has the arithmetic).
+ */
+export const DUE_INDEX_SHARDS = 32;
+
+/** FNV-1a of the ledger id: a stable, even spread over the shards. */
+export const dueShardOf = (id: string): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % DUE_INDEX_SHARDS;
+};
+
+export const dueIndexPartition = (shard: number): string => `DUE#${String(shard).padStart(2, '0')}`;

@@ -1,0 +1,44 @@
+/**
+ * What Mercado Pago says, in the model's terms: the adapter that talks to Mercado Pago reads its bodies into
+ * these (tolerating every form NOTES.md reports) and the rules decide what they prove. Amounts are major
+ * units as Mercado Pago sent them (the ledger converts them with its currency); dates are the strings it
+ * sent, or null.
+ */
+
+export interface RefundFact {
+  id: string;
+  /** The payment (or order) the body says the refund belongs to; null when it does not say. */
+  subjectId: string | null;
+  amount: number;
+  /** Mercado Pago's word: approved, in_process, rejected, ... (Orders: processing, processed, ...). */
+  status: string;
+  dateCreated: string | null;
+}
+
+export interface PaymentFacts {
+  id: string;
+  status: string;
+  statusDetail: string | null;
+  currency: string;
+  amount: number;
+  dateCreated: string | null;
+  dateApproved: string | null;
+  dateLastUpdated: string | null;
+  /** The seller the payment belongs to, when Mercado Pago says. */
+  collectorId: string | null;
+  /** QR or Point payment. */
+  inPerson: boolean;
+  /** The merchant order of a QR or Checkout payment, else null. */
+  merchantOrderId: string | null;
+  externalReference: string | null;
+  refunds: RefundFact[];
+}
+
+/** A read of a resource and when this service received it (our clock). */
+export interface Read<T> {
+  facts: T;
+  /** ISO-8601 UTC: when the answer arrived. */
+  at: string;
+  /** Mercado Pago's x-request-id of the read, for the history. */
+  requestId?: string;
+}

@@ -1,0 +1,140 @@
+/**
+ * The one contract of every ledger rule: `LedgerChange<T>`, the next ledger to store (null: nothing to
+ * write), the events that write makes, and the rule's own result. Rules work on a `Draft` (a copy of the
+ * ledger plus what changed), so that every rule records history, events and the reconciliation schedule the
+ * same way.
+ */
+import { actorName } from '../actor.ts';
+import { nowMsOf, type RuleContext } from '../settings.ts';
+import {
+  type AttentionItem,
+  CancellationStatus,
+  type HistoryEntry,
+  type Ledger,
+  type RefundEntry,
+  RefundStatus,
+} from './types.ts';
+
+/** Something a write changed that the world hears about (events out, metrics, logs). */
+export type LedgerEvent =
+  | { type: 'refund.settled'; refund: RefundEntry }
+  | {
+      type: 'status.changed';
+      status: string;
+      statusDetail: string | null;
+      previousStatus: string;
+      at: string;
+    }
+  | { type: 'cancellation.settled'; status: 'cancelled' | 'failed'; at: string }
+  | { type: 'attention.raised'; item: AttentionItem };
+
+export interface LedgerChange<T> {
+  /** The ledger to store, or null when nothing changed (nothing is written). */
+  ledger: Ledger | null;
+  events: LedgerEvent[];
+  result: T;
+}
+
+/** History lines kept per ledger: the oldest go first (the item must stay small, see bench/README.md). */
+export const MAX_HISTORY = 200;
+
+export interface Draft {
+  ledger: Ledger;
+  events: LedgerEvent[];
+  changed: boolean;
+  context: RuleContext;
+}
+
+export const draftOf = (ledger: Ledger, context: RuleContext, isNew = false): Draft => ({
+  ledger: structuredClone(ledger),
+  events: [],
+  changed: isNew,
+  context,
+});
+
+export const unchanged = <T>(result: T): LedgerChange<T> => ({ ledger: null, events: [], result });
+
+/** Two rules as one write: `next` runs on what `first` made (or on `base` when it changed nothing). */
+export const andThen = <A, B>(
+  first: LedgerChange<A>,
+  base: Ledger,
+  next: (ledger: Ledger, result: A) => LedgerChange<B>,
+): LedgerChange<B> => {
+  const second = next(first.ledger ?? base, first.result);
+  return {
+    ledger: second.ledger ?? first.ledger,
+    events: [...first.events, ...second.events],
+    result: second.result,
+  };
+};
+
+/** Appends a history line (and marks the draft changed). */
+export const note = (draft: Draft, change: string, detail: string, mercadoPagoRequestId?: string): void => {
+  const entry: HistoryEntry = {
+    at: draft.context.now,
+    by: actorName(draft.context.by),
+    change,
+    detail,
+    ...(mercadoPagoRequestId ? { mercadoPagoRequestId } : {}),
+  };
+  draft.ledger.history.push(entry);
+  if (draft.ledger.history.length > MAX_HISTORY)
+    draft.ledger.history.splice(0, draft.ledger.history.length - MAX_HISTORY);
+  draft.changed = true;
+};
+
+/** Records a finding for a person, once per key. */
+export const raise = (draft: Draft, item: Omit<AttentionItem, 'since'>): void => {
+  if (draft.ledger.attention.some((existing) => existing.key === item.key)) return;
+  const full: AttentionItem = { ...item, since: draft.context.now };
+  draft.ledger.attention.push(full);
+  draft.events.push({ type: 'attention.raised', item: full });
+  note(draft, item.kind, item.detail);
+};
+
+/** Moves a pending refund to its final state, with its event. */
+export const settle = (
+  draft: Draft,
+  entry: RefundEntry,
+  status: typeof RefundStatus.Succeeded | typeof RefundStatus.Failed,
+  why: string,
+  mercadoPagoRequestId?: string,
+): void => {
+  const now = draft.context.now;
+  entry.status = status;
+  entry.updatedAt = now;
+  entry.settledAt = now;
+  entry.settledBy = actorName(draft.context.by);
+  if (status === RefundStatus.Succeeded) delete entry.failure;
+  draft.events.push({ type: 'refund.settled', refund: structuredClone(entry) });
+  note(draft, `refund_${status}`, `${entry.id}: ${why}`, mercadoPagoRequestId);
+};
+
+export const hasPendingWork = (ledger: Ledger): boolean =>
+  ledger.refunds.some((entry) => entry.status === RefundStatus.Pending) ||
+  ledger.cancellation?.status === CancellationStatus.Pending;
+
+const firstCheckOf = (context: RuleContext): string =>
+  new Date(nowMsOf(context) + context.settings.firstCheckAfterMs).toISOString();
+
+/** New pending work: reconciliation looks at the ledger `firstCheckAfterMs` from now at the latest. */
+export const scheduleNewWork = (draft: Draft): void => {
+  const firstCheck = firstCheckOf(draft.context);
+  const schedule = draft.ledger.schedule;
+  if (schedule === undefined || firstCheck < schedule.nextCheckAt)
+    draft.ledger.schedule = { nextCheckAt: firstCheck, checks: 0 };
+  draft.changed = true;
+};
+
+/**
+ * Ends a rule: keeps the reconciliation schedule in step with the pending work (present exactly while
+ * there is some), stamps `updatedAt`, and returns the change.
+ */
+export const finish = <T>(draft: Draft, result: T): LedgerChange<T> => {
+  if (!draft.changed) return { ledger: null, events: [], result };
+  const { ledger, context } = draft;
+  if (!hasPendingWork(ledger)) delete ledger.schedule;
+  else ledger.schedule ??= { nextCheckAt: firstCheckOf(context), checks: 0 };
+  ledger.updatedAt = context.now;
+  return { ledger, events: draft.events, result };
+};

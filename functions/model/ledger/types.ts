@@ -1,0 +1,186 @@
+/**
+ * The ledger of one payment (or Orders API order): every refund we asked for and every refund Mercado Pago
+ * reports, the subject's status, its cancellation, what waits on a person, and its history. Amounts are
+ * integer minor units of the ledger's currency. One ledger is one DynamoDB item, so every invariant is kept
+ * by a single conditional write.
+ */
+import type { Failure } from '../codes.ts';
+
+/** Version of the stored document; older shapes are migrated on read (migrate.ts). */
+export const LEDGER_DOC_VERSION = 2;
+
+export const LedgerKind = { Payment: 'payment', Order: 'order' } as const;
+export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];
+
+export const RefundStatus = { Pending: 'pending', Succeeded: 'succeeded', Failed: 'failed' } as const;
+export type RefundStatus = (typeof RefundStatus)[keyof typeof RefundStatus];
+
+export const RefundOrigin = { Api: 'api', External: 'external' } as const;
+export type RefundOrigin = (typeof RefundOrigin)[keyof typeof RefundOrigin];
+
+/**
+ * Where our calls to Mercado Pago for a pending refund stand:
+ * - `in_flight`: an attempt is being made, until `inFlightUntil` (its function's lock): after that it has
+ *   certainly ended, whether or not it wrote its outcome;
+ * - `unknown`: the last attempt ended without a known outcome (timeout, lost answer, 5xx after retries);
+ * - `accepted`: Mercado Pago answered with a refund that has not finished (`in_process`).
+ */
+export const CallState = { InFlight: 'in_flight', Unknown: 'unknown', Accepted: 'accepted' } as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+export interface CallRecord {
+  state: CallState;
+  /** Attempts made with the refund's Mercado Pago key (the first included). */
+  attempts: number;
+  lastAttemptAt: string;
+  /** While in flight: after this instant no attempt can still be running. */
+  inFlightUntil?: string;
+}
+
+/** A person's decision on something the system could not settle (operations routes). */
+export interface Resolution {
+  by: string;
+  note: string;
+  at: string;
+}
+
+interface RefundCommon {
+  id: string;
+  amountMinor: number;
+  status: RefundStatus;
+  /** Linked only on evidence (API.md): null while unknown. */
+  mercadoPagoRefundId: string | null;
+  /** Mercado Pago's own status word, as last read. */
+  mercadoPagoStatus?: string;
+  /** When the link to mercadoPagoRefundId was made. */
+  linkedAt?: string;
+  failure?: Failure;
+  resolution?: Resolution;
+  createdAt: string;
+  updatedAt: string;
+  /** When and by whom the refund reached succeeded or failed. */
+  settledAt?: string;
+  settledBy?: string;
+  /** Orders API: the payment transaction refunded. */
+  transactionId?: string;
+}
+
+/** A refund this service asked for. */
+export interface OurRefund extends RefundCommon {
+  origin: typeof RefundOrigin.Api;
+  /** The caller's Idempotency-Key. */
+  idempotencyKey: string;
+  /** The request's fingerprint, to answer repeats of the key after its item expired. */
+  fingerprint: string;
+  /** The caller's key was freed (a 502): a repeat with it is a new request, not this refund. */
+  keyFreed?: boolean;
+  requestedBy: string;
+  /** The caller asked for everything left (`{}`). */
+  fullRefund: boolean;
+  /** The body sent is `{}` (a full refund of an untouched payment), fixed at reservation. */
+  sendsEmptyBody: boolean;
+  reason?: string;
+  externalReference?: string;
+  /** While pending: our calls. Kept once settled, for the history. */
+  call: CallRecord;
+  /**
+   * The Mercado Pago key of a refund reserved before keys were derived from the refund's id (a migrated
+   * ledger): it must be re-sent with the key it was first sent with.
+   */
+  mercadoPagoKey?: string;
+}
+
+/** A refund Mercado Pago reports that no refund of ours is (made in the panel, by another system, a claim). */
+export interface ExternalRefund extends RefundCommon {
+  origin: typeof RefundOrigin.External;
+  mercadoPagoRefundId: string;
+}
+
+export type RefundEntry = OurRefund | ExternalRefund;
+
+export const isOurs = (entry: RefundEntry): entry is OurRefund => entry.origin === RefundOrigin.Api;
+
+export interface StatusChange {
+  status: string;
+  statusDetail: string | null;
+  at: string;
+  by: string;
+}
+
+export const CancellationStatus = { Pending: 'pending', Cancelled: 'cancelled', Failed: 'failed' } as const;
+export type CancellationStatus = (typeof CancellationStatus)[keyof typeof CancellationStatus];
+
+export interface CancellationRecord {
+  status: CancellationStatus;
+  /** The caller's Idempotency-Key, or null without one. */
+  idempotencyKey: string | null;
+  /** Numbers the attempts that started afresh (after a failure): each has its own Mercado Pago key. */
+  sequence: number;
+  requestedBy: string;
+  call: CallRecord;
+  failure?: Failure;
+  /** A new sequence started over a failed one: restored when the new attempt was never sent. */
+  priorFailure?: Failure;
+  /** The caller's key was freed (a 502): a repeat with it is a new request. */
+  keyFreed?: boolean;
+  resolution?: Resolution;
+  /** The Mercado Pago key of a migrated record (see OurRefund.mercadoPagoKey). */
+  mercadoPagoKey?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const AttentionKind = {
+  SettlementContradiction: 'settlement_contradiction',
+  RefundStatusUnknown: 'refund_status_unknown',
+} as const;
+export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
+
+/** Something only a person can settle: kept on the ledger until then, listed by the operations routes. */
+export interface AttentionItem {
+  kind: AttentionKind;
+  /** Identifies the item, so the same finding is recorded once. */
+  key: string;
+  refundId?: string;
+  mercadoPagoRefundId?: string;
+  since: string;
+  detail: string;
+}
+
+/** One line of the ledger's history (GET .../history). */
+export interface HistoryEntry {
+  at: string;
+  by: string;
+  change: string;
+  detail: string;
+  mercadoPagoRequestId?: string;
+}
+
+/** When reconciliation looks at this ledger next (present while it holds pending work). */
+export interface CheckSchedule {
+  nextCheckAt: string;
+  checks: number;
+}
+
+export interface Ledger {
+  docVersion: typeof LEDGER_DOC_VERSION;
+  kind: LedgerKind;
+  /** The payment id (digits) or the order id (`ORD...`). */
+  id: string;
+  currency: string;
+  totalMinor: number;
+  /** Mercado Pago's status as last applied, and its `date_last_updated` then (statuses never go back). */
+  status: string;
+  statusDetail: string | null;
+  statusUpdatedAt?: string;
+  statusHistory: StatusChange[];
+  refunds: RefundEntry[];
+  cancellation?: CancellationRecord;
+  attention: AttentionItem[];
+  history: HistoryEntry[];
+  schedule?: CheckSchedule;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic concurrency: 0 = not stored yet. */
+  version: number;
+}

@@ -1,0 +1,99 @@
+/** The refund object and the refunds view of the HTTP contract (API.md), from a ledger. */
+import { decimalsOf, fromMinorUnits } from '../../shared/money.ts';
+import type { Failure } from '../codes.ts';
+import { totals } from './totals.ts';
+import {
+  isOurs,
+  type Ledger,
+  LedgerKind,
+  type RefundEntry,
+  type RefundOrigin,
+  type RefundStatus,
+  type Resolution,
+} from './types.ts';
+
+export interface RefundView {
+  id: string;
+  paymentId?: string;
+  orderId?: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  origin: RefundOrigin;
+  mercadoPagoRefundId: string | null;
+  /** The caller's key; null for refunds made elsewhere. */
+  idempotencyKey: string | null;
+  reason?: string;
+  externalReference?: string;
+  failure?: Failure;
+  resolution?: Resolution;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `{paymentId}` or `{orderId}`: how every view names the ledger's subject. */
+export const subjectField = (
+  ledger: Pick<Ledger, 'kind' | 'id'>,
+): { paymentId: string } | { orderId: string } =>
+  ledger.kind === LedgerKind.Order ? { orderId: ledger.id } : { paymentId: ledger.id };
+
+export const refundView = (
+  ledger: Pick<Ledger, 'kind' | 'id' | 'currency'>,
+  entry: RefundEntry,
+): RefundView => ({
+  id: entry.id,
+  ...subjectField(ledger),
+  amount: fromMinorUnits(entry.amountMinor, decimalsOf(ledger.currency)),
+  currency: ledger.currency,
+  status: entry.status,
+  origin: entry.origin,
+  mercadoPagoRefundId: entry.mercadoPagoRefundId,
+  idempotencyKey: isOurs(entry) ? entry.idempotencyKey : null,
+  ...(isOurs(entry) && entry.reason !== undefined ? { reason: entry.reason } : {}),
+  ...(isOurs(entry) && entry.externalReference !== undefined
+    ? { externalReference: entry.externalReference }
+    : {}),
+  ...(entry.failure ? { failure: entry.failure } : {}),
+  ...(entry.resolution ? { resolution: entry.resolution } : {}),
+  createdAt: entry.createdAt,
+  updatedAt: entry.updatedAt,
+});
+
+export interface RefundsView {
+  paymentId?: string;
+  orderId?: string;
+  status: string;
+  statusDetail: string | null;
+  currency: string;
+  amount: number;
+  refundedAmount: number;
+  pendingAmount: number;
+  refundableAmount: number;
+  refunds: RefundView[];
+}
+
+const byCreation = (a: RefundEntry, b: RefundEntry) =>
+  a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt);
+
+/**
+ * The refunds view: the ledger's refunds and sums, with Mercado Pago's current status words when the caller
+ * has a fresh read (the ledger records a status detail only with a status change).
+ */
+export const refundsView = (
+  ledger: Ledger,
+  current?: { status: string; statusDetail: string | null },
+): RefundsView => {
+  const decimals = decimalsOf(ledger.currency);
+  const sums = totals(ledger);
+  return {
+    ...subjectField(ledger),
+    status: ledger.status,
+    statusDetail: current && current.status === ledger.status ? current.statusDetail : ledger.statusDetail,
+    currency: ledger.currency,
+    amount: fromMinorUnits(ledger.totalMinor, decimals),
+    refundedAmount: fromMinorUnits(sums.succeededMinor, decimals),
+    pendingAmount: fromMinorUnits(sums.pendingMinor, decimals),
+    refundableAmount: fromMinorUnits(sums.refundableMinor, decimals),
+    refunds: [...ledger.refunds].sort(byCreation).map((entry) => refundView(ledger, entry)),
+  };
+};

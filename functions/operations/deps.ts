@@ -1,0 +1,31 @@
+/** What the operations need, injected: the stores, Mercado Pago, the clock, ids and the settlement windows. */
+
+import type { Actor } from '../model/actor.ts';
+import type { RuleContext, SettlementSettings } from '../model/settings.ts';
+import type { Clock } from '../shared/clock.ts';
+import { isoAt } from '../shared/clock.ts';
+import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
+import type { ConflictPolicy, LedgerStore } from '../shared/storage/ledger-store.ts';
+
+export interface LedgerDeps {
+  ledgers: LedgerStore;
+  clock: Clock;
+  newId: (prefix: string) => string;
+  settings: SettlementSettings;
+  /** How conflicting ledger writes back off (tests inject a sleep). */
+  conflicts?: ConflictPolicy;
+}
+
+export interface MercadoPagoDeps {
+  mercadoPago: MercadoPagoClient;
+}
+
+export const ruleContext = (
+  deps: Pick<LedgerDeps, 'clock' | 'newId' | 'settings'>,
+  by: Actor,
+): RuleContext => ({
+  now: isoAt(deps.clock.now()),
+  by,
+  newRefundId: () => deps.newId('rf'),
+  settings: deps.settings,
+});

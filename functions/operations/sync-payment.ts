@@ -1,0 +1,128 @@
+/**
+ * Bringing a payment's ledger up to date with Mercado Pago (notifications, GET, reconciliation, a recheck):
+ * one read of the payment, applied under the settlement rules. A conflicting write is retried on a fresh
+ * ledger with the same read (the rules never let an older read move anything backwards), after a jittered
+ * backoff: a storm of notifications on one payment settles without errors and without re-reading Mercado
+ * Pago. A read that brings no news writes nothing.
+ */
+import type { Actor } from '../model/actor.ts';
+import type { LedgerEvent } from '../model/ledger/change.ts';
+import { applyPaymentRead } from '../model/ledger/payment-read.ts';
+import type { Ledger } from '../model/ledger/types.ts';
+import { isoAt } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { isNotFound } from '../shared/mercadopago/problems.ts';
+import type { MpPayment } from '../shared/mercadopago/types.ts';
+import { updateLedger } from '../shared/storage/ledger-store.ts';
+import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
+import { observeEvents } from './observe.ts';
+
+export type PaymentSync =
+  | { kind: 'not_found' }
+  /** Another seller's payment this service keeps no ledger for: none of its business. */
+  | { kind: 'other_seller'; collectorId: string }
+  /** Neither stored nor refunded: nothing to keep (nothing written). */
+  | { kind: 'untracked'; payment: MpPayment }
+  | {
+      kind: 'synced';
+      payment: MpPayment;
+      ledger: Ledger;
+      events: readonly LedgerEvent[];
+      written: boolean;
+      held: string[];
+    };
+
+export interface SyncOptions {
+  by: Actor;
+  log: Logger;
+  deadline?: number;
+  /** The seller (MP_USER_ID): a payment of another collector is only followed when a ledger exists. */
+  userId?: string | undefined;
+}
+
+export const readPayment = async (
+  deps: MercadoPagoDeps & Pick<LedgerDeps, 'clock'>,
+  paymentId: string,
+  options: Pick<SyncOptions, 'log' | 'deadline'>,
+): Promise<{ payment: MpPayment; at: string }> => {
+  const payment = await deps.mercadoPago.getPayment(paymentId, {
+    log: options.log,
+    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+  });
+  return { payment, at: isoAt(deps.clock.now()) };
+};
+
+/** Applies a read already made (the refund route reads once, then syncs and reserves in one write). */
+export const applyRead = async (
+  deps: LedgerDeps,
+  known: Ledger | undefined,
+  read: { payment: MpPayment; at: string },
+  by: Actor,
+) =>
+  updateLedger(
+    deps.ledgers,
+    read.payment.id,
+    known,
+    (current) =>
+      applyPaymentRead(
+        current,
+        {
+          facts: read.payment,
+          at: read.at,
+          ...(read.payment.mercadoPagoRequestId ? { requestId: read.payment.mercadoPagoRequestId } : {}),
+        },
+        ruleContext(deps, by),
+      ),
+    deps.conflicts,
+  );
+
+export const syncPayment = async (
+  deps: LedgerDeps & MercadoPagoDeps,
+  paymentId: string,
+  options: SyncOptions,
+): Promise<PaymentSync> => {
+  const current = await deps.ledgers.get(paymentId);
+  let read: { payment: MpPayment; at: string };
+  try {
+    read = await readPayment(deps, paymentId, options);
+  } catch (error) {
+    if (isNotFound(error)) return { kind: 'not_found' };
+    throw error;
+  }
+  const { payment } = read;
+  if (
+    current === undefined &&
+    options.userId !== undefined &&
+    payment.collectorId !== null &&
+    payment.collectorId !== options.userId
+  ) {
+    return { kind: 'other_seller', collectorId: payment.collectorId };
+  }
+  if (current === undefined && payment.refunds.length === 0) return { kind: 'untracked', payment };
+  const applied = await applyRead(deps, current, read, options.by);
+  if (applied.written && applied.events.length > 0) {
+    options.log.info('ledger brought up to date', { paymentId, events: applied.events.map(describe) });
+    observeEvents(applied.events, options.log, { countSettlements: true, fields: { paymentId } });
+  }
+  return {
+    kind: 'synced',
+    payment,
+    ledger: applied.ledger!,
+    events: applied.events,
+    written: applied.written,
+    held: applied.result.held,
+  };
+};
+
+export const describe = (event: LedgerEvent): string => {
+  switch (event.type) {
+    case 'status.changed':
+      return `status:${event.previousStatus}->${event.status}`;
+    case 'refund.settled':
+      return `refund.${event.refund.status}:${event.refund.id}`;
+    case 'cancellation.settled':
+      return `cancellation.${event.status}`;
+    case 'attention.raised':
+      return `attention:${event.item.kind}`;
+  }
+};
