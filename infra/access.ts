@@ -24,13 +24,11 @@ export interface FunctionAccess {
   readsAccessToken: boolean;
   /** secretsmanager:GetSecretValue on the webhook signing secrets. */
   readsWebhookSecrets: boolean;
-  /** events:PutEvents on the outbound bus (EVENT_BUS_NAME); without it events are logged instead. */
-  publishesEvents: boolean;
   /**
-   * Writes ledgers, whose events the table's stream publishes (event-publisher) from each write's outbox:
-   * EVENTS_VIA_STREAM=true, so it does not publish them itself (nor needs PutEvents for them).
+   * events:PutEvents on the outbound bus (EVENT_BUS_NAME): only the stream's event publisher. Every other
+   * function stores the events of its writes in the items it writes (their outbox), and never publishes.
    */
-  ledgerEventsViaStream: boolean;
+  publishesEvents: boolean;
   /** sqs:SendMessage on the notification queue (NOTIFICATION_QUEUE_URL). */
   sendsNotifications: boolean;
 }
@@ -51,7 +49,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: true,
     readsWebhookSecrets: false,
     publishesEvents: false,
-    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   cancellation: {
@@ -60,7 +57,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: true,
     readsWebhookSecrets: false,
     publishesEvents: false,
-    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   'qr-orders': {
@@ -69,7 +65,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: true,
     readsWebhookSecrets: false,
     publishesEvents: false,
-    ledgerEventsViaStream: false,
     sendsNotifications: false,
   },
   // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
@@ -80,17 +75,14 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: false,
     readsWebhookSecrets: true,
     publishesEvents: false,
-    ledgerEventsViaStream: false,
     sendsNotifications: true,
   },
-  // Publishes the QR order events itself (they are not in a ledger); the ledger ones go through the stream.
   'notification-processor': {
     table: READ_WRITE,
     queriesPendingIndex: false,
     readsAccessToken: true,
     readsWebhookSecrets: false,
-    publishesEvents: true,
-    ledgerEventsViaStream: true,
+    publishesEvents: false,
     sendsNotifications: false,
   },
   reconcile: {
@@ -99,7 +91,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: true,
     readsWebhookSecrets: false,
     publishesEvents: false,
-    ledgerEventsViaStream: true,
     sendsNotifications: false,
   },
   // The `$default` route's 404/405: no configuration, no resource, not even the token's ARN.
@@ -109,7 +100,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: false,
     readsWebhookSecrets: false,
     publishesEvents: false,
-    ledgerEventsViaStream: false,
     sendsNotifications: false,
   },
   // Reads the table's stream through its event source mapping (stack.ts), which grants that read; no table action.
@@ -119,7 +109,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsAccessToken: false,
     readsWebhookSecrets: false,
     publishesEvents: true,
-    ledgerEventsViaStream: false,
     sendsNotifications: false,
   },
 };

@@ -1,6 +1,7 @@
 /**
  * Events out in AWS: the table's stream (NEW_IMAGE) feeds event-publisher, which puts on the bus the events
- * each ledger write stored in its item (its outbox). Only ledger items (`pk` PAYMENT#...) reach the function.
+ * each write stored in its item (its outbox). Only writes that stored an outbox reach the function (the
+ * event source's filter): the other writes cost no invocation.
  * A failing record is retried (its batch bisected) RETRY_ATTEMPTS times; then the batch's description (shard
  * and sequence numbers, not the records) goes to the failure queue, whose alarm calls a person: the records
  * stay readable in the stream for 24 hours, and every unpublished event was logged whole.
@@ -11,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { KeyPrefix, TableKeys } from '../../functions/shared/storage/table.ts';
+import { OUTBOX_ATTRIBUTE } from '../../functions/shared/storage/ledger-store.ts';
 
 export interface LedgerEventStreamProps {
   /** The table, with its stream enabled (NEW_IMAGE). */
@@ -48,9 +49,7 @@ export class LedgerEventStream extends Construct {
         onFailure: new SqsDlq(this.failureQueue),
         filters: [
           lambda.FilterCriteria.filter({
-            dynamodb: {
-              Keys: { [TableKeys.partitionKey]: { S: lambda.FilterRule.beginsWith(KeyPrefix.payment) } },
-            },
+            dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { S: lambda.FilterRule.exists() } } },
           }),
         ],
       }),

@@ -92,6 +92,8 @@ export class ServiceFunctions extends Construct {
       ...optional('MP_USER_ID', settings.mercadoPago.userId),
       ...optional('MP_EXTERNAL_STORE_ID', settings.mercadoPago.externalStoreId),
       ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
+      // Every writer of pending work schedules its first check (the due-work index), not only the job.
+      ...optional('RECONCILE_PENDING_AFTER_SECONDS', settings.reconcilePendingAfterSeconds?.toString()),
     };
     const specific: Record<FunctionId, Record<string, string>> = {
       refunds: {},
@@ -103,9 +105,7 @@ export class ServiceFunctions extends Construct {
         ...optional('WEBHOOK_TOLERANCE_SECONDS', settings.webhookToleranceSeconds?.toString()),
       },
       'notification-processor': {},
-      reconcile: {
-        ...optional('RECONCILE_PENDING_AFTER_SECONDS', settings.reconcilePendingAfterSeconds?.toString()),
-      },
+      reconcile: {},
       'not-found': {},
       'event-publisher': {},
     };
@@ -125,7 +125,6 @@ export class ServiceFunctions extends Construct {
           ...(spec.loadsConfig === false ? { LOG_LEVEL: settings.logLevel } : common),
           ...specific[functionId],
           ...(access.publishesEvents ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
-          ...(access.ledgerEventsViaStream ? { EVENTS_VIA_STREAM: 'true' } : {}),
         },
       });
 

@@ -66,22 +66,19 @@ describe('functions', () => {
       'TABLE_NAME',
     ];
     expect(keys).toEqual({
-      // The ledger writers leave their events to the table's stream: no bus (but QR events of the processor).
-      refunds: [...common, 'EVENTS_VIA_STREAM'].sort(),
-      cancellation: [...common, 'EVENTS_VIA_STREAM'].sort(),
+      // Every writer leaves its events to the table's stream (each write's outbox): only the publisher has the bus.
+      refunds: common,
+      cancellation: common,
       'qr-orders': [...common, 'PUBLIC_WEBHOOK_URL'].sort(),
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
-      'notification-processor': [...common, 'EVENT_BUS_NAME', 'EVENTS_VIA_STREAM'].sort(),
-      reconcile: [...common, 'EVENTS_VIA_STREAM'].sort(),
+      'notification-processor': common,
+      reconcile: common,
       // Runs no loadConfig and touches no resource: no table name, no secret ARN.
       'not-found': ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
       // Runs no loadConfig either: the bus only.
       'event-publisher': ['EVENT_BUS_NAME', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
     });
     for (const id of FUNCTION_IDS) expect(environmentOf(id).POWERTOOLS_SERVICE_NAME).toBe(`${id}-dev`);
-    for (const id of ['refunds', 'cancellation', 'notification-processor', 'reconcile'] as const) {
-      expect(environmentOf(id).EVENTS_VIA_STREAM).toBe('true');
-    }
     expect(environmentOf('refunds').MP_SITE_ID).toBe('MLB');
   });
 
@@ -219,7 +216,6 @@ describe('least privilege', () => {
         ...base,
         table: readWrite,
         accessToken: readToken,
-        bus: ['events:PutEvents'],
         // granted by the SQS event source mapping
         queue: [
           'sqs:ChangeMessageVisibility',
@@ -459,7 +455,7 @@ describe('notifications', () => {
 describe('events out through the table stream', () => {
   const failureQueueId = () => synth.logicalIdOf(synth.stack.eventStream.failureQueue);
 
-  it('feeds event-publisher ledger items only, 25 a batch, partial failures, bisected, 10 retries, then the failure queue', () => {
+  it('feeds event-publisher only the writes that stored an outbox, 25 a batch, partial failures, bisected, 10 retries, then the failure queue', () => {
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: synth.functionLogicalId('event-publisher') },
       EventSourceArn: { 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.table.table), 'StreamArn'] },
@@ -471,7 +467,7 @@ describe('events out through the table stream', () => {
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueId(), 'Arn'] } } },
       FilterCriteria: {
         Filters: [
-          { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'PAYMENT#' }] } } } }) },
+          { Pattern: JSON.stringify({ dynamodb: { NewImage: { outbox: { S: [{ exists: true }] } } } }) },
         ],
       },
     });

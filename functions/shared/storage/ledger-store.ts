@@ -55,7 +55,7 @@ export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined)
   return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), idOfKey(item.pk.S));
 };
 
-const OUTBOX_ATTRIBUTE = 'outbox';
+export const OUTBOX_ATTRIBUTE = 'outbox';
 
 const isOutEvent = (value: unknown): value is OutEvent => {
   const event = value as {
