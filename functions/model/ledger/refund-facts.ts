@@ -2,9 +2,9 @@
  * Applying what Mercado Pago reports about refunds to a ledger, under API.md's evidence rules:
  * - a refund already linked to an entry brings that entry up to date (final states stay final; only
  *   amounts follow Mercado Pago; a contradiction is listed for a person);
- * - a refund linked to nothing is held while a pending refund of ours of the same amount could still be
- *   it, is linked to the oldest such refund only once none of them can get evidence of its own any more
- *   (rule 3), and is otherwise a refund made elsewhere (`external`);
+ * - a refund linked to nothing is held while a pending refund of ours of the same amount (or a full refund
+ *   sent as `{}`, of up to its amount) could still be it, is linked to the oldest such refund only once none
+ *   of them can get evidence of its own any more (rule 3), and is otherwise a refund made elsewhere;
  * - a linked refund that a fresh read no longer shows is a contradiction.
  */
 import { decimalsOf, roundToMinorUnits } from '../../shared/money.ts';
@@ -33,6 +33,15 @@ const byCreation = (a: RefundFact, b: RefundFact): number => {
   const bt = b.dateCreated ?? '';
   return at === bt ? a.id.localeCompare(b.id, 'en', { numeric: true }) : at.localeCompare(bt);
 };
+
+/**
+ * The amounts a refund of ours can have made: exactly what it asked for, or, for a full refund sent as `{}`,
+ * whatever Mercado Pago had left then (a refund made elsewhere meanwhile leaves less).
+ */
+const couldBeOfAmount = (entry: OurRefund, amountMinor: number): boolean =>
+  entry.sendsEmptyBody
+    ? amountMinor > 0 && amountMinor <= entry.amountMinor
+    : entry.amountMinor === amountMinor;
 
 const oldestFirst = (a: OurRefund, b: OurRefund): number =>
   a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt);
@@ -168,7 +177,7 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
         (entry) =>
           entry.status === RefundStatus.Pending &&
           entry.mercadoPagoRefundId === null &&
-          entry.amountMinor === amountMinor &&
+          couldBeOfAmount(entry, amountMinor) &&
           !spoken.has(entry.id) &&
           couldHaveMade(entry, created, tolerance),
       )
