@@ -24,6 +24,13 @@ const fail = (message: string): never => {
 const port = Number(env.PORT ?? 3000);
 if (!/^\d+$/.test(env.PORT ?? '3000') || port > 65_535)
   fail(`Configuration error: PORT must be a port number, got "${env.PORT}"`);
+// Local only: the functions' timeout (and so their locks), 25 s as in AWS unless a test shortens it.
+const timeoutRaw = env.LOCAL_FUNCTION_TIMEOUT_SECONDS ?? '25';
+if (!/^\d+$/.test(timeoutRaw) || Number(timeoutRaw) < 1 || Number(timeoutRaw) > 900)
+  fail(
+    `Configuration error: LOCAL_FUNCTION_TIMEOUT_SECONDS must be a whole number from 1 to 900, got "${timeoutRaw}"`,
+  );
+const functionTimeoutMs = Number(timeoutRaw) * 1000;
 if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
   fail('Configuration error: MP_WEBHOOK_SECRET is required when MP_ACCESS_TOKEN is set');
 }
@@ -142,6 +149,12 @@ const server = await orFail(
       cancellation: cancellation.handler,
       'qr-orders': qrOrders.handler,
       webhook: webhook.handler,
+    },
+    timeoutsMs: {
+      refunds: functionTimeoutMs,
+      cancellation: functionTimeoutMs,
+      'qr-orders': functionTimeoutMs,
+      webhook: functionTimeoutMs,
     },
     extraRoutes: [openApiRoute],
   }),
