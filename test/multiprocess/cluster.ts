@@ -29,7 +29,6 @@ const TABLE = 'cluster';
 export interface Answer {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field in tests
   body: any;
 }
 
