@@ -12,5 +12,14 @@ export default defineConfig({
     // Log lines go through the console outside Lambda (functions/shared/logger.ts), so vitest knows each
     // line's test: they are shown for failing tests only. `npm test -- --silent=false` shows them all.
     silent: 'passed-only',
+    // `npm test` (--coverage) measures what the whole suite runs of the functions' code, and fails below these
+    // floors (today's level, rounded down): coverage may rise, never slip. Report: coverage/index.html.
+    // `npm run test:some -- <paths>` runs a part without it.
+    coverage: {
+      provider: 'v8',
+      include: ['functions/**/*.ts'],
+      reporter: ['text-summary', 'html'],
+      thresholds: { lines: 90, functions: 88, branches: 80, statements: 90 },
+    },
   },
 });

@@ -29,6 +29,7 @@ export interface Runtime {
 
 export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {}): Runtime => {
   const dynamo = overrides.dynamo ?? dynamoDbClient(config.dynamodbEndpoint);
+  const clock = overrides.clock ?? systemClock;
   return {
     config,
     dynamo,
@@ -37,10 +38,11 @@ export const createRuntime = (config: AppConfig, overrides: Partial<Runtime> = {
       createMercadoPagoClient({
         baseUrl: config.mercadoPago.baseUrl,
         accessToken: createSecretResolver(config.mercadoPago.accessToken),
+        clock,
       }),
     ledgers: overrides.ledgers ?? createLedgerStore(dynamo, config.tableName),
     idempotency: overrides.idempotency ?? createIdempotencyStore(dynamo, config.tableName),
-    clock: overrides.clock ?? systemClock,
+    clock,
     newId: overrides.newId ?? ((prefix) => newId(prefix)),
     settings: overrides.settings ?? config.settlement,
   };

@@ -71,7 +71,7 @@ const freePort = () =>
   });
 
 const waitForHealth = async (url: string, child: ChildProcess, output: () => string): Promise<void> => {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1_200; i++) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${output()}`);
     try {
       const res = await fetch(`${url}/health`);

@@ -14,7 +14,7 @@ import { CLUSTER_TOKEN, type Cluster, startCluster } from './cluster.ts';
 let c: Cluster;
 beforeAll(async () => {
   c = await startCluster({ servers: 3, env: { LOCAL_FUNCTION_TIMEOUT_SECONDS: '3' } });
-}, 60_000);
+}, 120_000);
 afterAll(async () => c?.close());
 beforeEach(async () => {
   await c.sandbox.resetFaults();
@@ -25,7 +25,7 @@ const approved = (amount: number) =>
   c.sandbox.createPayment({ status: 'approved', currency: 'BRL', amount, dateApproved: Date.now() - DAY });
 const refundsPath = (paymentId: string) => `^/v1/payments/${paymentId}/refunds$`;
 const until = async (condition: () => boolean, what: string) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  for (let i = 0; i < 1_200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   if (!condition()) throw new Error(`timed out waiting for ${what}`);
 };
 
@@ -77,7 +77,7 @@ describe('a server killed in the middle of a Mercado Pago call', () => {
     });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('npm start with DATA_DIR, killed mid-call and started again on the same data', () => {
@@ -99,7 +99,7 @@ describe('npm start with DATA_DIR, killed mid-call and started again on the same
       },
       stdio: 'ignore',
     });
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 1_200; i++) {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return child;
       } catch {
@@ -152,5 +152,5 @@ describe('npm start with DATA_DIR, killed mid-call and started again on the same
       );
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 90_000);
 });

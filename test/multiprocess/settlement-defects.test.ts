@@ -10,7 +10,7 @@ import { reconcileAt } from './reconcile.ts';
 let c: Cluster;
 beforeAll(async () => {
   c = await startCluster({ servers: 3, env: { LOCAL_FUNCTION_TIMEOUT_SECONDS: '8' } });
-}, 60_000);
+}, 120_000);
 afterAll(async () => c?.close());
 beforeEach(async () => {
   await c.sandbox.resetFaults();

@@ -9,7 +9,7 @@ import { reconcileAt } from './reconcile.ts';
 let c: Cluster;
 beforeAll(async () => {
   c = await startCluster({ servers: 3 });
-}, 60_000);
+}, 120_000);
 afterAll(async () => c?.close());
 beforeEach(async () => {
   await c.sandbox.resetFaults();
@@ -120,5 +120,5 @@ describe('a storm on one payment across three servers', () => {
       const mine = view.refunds.find((r: { id: string }) => r.id === detail.refund.id);
       expect(detail.refund.mercadoPagoRefundId).toBe(mine.mercadoPagoRefundId);
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
+import { eventually } from '../support/wait.ts';
 import { call, fetchFailure, refund } from './helpers.ts';
 
 let sandbox: Sandbox;
@@ -72,12 +73,17 @@ describe('/__sandbox controls over HTTP', () => {
   });
 
   it('refuses connections for forMs, the controls included, then accepts again', async () => {
-    const armed = await control('POST', '/faults/refuse', { forMs: 200 });
+    const armed = await control('POST', '/faults/refuse', { forMs: 1_000 });
     expect(armed.status).toBe(202);
-    await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await fetchFailure(call(sandbox, 'GET', '/v1/payments/20000000002'))).code).toBe('ECONNREFUSED');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await call(sandbox, 'GET', '/v1/payments/20000000002')).status).toBe(200);
+    await eventually(
+      () =>
+        call(sandbox, 'GET', '/v1/payments/20000000002').then(
+          (res) => res.status === 200,
+          () => false,
+        ),
+      'the sandbox to accept connections again',
+    );
     expect((await control('POST', '/faults/refuse', {})).status).toBe(400);
   });
 

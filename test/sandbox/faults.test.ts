@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
+import { eventually } from '../support/wait.ts';
 import { call, fetchFailure, refund } from './helpers.ts';
 
 let sandbox: Sandbox;
@@ -63,10 +64,16 @@ describe('fault injection', () => {
   });
 
   it('refuse forMs: accepts again on its own', async () => {
-    await sandbox.refuse({ forMs: 150 });
+    await sandbox.refuse({ forMs: 1_000 });
     expect((await fetchFailure(call(sandbox, 'GET', '/v1/payments/1'))).code).toBe('ECONNREFUSED');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await call(sandbox, 'GET', '/v1/payments/1')).status).toBe(404);
+    await eventually(
+      () =>
+        call(sandbox, 'GET', '/v1/payments/1').then(
+          (res) => res.status === 404,
+          () => false,
+        ),
+      'the sandbox to accept connections again',
+    );
   });
 
   it('status: answers the injected status for the next N matching requests, without processing', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
+import { eventually } from '../support/wait.ts';
 import { call, refund } from './helpers.ts';
 
 let sandbox: Sandbox;
@@ -90,7 +91,10 @@ describe('creating refunds', () => {
     const key = newKey();
     sandbox.latency(300, { method: 'POST', path: /\/refunds$/ });
     const slow = refund(sandbox, id, key, { amount: 10 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(
+      () => sandbox.requests({ method: 'POST' }).some((r) => r.idempotencyKey === key),
+      'the first request to arrive',
+    );
     const concurrent = await refund(sandbox, id, key, { amount: 10 });
     expect(concurrent.status).toBe(409);
     expect((await slow).status).toBe(201);

@@ -74,6 +74,8 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     baseUrl: sandbox.url,
     accessToken: async () => SANDBOX_TOKEN,
     retry: { maxAttempts: options.maxAttempts ?? 3, baseDelayMs: 5, maxDelayMs: 20, retryAfterCapMs: 2_000 },
+    // Retries wait for nothing: what they wait is the transport's business (its own tests), not these.
+    sleep: async () => undefined,
     timeouts: { connectMs: 1_000, headersMs: 2_000, bodyMs: 2_000 },
   });
   return {

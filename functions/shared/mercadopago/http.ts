@@ -11,6 +11,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
+import { type Clock, systemClock } from '../clock.ts';
 import { type Logger, rootLogger } from '../logger.ts';
 import { AttemptFailure, type AttemptResponse, type HttpMethod, performAttempt } from './attempt.ts';
 import { parseErrorBody } from './error-body.ts';
@@ -48,6 +49,11 @@ export interface TransportOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** In [0, 1): the jitter of the backoff. */
   random?: () => number;
+  /**
+   * The clock deadlines are measured with (callers pass deadlines from the same clock): the function's, so a
+   * test that moves time moves the transport's too.
+   */
+  clock?: Clock;
 }
 
 export interface MpRequest {
@@ -193,6 +199,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
+  const clock = options.clock ?? systemClock;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const baseUrl = new URL(options.baseUrl);
   const origin = baseUrl.origin;
@@ -201,7 +208,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
   return async (request) => {
     const call = request.call ?? {};
     const log = call.log ?? options.log ?? rootLogger;
-    const startedAt = Date.now();
+    const startedAt = clock.now();
     const deadline = Math.min(call.deadline ?? Number.POSITIVE_INFINITY, startedAt + policy.totalTimeoutMs);
     const logPath = request.path.split('?')[0];
     const label = `${request.method} ${logPath}`;
@@ -245,7 +252,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
     const timer = setTimeout(
       () => deadlineController.abort(new DeadlineExceededError()),
       // Clamped: Node fires a timer above 2^31-1 ms at once.
-      Math.min(Math.max(0, deadline - Date.now()), 2 ** 31 - 1),
+      Math.min(Math.max(0, deadline - clock.now()), 2 ** 31 - 1),
     );
     const signal = call.signal
       ? AbortSignal.any([call.signal, deadlineController.signal])
@@ -298,13 +305,13 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
       } else {
         wait = backoffDelayMs(policy, attempt, random);
       }
-      if (Date.now() + wait + policy.minAttemptMs > deadline) return undefined;
+      if (clock.now() + wait + policy.minAttemptMs > deadline) return undefined;
       return wait;
     };
 
     try {
       for (let attempt = 1; ; attempt++) {
-        const attemptStartedAt = Date.now();
+        const attemptStartedAt = clock.now();
         let failed: FailedTry;
         try {
           const response = await performAttempt(dispatcher, {
@@ -323,7 +330,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
           log.info('mercadopago call', {
             ...logFields,
             status: response.status,
-            durationMs: Date.now() - attemptStartedAt,
+            durationMs: clock.now() - attemptStartedAt,
             attempt,
             mpRequestId: lastUpstreamRequestId,
           });
@@ -336,7 +343,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
               earlierAttemptMayHaveActed: mayHaveActed,
             };
           }
-          failed = classifyAnswer(response, request.write, Date.now());
+          failed = classifyAnswer(response, request.write, clock.now());
         } catch (error) {
           if (!(error instanceof AttemptFailure)) throw error;
           const abortedBy = call.signal?.aborted
@@ -350,7 +357,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
             status: null,
             error: error.code ?? error.message,
             sent: error.sent,
-            durationMs: Date.now() - attemptStartedAt,
+            durationMs: clock.now() - attemptStartedAt,
             attempt,
           });
         }
