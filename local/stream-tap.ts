@@ -33,6 +33,18 @@ const readAll = async (stream: AsyncIterable<Buffer | string>): Promise<Buffer> 
 
 const RETRY_MS = 500;
 
+/** Whether a write stores the `outbox` attribute: in the item put, or set by the update (by name or alias). */
+const storesOutbox = (operation: 'PutItem' | 'UpdateItem', request: Record<string, unknown>): boolean => {
+  if (operation === 'PutItem') return (request.Item as Image | undefined)?.outbox !== undefined;
+  const expression = String(request.UpdateExpression ?? '');
+  const aliases = Object.entries(
+    (request.ExpressionAttributeNames as Record<string, string> | undefined) ?? {},
+  )
+    .filter(([, name]) => name === 'outbox')
+    .map(([alias]) => alias);
+  return /\boutbox\b/.test(expression) || aliases.some((alias) => expression.includes(alias));
+};
+
 export const startStreamTap = async (options: {
   /** The embedded DynamoDB's endpoint. */
   target: string;
@@ -99,14 +111,26 @@ export const startStreamTap = async (options: {
       let stripAttributes = false;
       if (operation === 'PutItem' || operation === 'UpdateItem') {
         asked = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-        const writesOutbox =
-          operation === 'PutItem'
-            ? (asked.Item as Image | undefined)?.outbox !== undefined
-            : String(asked.UpdateExpression ?? '').includes('outbox');
-        if (!writesOutbox) asked = undefined;
-        else if (operation === 'UpdateItem' && (asked.ReturnValues ?? 'NONE') === 'NONE') {
-          stripAttributes = true;
-          sent = Buffer.from(JSON.stringify({ ...asked, ReturnValues: 'ALL_NEW' }));
+        if (!storesOutbox(operation, asked)) asked = undefined;
+        else if (operation === 'UpdateItem') {
+          const returnValues = String(asked.ReturnValues ?? 'NONE');
+          if (returnValues !== 'NONE' && returnValues !== 'ALL_NEW') {
+            // The new image is the stream's record; it cannot be rebuilt from an old or partial one.
+            const refusal = JSON.stringify({
+              __type: 'com.amazon.coral.validate#ValidationException',
+              message: `The local stream tap serves ReturnValues NONE or ALL_NEW on an UpdateItem that stores an outbox, not ${returnValues}`,
+            });
+            res.writeHead(400, {
+              'content-type': 'application/x-amz-json-1.0',
+              'x-amz-crc32': String(crc32(refusal)),
+            });
+            res.end(refusal);
+            return;
+          }
+          if (returnValues === 'NONE') {
+            stripAttributes = true;
+            sent = Buffer.from(JSON.stringify({ ...asked, ReturnValues: 'ALL_NEW' }));
+          }
         }
       }
       const answer = await forward(req.method ?? 'POST', req.url ?? '/', req.headers, sent);

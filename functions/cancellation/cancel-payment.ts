@@ -122,11 +122,12 @@ const runClaimed = async (
   try {
     read = await readPayment(deps, paymentId, input);
   } catch (error) {
-    if (isNotFound(error))
-      return finish(deps, claim, problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`));
-    // An attempt may already be out there: the key stays taken and the answer is the current state.
+    // An attempt may already be out there: the key stays taken and the answer is the current state (202,
+    // stored: a replay answers the state then; never a stored 404 for a cancellation that may have happened).
     if (known?.cancellation?.status === CancellationStatus.Pending)
       return finish(deps, claim, pendingResponse(paymentId));
+    if (isNotFound(error))
+      return finish(deps, claim, problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`));
     await release(deps, claim);
     if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;

@@ -73,11 +73,7 @@ export const withIdempotencyKey = async (
     const { record, ledger } = await deps.idempotency.getWithLedger(request.key, request.subjectId, nowMs);
     if (record) return answerKnownKey(deps, request, work, record, ledger);
     const remembered = ledger && work.remembered?.(ledger);
-    if (remembered) {
-      if (remembered.fingerprint !== '' && remembered.fingerprint !== request.fingerprint)
-        return { kind: 'reused', detail: REUSED_BODY };
-      return remembered.answer ? { kind: 'replayed', response: remembered.answer } : { kind: 'in_progress' };
-    }
+    if (remembered) return answerRemembered(remembered, request);
     const claim: IdempotencyRecord = {
       key: request.key,
       route: request.route,
@@ -95,6 +91,16 @@ export const withIdempotencyKey = async (
   return { kind: 'in_progress' };
 };
 
+/** A key the ledger remembers: the same body is its refund's answer, another body is a reuse. */
+const answerRemembered = (
+  remembered: { fingerprint: string; answer: StoredResponse | undefined },
+  request: KeyedRequest,
+): KeyedOutcome => {
+  if (remembered.fingerprint !== '' && remembered.fingerprint !== request.fingerprint)
+    return { kind: 'reused', detail: REUSED_BODY };
+  return remembered.answer ? { kind: 'replayed', response: remembered.answer } : { kind: 'in_progress' };
+};
+
 const answerKnownKey = async (
   deps: KeyedRequestDeps,
   request: KeyedRequest,
@@ -102,8 +108,13 @@ const answerKnownKey = async (
   record: IdempotencyRecord,
   ledger: Ledger | undefined,
 ): Promise<KeyedOutcome> => {
-  if (record.route !== request.route || record.subjectId !== request.subjectId)
+  if (record.route !== request.route || record.subjectId !== request.subjectId) {
+    // The key's item is another payment's now (this one's expired, and the key was used again there): this
+    // payment's ledger still answers for the refund it made with it.
+    const remembered = ledger && work.remembered?.(ledger);
+    if (remembered) return answerRemembered(remembered, request);
     return { kind: 'reused', detail: REUSED_ELSEWHERE };
+  }
   if (record.fingerprint !== request.fingerprint) return { kind: 'reused', detail: REUSED_BODY };
   if (record.response && record.response.status !== 202)
     return { kind: 'replayed', response: record.response };

@@ -141,13 +141,14 @@ const runClaimed = async (
   try {
     read = await readPayment(deps, paymentId, input);
   } catch (error) {
+    // A resume: its refund may have been made; the key stays taken and the answer is its current state
+    // (never a stored 404: a read that fails once must not answer for a refund that exists).
+    if (existing && isOurs(existing) && known) return refundResponse(known, existing);
     if (isNotFound(error)) {
       const response = problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`);
       await deps.idempotency.complete(claim.key, claim.lockOwner, response);
       return response;
     }
-    // A resume: its refund may have been made; the key stays taken and the answer is its current state.
-    if (existing && isOurs(existing) && known) return refundResponse(known, existing);
     await release();
     if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;

@@ -62,18 +62,16 @@ export const checkCancellation = (payment: {
 };
 
 /**
- * The Mercado Pago key of a cancellation attempt: derived from the payment (and the caller's key, when it
- * sent one), plus the sequence after a failed one; or the key a migrated record was sent with.
+ * The Mercado Pago key of a cancellation attempt: derived from the payment, the caller's key (or none) and
+ * the sequence (a new one after each failure); or the key a migrated record was sent with.
  */
 export const mercadoPagoCancellationKey = (
   ledgerId: string,
   record: Pick<CancellationRecord, 'idempotencyKey' | 'sequence' | 'mercadoPagoKey'>,
-): string => {
-  if (record.mercadoPagoKey !== undefined) return record.mercadoPagoKey;
-  const base =
-    record.idempotencyKey === null ? `cancel:${ledgerId}` : `cancel:${ledgerId}:${record.idempotencyKey}`;
-  return deterministicUuid(record.sequence <= 1 ? base : `${base}:${record.sequence}`);
-};
+): string =>
+  record.mercadoPagoKey ??
+  // An unambiguous encoding: no caller's key and sequence can spell another pair's key.
+  deterministicUuid(JSON.stringify(['cancel', ledgerId, record.idempotencyKey, record.sequence]));
 
 const inFlight = (record: CancellationRecord, nowMs: number): boolean =>
   record.call.state === CallState.InFlight &&
@@ -125,7 +123,7 @@ export const beginCancellation = (
       sequence: (previous?.sequence ?? 0) + 1,
       requestedBy: by,
       call: { ...call, attempts: 1 },
-      ...(previous?.failure ? { priorFailure: previous.failure } : {}),
+      ...(previous ? { prior: structuredClone({ ...previous, prior: undefined }) } : {}),
       createdAt: context.now,
       updatedAt: context.now,
     };
@@ -160,7 +158,7 @@ const settleRecord = (
   record.updatedAt = draft.context.now;
   if (failure) record.failure = failure;
   else delete record.failure;
-  delete record.priorFailure;
+  delete record.prior;
   draft.events.push({ type: 'cancellation.settled', status, at: draft.context.now });
   note(draft, `cancellation_${status}`, why);
 };
@@ -246,15 +244,11 @@ export const recordCancellationCall = (
         break;
       }
       note(draft, 'cancellation_not_sent', `withdrawn: ${outcome.detail}`);
-      if (record.priorFailure !== undefined) {
-        draft.ledger.cancellation = {
-          ...record,
-          status: CancellationStatus.Failed,
-          failure: record.priorFailure,
-          sequence: record.sequence - 1,
-          call: { ...record.call, state: CallState.Unknown, inFlightUntil: context.now },
-        };
-        delete draft.ledger.cancellation.priorFailure;
+      // The request that was never sent leaves no trace but the history: the record before it comes back whole.
+      if (record.prior !== undefined) {
+        const { prior, ...rest } = record.prior;
+        void prior;
+        draft.ledger.cancellation = rest;
       } else {
         delete draft.ledger.cancellation;
       }

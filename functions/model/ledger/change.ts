@@ -106,7 +106,9 @@ export const settle = (
   entry.settledAt = now;
   entry.settledBy = actorName(draft.context.by);
   if (status === RefundStatus.Succeeded) delete entry.failure;
-  draft.events.push({ type: 'refund.settled', refund: structuredClone(entry) });
+  // A provisional record is published when it is confirmed (refund-facts.ts).
+  if (!(entry.origin === 'external' && entry.provisional))
+    draft.events.push({ type: 'refund.settled', refund: structuredClone(entry) });
   note(draft, `refund_${status}`, `${entry.id}: ${why}`, mercadoPagoRequestId);
 };
 

@@ -8,8 +8,8 @@ import type { RefundFact } from '../facts.ts';
 import { nowMsOf, type RuleContext, type SettlementSettings } from '../settings.ts';
 import { callInFlight, MAX_SEND_ATTEMPTS, withinResendWindow } from './attempts.ts';
 import { type Draft, draftOf, finish, type LedgerChange, note, settle, unchanged } from './change.ts';
-import { applyToLinked, contradiction, link } from './refund-facts.ts';
-import { CallState, isOurs, type Ledger, type OurRefund, RefundStatus } from './types.ts';
+import { applyToLinked, confirmProvisional, contradiction, link } from './refund-facts.ts';
+import { CallState, isOurs, type Ledger, type OurRefund, RefundOrigin, RefundStatus } from './types.ts';
 
 const ourPending = (ledger: Ledger, refundId: string): OurRefund | undefined => {
   const entry = ledger.refunds.find((e) => e.id === refundId);
@@ -131,11 +131,25 @@ export const recordRefundCall = (
         return finish(draft, result());
       }
       const other = ledger.refunds.find((e) => e !== entry && e.mercadoPagoRefundId === fact.id);
-      if (other || entry.mercadoPagoRefundId !== null || entry.status !== RefundStatus.Pending) {
-        // Final states are final and a link is never moved: a person looks at it.
+      const open = entry.status === RefundStatus.Pending && entry.mercadoPagoRefundId === null;
+      if (open && other?.origin === RefundOrigin.External && other.provisional) {
+        // A record made while this refund could still be it: evidence wins over it (it was never published).
+        ledger.refunds.splice(ledger.refunds.indexOf(other), 1);
+        note(
+          draft,
+          'refund_external_withdrawn',
+          `${other.id} was refund ${entry.id}: its own key's answer says so`,
+          outcome.requestId,
+        );
+      } else if (other || !open) {
+        // Final states are final and a link is never moved: a person looks at it. This refund is known to
+        // be that one: no amount and date match may give it another.
         contradiction(draft, other ?? entry, fact, `was answered to refund ${entry.id}'s own call`);
-        if (entry.status === RefundStatus.Pending && entry.mercadoPagoRefundId === null)
+        if (open) {
+          entry.answeredWith = fact.id;
           ended(draft, entry, attempt);
+        }
+        confirmProvisional(draft);
         return finish(draft, result());
       }
       if (entry.call.state === CallState.InFlight && entry.call.attempts === attempt)
@@ -147,6 +161,7 @@ export const recordRefundCall = (
         attempt === 1 ? 'the answer to its own call' : `the answer to attempt ${attempt} with its key`,
         outcome.requestId,
       );
+      confirmProvisional(draft);
       return finish(draft, result());
     }
     case 'refused': {
@@ -166,6 +181,7 @@ export const recordRefundCall = (
         `Mercado Pago refused it: ${outcome.failure.code}`,
         outcome.requestId,
       );
+      confirmProvisional(draft);
       return finish(draft, result());
     }
     case 'not_sent': {
@@ -181,6 +197,7 @@ export const recordRefundCall = (
         'refund_not_sent',
         `${entry.id} (${entry.amountMinor} minor units, key ${entry.idempotencyKey}) withdrawn: ${outcome.detail}`,
       );
+      confirmProvisional(draft);
       return finish(draft, { kind: 'withdrawn' });
     }
     case 'unknown': {
@@ -206,6 +223,7 @@ export const refundsToResend = (ledger: Ledger, nowMs: number, settings: Settlem
       (entry) =>
         entry.status === RefundStatus.Pending &&
         entry.mercadoPagoRefundId === null &&
+        entry.answeredWith === undefined &&
         !callInFlight(entry, nowMs) &&
         withinResendWindow(entry, nowMs, settings) &&
         entry.call.attempts < MAX_SEND_ATTEMPTS,

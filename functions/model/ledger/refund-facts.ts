@@ -123,7 +123,12 @@ export const link = (
   applyToLinked(draft, entry, fact, mercadoPagoRequestId);
 };
 
-const recordExternal = (draft: Draft, fact: RefundFact, mercadoPagoRequestId?: string): void => {
+const recordExternal = (
+  draft: Draft,
+  fact: RefundFact,
+  provisional: boolean,
+  mercadoPagoRequestId?: string,
+): void => {
   const { now } = draft.context;
   const entry: ExternalRefund = {
     id: draft.context.newRefundId(),
@@ -134,15 +139,55 @@ const recordExternal = (draft: Draft, fact: RefundFact, mercadoPagoRequestId?: s
     linkedAt: now,
     createdAt: normalizeDate(fact.dateCreated) ?? now,
     updatedAt: now,
+    ...(provisional ? { provisional: true } : {}),
   };
   draft.ledger.refunds.push(entry);
   note(
     draft,
     'refund_recorded_external',
-    `Mercado Pago refund ${fact.id} was made outside this service: ${entry.id}`,
+    `Mercado Pago refund ${fact.id} was made outside this service: ${entry.id}${provisional ? ' (provisional: a refund of ours of that amount could still be it)' : ''}`,
     mercadoPagoRequestId,
   );
   applyToLinked(draft, entry, fact, mercadoPagoRequestId);
+};
+
+/** Refunds of ours that a Mercado Pago refund of this amount, made then, could be (oldest first). */
+export const candidatesFor = (
+  draft: Draft,
+  amountMinor: number,
+  created: string | null,
+  exactAmount = false,
+): OurRefund[] =>
+  draft.ledger.refunds
+    .filter(isOurs)
+    .filter(
+      (entry) =>
+        entry.status === RefundStatus.Pending &&
+        entry.mercadoPagoRefundId === null &&
+        entry.answeredWith === undefined &&
+        (exactAmount ? entry.amountMinor === amountMinor : couldBeOfAmount(entry, amountMinor)) &&
+        couldHaveMade(entry, created, draft.context.settings.clockToleranceMs),
+    )
+    .sort(oldestFirst);
+
+/**
+ * Confirms the provisional records that no refund of ours can be any more (and publishes those already
+ * settled): called at the end of every rule that may have settled or linked a refund of ours.
+ */
+export const confirmProvisional = (draft: Draft): void => {
+  for (const entry of draft.ledger.refunds) {
+    if (entry.origin !== RefundOrigin.External || !entry.provisional) continue;
+    if (candidatesFor(draft, entry.amountMinor, entry.createdAt).length > 0) continue;
+    delete entry.provisional;
+    entry.updatedAt = draft.context.now;
+    note(
+      draft,
+      'refund_external_confirmed',
+      `${entry.id} (Mercado Pago refund ${entry.mercadoPagoRefundId}) is made elsewhere`,
+    );
+    if (entry.status !== RefundStatus.Pending)
+      draft.events.push({ type: 'refund.settled', refund: structuredClone(entry) });
+  }
 };
 
 export interface RefundFactsRead {
@@ -161,8 +206,10 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
   const nowMs = nowMsOf(context);
   const held: string[] = [];
   const spoken = new Set<string>();
-  // A refund naming another payment is not evidence of anything here.
-  const facts = read.refunds.filter((fact) => fact.subjectId === null || fact.subjectId === ledger.id);
+  // A refund naming another payment, or of no positive amount, is not evidence of anything here.
+  const facts = read.refunds.filter(
+    (fact) => (fact.subjectId === null || fact.subjectId === ledger.id) && minorOf(draft, fact.amount) > 0,
+  );
   for (const fact of [...facts].sort(byCreation)) {
     const linked = ledger.refunds.find((entry) => entry.mercadoPagoRefundId === fact.id);
     if (linked) {
@@ -171,24 +218,20 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
     }
     const amountMinor = minorOf(draft, fact.amount);
     const created = normalizeDate(fact.dateCreated);
-    const candidates = ledger.refunds
-      .filter(isOurs)
-      .filter(
-        (entry) =>
-          entry.status === RefundStatus.Pending &&
-          entry.mercadoPagoRefundId === null &&
-          couldBeOfAmount(entry, amountMinor) &&
-          !spoken.has(entry.id) &&
-          couldHaveMade(entry, created, tolerance),
-      )
-      .sort(oldestFirst);
+    const all = candidatesFor(draft, amountMinor, created);
+    const candidates = all.filter((entry) => !spoken.has(entry.id));
     const oldest = candidates[0];
     if (oldest === undefined) {
-      recordExternal(draft, fact, read.requestId);
+      // More such refunds than refunds of ours that could be them: one of ours may still prove it is this one.
+      recordExternal(draft, fact, all.length > 0, read.requestId);
       continue;
     }
     spoken.add(oldest.id);
-    if (candidates.every((entry) => canOnlyBeMatched(entry, nowMs, context.settings))) {
+    // Rule (3) matches the exact amount only: a full refund's `{}` range is for holding, not for guessing.
+    if (
+      oldest.amountMinor === amountMinor &&
+      candidates.every((entry) => canOnlyBeMatched(entry, nowMs, context.settings))
+    ) {
       link(
         draft,
         oldest,
@@ -200,6 +243,7 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
       held.push(fact.id);
     }
   }
+  confirmProvisional(draft);
   if (!read.stale) {
     const shown = new Set(facts.map((fact) => fact.id));
     const readMs = Date.parse(read.at);

@@ -88,12 +88,23 @@ export interface OurRefund extends RefundCommon {
    * ledger): it must be re-sent with the key it was first sent with.
    */
   mercadoPagoKey?: string;
+  /**
+   * A Mercado Pago refund its own key's answer named, which the ledger holds for another refund (a
+   * contradiction for a person): it is known which refund this is, so no amount and date match may claim it.
+   */
+  answeredWith?: string;
 }
 
 /** A refund Mercado Pago reports that no refund of ours is (made in the panel, by another system, a claim). */
 export interface ExternalRefund extends RefundCommon {
   origin: typeof RefundOrigin.External;
   mercadoPagoRefundId: string;
+  /**
+   * Recorded while a pending refund of ours of that amount could still be it (more such Mercado Pago refunds
+   * than refunds of ours that could be them): counted, but not published; its own key's answer takes it
+   * over, and it is confirmed (and published) once no refund of ours can be it any more.
+   */
+  provisional?: boolean;
 }
 
 export type RefundEntry = OurRefund | ExternalRefund;
@@ -119,8 +130,8 @@ export interface CancellationRecord {
   requestedBy: string;
   call: CallRecord;
   failure?: Failure;
-  /** A new sequence started over a failed one: restored when the new attempt was never sent. */
-  priorFailure?: Failure;
+  /** The failed record a new sequence started over: restored whole when the new attempt was never sent. */
+  prior?: CancellationRecord;
   /** The caller's key was freed (a 502): a repeat with it is a new request. */
   keyFreed?: boolean;
   resolution?: Resolution;

@@ -61,6 +61,25 @@ const externalRefund = z.object({
   mercadoPagoRefundId: text,
 });
 
+const cancellationFields = {
+  status: z.enum(['pending', 'cancelled', 'failed']),
+  idempotencyKey: z.nullable(text),
+  sequence: z.int(),
+  requestedBy: text,
+  call,
+  failure: z.optional(failure),
+  keyFreed: z.optional(z.boolean()),
+  resolution: z.optional(resolution),
+  mercadoPagoKey: z.optional(text),
+  createdAt: iso,
+  updatedAt: iso,
+};
+/** A record keeps the failed one its sequence started over (one level: that one's own prior is dropped). */
+const cancellationRecord = z.object({
+  ...cancellationFields,
+  prior: z.optional(z.object(cancellationFields)),
+});
+
 const ledgerV2 = z.object({
   docVersion: z.literal(LEDGER_DOC_VERSION),
   kind: z.enum(['payment', 'order']),
@@ -72,22 +91,7 @@ const ledgerV2 = z.object({
   statusUpdatedAt: z.optional(iso),
   statusHistory: z.array(z.object({ status: text, statusDetail: z.nullable(text), at: iso, by: text })),
   refunds: z.array(z.discriminatedUnion('origin', [ourRefund, externalRefund])),
-  cancellation: z.optional(
-    z.object({
-      status: z.enum(['pending', 'cancelled', 'failed']),
-      idempotencyKey: z.nullable(text),
-      sequence: z.int(),
-      requestedBy: text,
-      call,
-      failure: z.optional(failure),
-      priorFailure: z.optional(failure),
-      keyFreed: z.optional(z.boolean()),
-      resolution: z.optional(resolution),
-      mercadoPagoKey: z.optional(text),
-      createdAt: iso,
-      updatedAt: iso,
-    }),
-  ),
+  cancellation: z.optional(cancellationRecord),
   attention: z.array(
     z.object({
       kind: z.enum(['settlement_contradiction', 'refund_status_unknown']),

@@ -19,7 +19,14 @@ import { outEventsOf } from '../events/from-ledger.ts';
 import type { OutEvent } from '../events/types.ts';
 import { isConditionFailure } from './dynamodb.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
-import { DUE_INDEX_SHARDS, dueIndexPartition, dueShardOf, KeyPrefix, TableKeys } from './table.ts';
+import {
+  DUE_INDEX_SHARDS,
+  dueIndexPartition,
+  dueShardOf,
+  KeyPrefix,
+  LEGACY_PENDING_PARTITION,
+  TableKeys,
+} from './table.ts';
 
 export interface DueLedger {
   id: string;
@@ -88,6 +95,11 @@ export const outboxAttribute = (events: readonly OutEvent[]): Record<string, Att
 const DUE_PAGE = 100;
 
 export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => {
+  /**
+   * One page of a due-work partition. Partition -1 is the one ledgers written before the index was sharded
+   * sit in (`PENDING`, sorted by when their work began): read whole, since its sort key is no check time;
+   * a ledger leaves it at its next write.
+   */
   const queryShard = async (
     shard: number,
     upper: string,
@@ -103,7 +115,10 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
           '#pk': TableKeys.pendingIndexPartitionKey,
           '#sk': TableKeys.pendingIndexSortKey,
         },
-        ExpressionAttributeValues: { ':shard': { S: dueIndexPartition(shard) }, ':upper': { S: upper } },
+        ExpressionAttributeValues: {
+          ':shard': { S: shard < 0 ? LEGACY_PENDING_PARTITION : dueIndexPartition(shard) },
+          ':upper': { S: upper },
+        },
         Limit: pageSize,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -163,8 +178,10 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         state.next = page.LastEvaluatedKey;
         state.done = page.LastEvaluatedKey === undefined;
       };
-      const shards: Shard[] = Array.from({ length: DUE_INDEX_SHARDS }, () => ({ rows: [], done: false }));
-      await Promise.all(shards.map((state, shard) => fill(shard, state)));
+      // The shards, then the legacy partition (index DUE_INDEX_SHARDS here, read as partition -1).
+      const partitionOf = (index: number) => (index === DUE_INDEX_SHARDS ? -1 : index);
+      const shards: Shard[] = Array.from({ length: DUE_INDEX_SHARDS + 1 }, () => ({ rows: [], done: false }));
+      await Promise.all(shards.map((state, index) => fill(partitionOf(index), state)));
       // A k-way merge: the earliest due ledger of all shards first.
       for (;;) {
         let best = -1;
@@ -175,7 +192,7 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         if (best < 0) return;
         const state = shards[best]!;
         yield state.rows.shift()!;
-        if (state.rows.length === 0 && !state.done) await fill(best, state);
+        if (state.rows.length === 0 && !state.done) await fill(partitionOf(best), state);
       }
     },
   };

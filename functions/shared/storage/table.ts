@@ -41,3 +41,6 @@ export const dueShardOf = (id: string): number => {
 };
 
 export const dueIndexPartition = (shard: number): string => `DUE#${String(shard).padStart(2, '0')}`;
+
+/** Where ledgers written before the index was sharded sit (`<pendingSince>#<paymentId>`), until rewritten. */
+export const LEGACY_PENDING_PARTITION = 'PENDING';
