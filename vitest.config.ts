@@ -9,7 +9,7 @@ export default defineConfig({
     // Integration tests start their own dynalite + sandbox on ephemeral ports: files run in parallel safely.
     pool: 'forks',
     reporters: ['default'],
-    // Log lines go through the console outside Lambda (functions/shared/logger.ts), so vitest knows each
+    // Log lines go through the console outside Lambda (functions/observability/logger.ts), so vitest knows each
     // line's test: they are shown for failing tests only. `npm test -- --silent=false` shows them all.
     silent: 'passed-only',
     // `npm test` (--coverage) measures what the whole suite runs of the functions' code, and fails below these

@@ -6,8 +6,8 @@
  * the replays, which are exactly that.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { matchRoute } from '../functions/http/route-match.ts';
 import { ROUTES } from '../functions/routes.ts';
-import { matchRoute } from '../functions/shared/http/route-match.ts';
 import { toApiGatewayEvent } from '../local/api-gateway-event.ts';
 import type { Sandbox } from '../local/sandbox/index.ts';
 import { buildNotification, notificationUrl } from '../local/sandbox/notification-requests.ts';

@@ -6,9 +6,9 @@
 
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { parseRefundWindow } from '../functions/shared/config.ts';
-import { LogLevel, type LogLevelName } from '../functions/shared/logger.ts';
-import { isSiteId, type SiteId } from '../functions/shared/money.ts';
+import { parseRefundWindow } from '../functions/config/config.ts';
+import { isSiteId, type SiteId } from '../functions/model/money.ts';
+import { LogLevel, type LogLevelName } from '../functions/observability/logger.ts';
 
 /** Context keys, as written in cdk.json or after `-c`. infra/README.md documents each. */
 export const ContextKey = {

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { type Clock, systemClock } from '../functions/shared/clock.ts';
+import { type Clock, systemClock } from '../functions/model/clock.ts';
 
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 25_000;
 

@@ -14,7 +14,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { TableKeys } from '../functions/shared/storage/table.ts';
+import { TableKeys } from '../functions/adapters/dynamodb/table.ts';
 
 interface DynaliteOptions {
   path?: string;
@@ -108,7 +108,7 @@ export const startEmbeddedDynamoDb = async (
   };
 };
 
-/** The table of functions/shared/storage/table.ts, as the stack deploys it (on-demand, one GSI). */
+/** The table of functions/adapters/dynamodb/table.ts, as the stack deploys it (on-demand, one GSI). */
 export const tableDefinition = (tableName: string): CreateTableCommandInput => ({
   TableName: tableName,
   BillingMode: 'PAY_PER_REQUEST',

@@ -3,8 +3,8 @@
  * tap, whose consumer is the event publisher's own code writing to EVENTS_FILE. Every write made through
  * `endpoint` has its events published, at least once, as the table's stream does in AWS.
  */
-import type { OutEvent } from '../functions/shared/events/types.ts';
-import type { Logger } from '../functions/shared/logger.ts';
+import type { OutEvent } from '../functions/model/events/types.ts';
+import type { Logger } from '../functions/observability/logger.ts';
 import { startEmbeddedDynamoDb } from './dynamodb.ts';
 import { eventsFileSender, outboxConsumer } from './events-file.ts';
 import { startStreamTap } from './stream-tap.ts';

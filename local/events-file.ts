@@ -7,8 +7,8 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { publishOutboxes, type SendEvents } from '../functions/event-publisher/publish-outboxes.ts';
-import { envelopeOf, type OutEvent } from '../functions/shared/events/types.ts';
-import type { Logger } from '../functions/shared/logger.ts';
+import { envelopeOf, type OutEvent } from '../functions/model/events/types.ts';
+import type { Logger } from '../functions/observability/logger.ts';
 import type { RecordConsumer } from './stream-tap.ts';
 
 export const DEFAULT_EVENTS_FILE = '.events/events.jsonl';

@@ -7,11 +7,11 @@
  * DynamoDB: the running `npm start` (DYNAMODB_ENDPOINT), or this script itself (DATA_DIR, to EVENTS_FILE).
  */
 
+import { ConfigError, loadConfig } from '../functions/config/config.ts';
+import { rootLogger } from '../functions/observability/logger.ts';
 import { runReconcile } from '../functions/reconcile/run.ts';
 import { reconcileDeps } from '../functions/reconcile/runtime-deps.ts';
-import { ConfigError, loadConfig } from '../functions/shared/config.ts';
-import { rootLogger } from '../functions/shared/logger.ts';
-import { createRuntime } from '../functions/shared/runtime.ts';
+import { createRuntime } from '../functions/runtime.ts';
 import { DataDirInUseError, tableStatus } from './dynamodb.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from './embedded-dynamodb.ts';
 import { DEFAULT_EVENTS_FILE } from './events-file.ts';

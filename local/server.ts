@@ -6,8 +6,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { type FunctionName, ROUTES, type RouteDefinition } from '../functions/routes.ts';
-import { ProblemError } from '../functions/shared/errors.ts';
 import {
   matchRoute,
   methodNotAllowed,
@@ -15,8 +13,10 @@ import {
   problemResult,
   REQUEST_ID_HEADER,
   routeNotFound,
-} from '../functions/shared/http/index.ts';
-import { type Logger, rootLogger } from '../functions/shared/logger.ts';
+} from '../functions/http/index.ts';
+import { ProblemError } from '../functions/http/problems.ts';
+import { type Logger, rootLogger } from '../functions/observability/logger.ts';
+import { type FunctionName, ROUTES, type RouteDefinition } from '../functions/routes.ts';
 import { toApiGatewayEvent } from './api-gateway-event.ts';
 import { createLambdaContext, DEFAULT_FUNCTION_TIMEOUT_MS } from './context.ts';
 import { rawHttpResponse, readRawRequestHead } from './raw-http.ts';

@@ -3,14 +3,15 @@
  * and an embedded Mercado Pago sandbox unless MP_ACCESS_TOKEN is set; then the same Lambda handlers that run
  * in AWS, behind a local HTTP server on 127.0.0.1:PORT.
  */
-import { openApiRoute } from '../functions/openapi/local-route.ts';
-import { ConfigError, loadConfig } from '../functions/shared/config.ts';
-import { rootLogger } from '../functions/shared/logger.ts';
-import { decimalsOf, isSiteId } from '../functions/shared/money.ts';
-import { dynamoDbClient } from '../functions/shared/storage/dynamodb.ts';
+
+import { dynamoDbClient } from '../functions/adapters/dynamodb/client.ts';
+import { ConfigError, loadConfig } from '../functions/config/config.ts';
+import { decimalsOf, isSiteId } from '../functions/model/money.ts';
+import { rootLogger } from '../functions/observability/logger.ts';
 import { createTable, DataDirInUseError } from './dynamodb.ts';
 import { startLocalDynamoDb } from './embedded-dynamodb.ts';
 import { DEFAULT_EVENTS_FILE } from './events-file.ts';
+import { openApiRoute } from './openapi-route.ts';
 import { startSandbox } from './sandbox/index.ts';
 import { checkPortFree, startLocalServer } from './server.ts';
 

@@ -11,7 +11,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders } from '
 import type { AddressInfo } from 'node:net';
 import { crc32 } from 'node:zlib';
 import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from 'aws-lambda';
-import type { Logger } from '../functions/shared/logger.ts';
+import type { Logger } from '../functions/observability/logger.ts';
 
 type Image = Record<string, StreamAttributeValue>;
 

@@ -8,7 +8,17 @@
  *    pending while nobody can know, the problem when refused, 503 (key freed, nothing recorded) when it was
  *    certainly never received. An unknown outcome is never reported as success.
  */
+
+import type { IdempotencyRecord } from '../adapters/dynamodb/idempotency-store.ts';
+import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
+import { lockUntil } from '../config/timing.ts';
+import { ProblemError, refusalProblem } from '../http/problems.ts';
+import { problemResponse } from '../http/response.ts';
+import type { HttpResponse } from '../http/types.ts';
+import { isNotFound, upstreamProblem } from '../http/upstream-problems.ts';
 import { caller } from '../model/actor.ts';
+import { isoAt } from '../model/clock.ts';
+import { sha256Hex } from '../model/ids.ts';
 import {
   beginCancellation,
   type CancellationCheck,
@@ -19,22 +29,13 @@ import {
 import { andThen, type LedgerChange, unchanged } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { CancellationStatus, type Ledger } from '../model/ledger/types.ts';
+import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { withIdempotencyKey } from '../operations/keyed-request.ts';
 import { sendCancellation } from '../operations/send-cancellation.ts';
 import { readPayment } from '../operations/sync-payment.ts';
-import { lockUntil } from '../operations/timing.ts';
+import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
 import { keyedResponse } from '../refunds/create-refund.ts';
-import { isoAt } from '../shared/clock.ts';
-import { ProblemError, refusalProblem } from '../shared/errors.ts';
-import { problemResponse } from '../shared/http/response.ts';
-import type { HttpResponse } from '../shared/http/types.ts';
-import { sha256Hex } from '../shared/ids.ts';
-import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
-import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
-import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { CancellationDeps } from './deps.ts';
 import { cancelledResponse, pendingResponse, stateResponse } from './responses.ts';
 

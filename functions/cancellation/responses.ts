@@ -1,9 +1,9 @@
 /** The answers of the cancellation route, built from Mercado Pago's word or the ledger's stored state. */
 
+import { refusalProblem } from '../http/problems.ts';
+import { problemResponse } from '../http/response.ts';
+import type { HttpResponse } from '../http/types.ts';
 import type { CancellationState } from '../model/ledger/cancellation.ts';
-import { refusalProblem } from '../shared/errors.ts';
-import { problemResponse } from '../shared/http/response.ts';
-import type { HttpResponse } from '../shared/http/types.ts';
 
 export const cancelledResponse = (paymentId: string, statusDetail: string | null): HttpResponse => ({
   status: 200,

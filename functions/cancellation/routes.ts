@@ -1,7 +1,7 @@
 /** The cancellation function's route: a thin adapter from HTTP to the cancellation service. */
-import { readIdempotencyKey, readPaymentId } from '../shared/http/parameters.ts';
-import type { Routes } from '../shared/http/types.ts';
-import { parseBody } from '../shared/http/validation.ts';
+import { readIdempotencyKey, readPaymentId } from '../http/parameters.ts';
+import type { Routes } from '../http/types.ts';
+import { parseBody } from '../http/validation.ts';
 import { CANCEL_ROUTE, cancelPayment } from './cancel-payment.ts';
 import type { CancellationDeps } from './deps.ts';
 import { cancellationBodySchema } from './schemas.ts';

@@ -6,9 +6,9 @@
  * checked at cold start.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { loadEventPublisherConfig } from '../shared/config.ts';
-import { defaultEventBridgeClient, putEvents } from '../shared/events/eventbridge-publisher.ts';
-import { rootLogger } from '../shared/logger.ts';
+import { defaultEventBridgeClient, putEvents } from '../adapters/eventbridge.ts';
+import { loadEventPublisherConfig } from '../config/config.ts';
+import { rootLogger } from '../observability/logger.ts';
 import { publishOutboxes, type SendEvents } from './publish-outboxes.ts';
 
 const { eventBusName } = loadEventPublisherConfig();

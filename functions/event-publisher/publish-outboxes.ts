@@ -1,6 +1,6 @@
 /**
  * The table's stream consumer: each write that made events out stored them in its item (`outbox`: ledgers,
- * shared/storage/ledger-store.ts, and QR order records); they are sent on here, so they are published at
+ * adapters/dynamodb/ledger-store.ts, and QR order records); they are sent on here, so they are published at
  * least once even when the writer died right after its write, with the eventId consumers dedupe on. In AWS
  * the stream delivers the records; locally the forwarder in front of the embedded DynamoDB does
  * (local/stream-tap.ts). A record whose events were
@@ -9,13 +9,13 @@
  * to the failure queue.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { UnpublishedEvent } from '../shared/events/eventbridge-publisher.ts';
-import { envelopeOf, type OutEvent } from '../shared/events/types.ts';
-import type { Logger } from '../shared/logger.ts';
-import { outboxFromItem } from '../shared/storage/ledger-store.ts';
-import { TableKeys } from '../shared/storage/table.ts';
+import { outboxFromItem } from '../adapters/dynamodb/ledger-store.ts';
+import { TableKeys } from '../adapters/dynamodb/table.ts';
+import type { UnpublishedEvent } from '../adapters/eventbridge.ts';
+import { envelopeOf, type OutEvent } from '../model/events/types.ts';
+import type { Logger } from '../observability/logger.ts';
 
-/** Sends events to the bus, returning those it did not accept (`putEvents` of shared/events/publisher.ts). */
+/** Sends events to the bus, returning those it did not accept (`putEvents` of adapters/eventbridge.ts). */
 export type SendEvents = (events: readonly OutEvent[]) => Promise<UnpublishedEvent[]>;
 
 /** The events a record's write stored; null when they cannot be read (the record fails, for a person). */

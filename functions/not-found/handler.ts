@@ -4,7 +4,8 @@
  * METHOD_NOT_ALLOWED with `Allow` when the path is one of ROUTES asked with another method, else 404
  * NOT_FOUND, both as problem+json with `x-request-id`. It reads no configuration and touches nothing.
  */
+
+import { createHttpHandler } from '../http/create-http-handler.ts';
 import { ROUTES } from '../routes.ts';
-import { createHttpHandler } from '../shared/http/create-http-handler.ts';
 
 export const handler = createHttpHandler({}, { knownRoutes: ROUTES });

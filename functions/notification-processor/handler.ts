@@ -3,10 +3,10 @@
  * (ReportBatchItemFailures). Configuration is checked here, at cold start.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { loadConfig } from '../shared/config.ts';
-import { rootLogger } from '../shared/logger.ts';
-import { processingDeps } from '../shared/notifications/runtime-deps.ts';
-import { createRuntime } from '../shared/runtime.ts';
+import { loadConfig } from '../config/config.ts';
+import { rootLogger } from '../observability/logger.ts';
+import { processingDeps } from '../processing-runtime.ts';
+import { createRuntime } from '../runtime.ts';
 import { processBatch } from './process-batch.ts';
 
 const runtime = createRuntime(loadConfig());

@@ -1,14 +1,14 @@
 /**
- * The SQS consumer: each message is one notification's work (see shared/notifications/work.ts), processed
+ * The SQS consumer: each message is one notification's work (see operations/notification-work.ts), processed
  * by the same code the webhook runs inline locally. A message that fails is reported in
  * `batchItemFailures`, so only it is retried; after five receives SQS moves it to the dead-letter queue.
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Logger } from '../shared/logger.ts';
-import type { ProcessingDeps } from '../shared/notifications/deps.ts';
-import { runPool } from '../shared/notifications/pool.ts';
-import { processNotification } from '../shared/notifications/process.ts';
-import { parseNotificationWork } from '../shared/notifications/work.ts';
+import type { Logger } from '../observability/logger.ts';
+import { parseNotificationWork } from '../operations/notification-work.ts';
+import { runPool } from '../operations/pool.ts';
+import { processNotification } from '../operations/process-notification.ts';
+import type { ProcessingDeps } from '../operations/processing-deps.ts';
 
 const CONCURRENCY = 4;
 

@@ -9,8 +9,8 @@
  *   nothing either (an earlier attempt with the key may have acted), nor does a 409/423 for a key in use.
  */
 import type { Failure, RefusalCode } from '../model/codes.ts';
-import type { LogFields, Logger } from '../shared/logger.ts';
-import { MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
+import type { LogFields, Logger } from '../observability/logger.ts';
+import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
 
 export type WriteFailure =
   | { kind: 'refused'; failure: Failure; freesKey: boolean; requestId?: string }

@@ -8,14 +8,15 @@
  * - a key whose item expired (IDEMPOTENCY_KEY_RETENTION_DAYS) is still answered from the ledger when the
  *   ledger holds a refund made with it: never a second refund.
  */
-import type { Ledger } from '../model/ledger/types.ts';
-import type { Clock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
+
 import type {
   IdempotencyRecord,
   IdempotencyStore,
   StoredResponse,
-} from '../shared/storage/idempotency-store.ts';
+} from '../adapters/dynamodb/idempotency-store.ts';
+import type { Clock } from '../model/clock.ts';
+import type { Ledger } from '../model/ledger/types.ts';
+import type { Logger } from '../observability/logger.ts';
 
 /** A claim can fail because another request holds the key and then frees it (upstream failure): claim again. */
 const MAX_CLAIMS = 3;

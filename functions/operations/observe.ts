@@ -4,8 +4,8 @@
  */
 import type { LedgerEvent } from '../model/ledger/change.ts';
 import { isOurs, RefundStatus } from '../model/ledger/types.ts';
-import type { LogFields, Logger } from '../shared/logger.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
+import type { LogFields, Logger } from '../observability/logger.ts';
+import { MetricName, putMetric } from '../observability/metrics.ts';
 
 export interface ObserveOptions {
   /** Count settled refunds of ours (false where the caller counts its own outcome). */

@@ -3,14 +3,15 @@
  * its key and what it proves recorded (the refund path's rules: a refusal of a later attempt and a 409/423
  * prove nothing; a call never received leaves no record). Used by the route and by reconciliation.
  */
+
+import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
 import type { Actor } from '../model/actor.ts';
 import { type CancellationCallOutcome, recordCancellationCall } from '../model/ledger/cancellation.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
 import { type CancellationRecord, CancellationStatus, type Ledger } from '../model/ledger/types.ts';
-import type { Logger } from '../shared/logger.ts';
-import { cancellationRefusalCode } from '../shared/mercadopago/errors.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
+import type { Logger } from '../observability/logger.ts';
+import { MetricName, putMetric } from '../observability/metrics.ts';
+import { cancellationRefusalCode } from '../ports/mercadopago-errors.ts';
 import { classifyWriteFailure } from './classify-write.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';

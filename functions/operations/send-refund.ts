@@ -4,16 +4,17 @@
  * settlement rules. Used by the refund route and by reconciliation; answers a domain outcome that each maps
  * to what it needs (an HTTP answer, a report line).
  */
+
+import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
 import type { Actor } from '../model/actor.ts';
 import { mercadoPagoRefundKey } from '../model/ledger/attempts.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
 import { type RefundCallOutcome, recordRefundCall } from '../model/ledger/refund-call.ts';
 import { type Ledger, type OurRefund, RefundStatus } from '../model/ledger/types.ts';
-import type { Logger } from '../shared/logger.ts';
-import { refundRefusalCode } from '../shared/mercadopago/errors.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
-import { decimalsOf, fromMinorUnits } from '../shared/money.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
+import { decimalsOf, fromMinorUnits } from '../model/money.ts';
+import type { Logger } from '../observability/logger.ts';
+import { MetricName, putMetric } from '../observability/metrics.ts';
+import { refundRefusalCode } from '../ports/mercadopago-errors.ts';
 import { classifyWriteFailure } from './classify-write.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';

@@ -5,15 +5,16 @@
  * backoff: a storm of notifications on one payment settles without errors and without re-reading Mercado
  * Pago. A read that brings no news writes nothing.
  */
+
+import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
+import { isNotFound } from '../http/upstream-problems.ts';
 import type { Actor } from '../model/actor.ts';
+import { isoAt } from '../model/clock.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import type { Ledger } from '../model/ledger/types.ts';
-import { isoAt } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import { isNotFound } from '../shared/mercadopago/problems.ts';
-import type { MpPayment } from '../shared/mercadopago/types.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { MpPayment } from '../ports/mercadopago.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';
 

@@ -1,8 +1,9 @@
 /** What the QR-order routes need, injected so tests and the local server can give their own. */
-import type { Clock } from '../shared/clock.ts';
-import type { MercadoPagoClient } from '../shared/mercadopago/types.ts';
-import type { SiteId } from '../shared/money.ts';
-import type { QrOrderStore } from '../shared/storage/qr-order-store.ts';
+
+import type { QrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import type { Clock } from '../model/clock.ts';
+import type { SiteId } from '../model/money.ts';
+import type { MercadoPagoClient } from '../ports/mercadopago.ts';
 
 export interface QrOrderDeps {
   mercadoPago: MercadoPagoClient;

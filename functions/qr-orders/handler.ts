@@ -4,12 +4,13 @@
  * notification URL (PUBLIC_WEBHOOK_URL), which the other routes do not: without them this function starts,
  * logs the missing variable, and its routes answer 500 naming it, so the rest of the API keeps serving.
  */
-import { ConfigError, loadConfig } from '../shared/config.ts';
-import { ProblemError } from '../shared/errors.ts';
-import { createHttpHandler } from '../shared/http/create-http-handler.ts';
-import { rootLogger } from '../shared/logger.ts';
-import { createRuntime, type Runtime } from '../shared/runtime.ts';
-import { createQrOrderStore } from '../shared/storage/qr-order-store.ts';
+
+import { createQrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { createHttpHandler } from '../http/create-http-handler.ts';
+import { ProblemError } from '../http/problems.ts';
+import { rootLogger } from '../observability/logger.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
 import type { QrOrderDeps } from './deps.ts';
 import { qrOrderRoutes } from './routes.ts';
 

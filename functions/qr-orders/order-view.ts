@@ -1,11 +1,12 @@
 /** The order as this API shows it (GET, and PUT's answer): Mercado Pago's order plus what we recorded. */
-import { normalizeDate } from '../model/ledger/statuses.ts';
-import type { MpQrOrder, MpQrOrderItem } from '../shared/mercadopago/types.ts';
+
 import {
   effectiveQrOrderStatus,
   type QrOrderRecord,
   type QrOrderStatus,
-} from '../shared/storage/qr-order-store.ts';
+} from '../adapters/dynamodb/qr-order-store.ts';
+import { normalizeDate } from '../model/ledger/statuses.ts';
+import type { MpQrOrder, MpQrOrderItem } from '../ports/mercadopago.ts';
 
 /** Items are shown as Mercado Pago holds them (the same fields as PUT takes). */
 export type QrOrderItemView = MpQrOrderItem;

@@ -1,7 +1,7 @@
 /** Pure checks of a QR order's money, in integer minor units of the site's currency. */
-import { decimalsRule } from '../shared/amount-schema.ts';
-import type { FieldProblem } from '../shared/errors.ts';
-import { decimalsOf, fromMinorUnits, toMinorUnits } from '../shared/money.ts';
+import { decimalsRule } from '../http/amount-schema.ts';
+import type { FieldProblem } from '../http/problems.ts';
+import { decimalsOf, fromMinorUnits, toMinorUnits } from '../model/money.ts';
 import type { PutQrOrderBody } from './schemas.ts';
 
 /** Every item's total is unitPrice x quantity, and the items add up to totalAmount. [] when all hold. */

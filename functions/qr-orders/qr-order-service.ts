@@ -4,16 +4,17 @@
  * `expiration_date`) and this service's webhook as `notification_url`, then records it so a notification can
  * mark it paid or expired.
  */
-import { isoAt } from '../shared/clock.ts';
-import { ProblemError } from '../shared/errors.ts';
-import type { HttpResponse } from '../shared/http/types.ts';
-import { deterministicUuid, sha256Hex } from '../shared/ids.ts';
-import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError, MpFailureKind } from '../shared/mercadopago/errors.ts';
-import { upstreamProblem } from '../shared/mercadopago/problems.ts';
-import type { MpQrOrder } from '../shared/mercadopago/types.ts';
-import { decimalsOf, SITE_CURRENCY, toMinorUnits } from '../shared/money.ts';
-import { type QrOrderRecord, QrOrderStatus } from '../shared/storage/qr-order-store.ts';
+
+import { type QrOrderRecord, QrOrderStatus } from '../adapters/dynamodb/qr-order-store.ts';
+import { ProblemError } from '../http/problems.ts';
+import type { HttpResponse } from '../http/types.ts';
+import { upstreamProblem } from '../http/upstream-problems.ts';
+import { isoAt } from '../model/clock.ts';
+import { deterministicUuid, sha256Hex } from '../model/ids.ts';
+import { decimalsOf, SITE_CURRENCY, toMinorUnits } from '../model/money.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { MpQrOrder } from '../ports/mercadopago.ts';
+import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
 import type { QrOrderDeps } from './deps.ts';
 import { qrOrderView } from './order-view.ts';
 import { orderAmountProblems } from './qr-order-rules.ts';

@@ -1,7 +1,7 @@
 /** The QR-order function's routes: thin adapters from HTTP to the QR-order service. */
-import { readExternalPosId } from '../shared/http/parameters.ts';
-import type { Routes } from '../shared/http/types.ts';
-import { parseBody } from '../shared/http/validation.ts';
+import { readExternalPosId } from '../http/parameters.ts';
+import type { Routes } from '../http/types.ts';
+import { parseBody } from '../http/validation.ts';
 import type { QrOrderDeps } from './deps.ts';
 import { deleteQrOrder, getQrOrder, putQrOrder } from './qr-order-service.ts';
 import { putQrOrderBodySchema } from './schemas.ts';

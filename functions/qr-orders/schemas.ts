@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { amountSchema } from '../shared/amount-schema.ts';
+import { amountSchema } from '../http/amount-schema.ts';
 
 /** Store ids and external references: 1 to 64 letters, digits, `-` or `_` (Mercado Pago's own rule). */
 const referenceSchema = z

@@ -3,9 +3,9 @@
  * Configuration is checked here, at cold start.
  */
 import type { Context } from 'aws-lambda';
-import { loadConfig } from '../shared/config.ts';
-import { rootLogger } from '../shared/logger.ts';
-import { createRuntime } from '../shared/runtime.ts';
+import { loadConfig } from '../config/config.ts';
+import { rootLogger } from '../observability/logger.ts';
+import { createRuntime } from '../runtime.ts';
 import { type ReconcileReport, runReconcile } from './run.ts';
 import { reconcileDeps } from './runtime-deps.ts';
 

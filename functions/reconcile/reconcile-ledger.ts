@@ -3,20 +3,21 @@
  * notification path), re-send what may be re-sent with its own key (operations/send-refund.ts: the same
  * path as the route), then schedule the next check and report what has waited too long for a person.
  */
+
+import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
+import { lockUntil } from '../config/timing.ts';
 import { RECONCILIATION } from '../model/actor.ts';
+import { isoAt } from '../model/clock.ts';
 import { beginCancellation, shouldResendCancellation } from '../model/ledger/cancellation.ts';
 import { beginAttempt, refundsToResend } from '../model/ledger/refund-call.ts';
 import { isDue, pendingSince, scheduleNextCheck } from '../model/ledger/schedule.ts';
 import { type Ledger, RefundStatus } from '../model/ledger/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import { MetricName, putMetric } from '../observability/metrics.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { sendCancellation } from '../operations/send-cancellation.ts';
 import { sendRefund } from '../operations/send-refund.ts';
 import { syncPayment } from '../operations/sync-payment.ts';
-import { lockUntil } from '../operations/timing.ts';
-import { isoAt } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
 import type { ReconcileDeps } from './deps.ts';
 
 export interface LedgerReconciliation {

@@ -3,9 +3,9 @@
  * index (nothing is read before it is due), a few at a time, until none is left or the run's time budget is
  * spent. One ledger failing does not stop the run; it is due again at its next check.
  */
-import { isoAt } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
+import { isoAt } from '../model/clock.ts';
+import type { Logger } from '../observability/logger.ts';
+import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { ReconcileDeps } from './deps.ts';
 import { reconcileLedger } from './reconcile-ledger.ts';
 

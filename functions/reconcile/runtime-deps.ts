@@ -1,5 +1,5 @@
 /** The reconciliation job's deps from a function's runtime (Lambda cold start, or `npm run reconcile`). */
-import type { Runtime } from '../shared/runtime.ts';
+import type { Runtime } from '../runtime.ts';
 import type { ReconcileDeps } from './deps.ts';
 
 export const reconcileDeps = (runtime: Runtime): ReconcileDeps => ({

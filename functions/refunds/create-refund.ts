@@ -9,30 +9,31 @@
  *    under the settlement rules; the answer is its state: 201 succeeded, 202 pending, or why it failed.
  * Nothing here can make a second refund for one key, nor report one that Mercado Pago did not make for it.
  */
+
+import type { IdempotencyRecord } from '../adapters/dynamodb/idempotency-store.ts';
+import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
+import { refundWindowDaysFor } from '../config/config.ts';
+import { lockUntil } from '../config/timing.ts';
+import { ProblemError, refusalProblem } from '../http/problems.ts';
+import { problemResponse } from '../http/response.ts';
+import type { HttpResponse } from '../http/types.ts';
+import { isNotFound, upstreamProblem } from '../http/upstream-problems.ts';
 import { caller } from '../model/actor.ts';
+import { isoAt } from '../model/clock.ts';
+import { sha256Hex } from '../model/ids.ts';
 import { andThen, type LedgerChange } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { type AttemptStart, beginAttempt } from '../model/ledger/refund-call.ts';
 import { type Reservation, reserveRefund } from '../model/ledger/reserve.ts';
 import { CallState, isOurs, type Ledger, type OurRefund, RefundStatus } from '../model/ledger/types.ts';
+import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../model/money.ts';
+import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { type KeyedOutcome, withIdempotencyKey } from '../operations/keyed-request.ts';
 import { sendRefund } from '../operations/send-refund.ts';
 import { readPayment } from '../operations/sync-payment.ts';
-import { lockUntil } from '../operations/timing.ts';
-import { isoAt } from '../shared/clock.ts';
-import { refundWindowDaysFor } from '../shared/config.ts';
-import { ProblemError, refusalProblem } from '../shared/errors.ts';
-import { problemResponse } from '../shared/http/response.ts';
-import type { HttpResponse } from '../shared/http/types.ts';
-import { sha256Hex } from '../shared/ids.ts';
-import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
-import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
-import type { MpPayment } from '../shared/mercadopago/types.ts';
-import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../shared/money.ts';
-import type { IdempotencyRecord } from '../shared/storage/idempotency-store.ts';
-import { updateLedger } from '../shared/storage/ledger-store.ts';
+import type { MpPayment } from '../ports/mercadopago.ts';
+import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
 import type { RefundDeps } from './deps.ts';
 import { refundResponse } from './responses.ts';
 

@@ -2,9 +2,9 @@
  * The refund Lambda: POST/GET /payments/{paymentId}/refunds and GET .../refunds/{refundId}.
  * Configuration is checked here, at cold start: a bad value fails the init, naming the variable.
  */
-import { loadConfig } from '../shared/config.ts';
-import { createHttpHandler } from '../shared/http/create-http-handler.ts';
-import { createRuntime, type Runtime } from '../shared/runtime.ts';
+import { loadConfig } from '../config/config.ts';
+import { createHttpHandler } from '../http/create-http-handler.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
 import type { RefundDeps } from './deps.ts';
 import { refundRoutes } from './routes.ts';
 

@@ -1,14 +1,15 @@
 /** GET routes of refunds: the payment re-read at Mercado Pago merged with the ledger, or one refund. */
+
+import { ProblemError } from '../http/problems.ts';
+import type { HttpResponse } from '../http/types.ts';
+import { isNotFound, upstreamProblem } from '../http/upstream-problems.ts';
 import { MERCADOPAGO } from '../model/actor.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { refundsView, refundView } from '../model/ledger/view.ts';
+import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { applyRead, readPayment } from '../operations/sync-payment.ts';
-import { ProblemError } from '../shared/errors.ts';
-import type { HttpResponse } from '../shared/http/types.ts';
-import type { Logger } from '../shared/logger.ts';
-import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
-import { isNotFound, upstreamProblem } from '../shared/mercadopago/problems.ts';
+import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
 import type { RefundDeps } from './deps.ts';
 
 /** The payment's read, or the problem API.md names: 404, 503 (unavailable), 502 (odd or about another). */

@@ -1,8 +1,8 @@
 /** The refund function's routes: thin adapters from HTTP to the refund service. */
 
-import { readIdempotencyKey, readPaymentId } from '../shared/http/parameters.ts';
-import type { Routes } from '../shared/http/types.ts';
-import { parseWith } from '../shared/http/validation.ts';
+import { readIdempotencyKey, readPaymentId } from '../http/parameters.ts';
+import type { Routes } from '../http/types.ts';
+import { parseWith } from '../http/validation.ts';
 import { CREATE_REFUND_ROUTE, createRefund } from './create-refund.ts';
 import type { RefundDeps } from './deps.ts';
 import { getRefund, listRefunds } from './read-refunds.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { amountSchema } from '../shared/amount-schema.ts';
+import { amountSchema } from '../http/amount-schema.ts';
 
 /**
  * The refund request body. Strict: an unknown field (say `ammount`) is a 400 naming it, never read as `{}`

@@ -1,9 +1,10 @@
 /** What the webhook receiver needs, injected so tests and the local server can give their own. */
-import type { Clock } from '../shared/clock.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { NotificationDedupeStore } from '../shared/notifications/dedupe-store.ts';
-import type { HintLimiter } from '../shared/notifications/hint-limiter.ts';
-import type { NotificationWork } from '../shared/notifications/work.ts';
+
+import type { NotificationDedupeStore } from '../adapters/dynamodb/dedupe-store.ts';
+import type { HintLimiter } from '../adapters/dynamodb/hint-limiter.ts';
+import type { Clock } from '../model/clock.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { NotificationWork } from '../operations/notification-work.ts';
 
 /** Hands accepted work on: to the queue (AWS: answers 'queued') or to the processing itself (locally). */
 export type Dispatch = (

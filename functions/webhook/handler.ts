@@ -3,13 +3,14 @@
  * dedupes and enqueues (the notification processor does the work); without NOTIFICATION_QUEUE_URL the same
  * processing runs inline. Configuration is checked here, at cold start.
  */
-import { loadConfig } from '../shared/config.ts';
-import { createHttpHandler } from '../shared/http/create-http-handler.ts';
-import { createNotificationDedupeStore } from '../shared/notifications/dedupe-store.ts';
-import { createHintLimiter } from '../shared/notifications/hint-limiter.ts';
-import { processingDeps } from '../shared/notifications/runtime-deps.ts';
-import { createRuntime, type Runtime } from '../shared/runtime.ts';
-import { createSecretResolver, parseWebhookSecrets } from '../shared/secrets.ts';
+
+import { createNotificationDedupeStore } from '../adapters/dynamodb/dedupe-store.ts';
+import { createHintLimiter } from '../adapters/dynamodb/hint-limiter.ts';
+import { createSecretResolver, parseWebhookSecrets } from '../adapters/secrets.ts';
+import { loadConfig } from '../config/config.ts';
+import { createHttpHandler } from '../http/create-http-handler.ts';
+import { processingDeps } from '../processing-runtime.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
 import type { WebhookDeps } from './deps.ts';
 import { queueDispatch } from './enqueue.ts';
 import { inlineDispatch } from './inline.ts';

@@ -1,9 +1,10 @@
 /** Locally (no NOTIFICATION_QUEUE_URL): the processor's code runs inline, before the answer. */
-import { ProblemError } from '../shared/errors.ts';
-import { MercadoPagoError } from '../shared/mercadopago/errors.ts';
-import type { ProcessingDeps } from '../shared/notifications/deps.ts';
-import { processNotification } from '../shared/notifications/process.ts';
-import { LedgerConflictError } from '../shared/storage/ledger-store.ts';
+
+import { LedgerConflictError } from '../adapters/dynamodb/ledger-store.ts';
+import { ProblemError } from '../http/problems.ts';
+import { processNotification } from '../operations/process-notification.ts';
+import type { ProcessingDeps } from '../operations/processing-deps.ts';
+import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
 import type { Dispatch } from './deps.ts';
 
 export const inlineDispatch =

@@ -3,19 +3,14 @@
  * rate-limit hints, then hand the work on and answer at once. Nothing is read or written for a webhook
  * whose signature is not valid; what answers 200 was either done, queued, a duplicate, or not ours.
  */
-import { ProblemError } from '../shared/errors.ts';
-import type { HttpRequest, HttpResponse } from '../shared/http/types.ts';
-import { sha256Hex } from '../shared/ids.ts';
-import { MetricName, putMetric } from '../shared/metrics.ts';
-import {
-  classifyNotification,
-  type HintShape,
-  RESOURCE_ID,
-  type WebhookShape,
-} from '../shared/notifications/classify.ts';
-import { verifySignature } from '../shared/notifications/signature.ts';
-import type { NotificationWork } from '../shared/notifications/work.ts';
+import { ProblemError } from '../http/problems.ts';
+import type { HttpRequest, HttpResponse } from '../http/types.ts';
+import { sha256Hex } from '../model/ids.ts';
+import { MetricName, putMetric } from '../observability/metrics.ts';
+import type { NotificationWork } from '../operations/notification-work.ts';
+import { classifyNotification, type HintShape, RESOURCE_ID, type WebhookShape } from './classify.ts';
 import type { WebhookDeps } from './deps.ts';
+import { verifySignature } from './signature.ts';
 
 /** Mercado Pago waits 22 s; work done inline gets at most this much of it. */
 export const INLINE_BUDGET_MS = 12_000;

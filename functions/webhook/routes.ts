@@ -1,5 +1,5 @@
 /** The webhook function's single route: any Content-Type (Mercado Pago's IPN may send none, or form data). */
-import type { Routes } from '../shared/http/types.ts';
+import type { Routes } from '../http/types.ts';
 import type { WebhookDeps } from './deps.ts';
 import { receiveNotification } from './receive.ts';
 

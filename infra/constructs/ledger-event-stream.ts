@@ -12,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { OUTBOX_ATTRIBUTE } from '../../functions/shared/storage/ledger-store.ts';
+import { OUTBOX_ATTRIBUTE } from '../../functions/adapters/dynamodb/ledger-store.ts';
 
 export interface LedgerEventStreamProps {
   /** The table, with its stream enabled (NEW_IMAGE). */

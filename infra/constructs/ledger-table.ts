@@ -1,12 +1,12 @@
 /**
- * The single DynamoDB table (keys from functions/shared/storage/table.ts). It holds the state of every
+ * The single DynamoDB table (keys from functions/adapters/dynamodb/table.ts). It holds the state of every
  * refund, so it is protected three ways: deletion protection, RETAIN on stack deletion, and point-in-time
  * recovery (35 days). Its stream (new images) carries the events out of ledger writes to event-publisher.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TableKeys } from '../../functions/shared/storage/table.ts';
+import { TableKeys } from '../../functions/adapters/dynamodb/table.ts';
 
 export class LedgerTable extends Construct {
   readonly table: dynamodb.Table;

@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, MetricName } from '../../functions/shared/metrics.ts';
+import { METRICS_NAMESPACE, MetricName } from '../../functions/observability/metrics.ts';
 import type { FunctionId } from '../access.ts';
 
 export interface MonitoringProps {

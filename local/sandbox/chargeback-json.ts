@@ -4,7 +4,7 @@
  * own spelling `coverage_elegible`, documentation fields, dates with `-04:00`). `sdk`: the SDK mocks' object
  * (`payment_id`, `status` new | in_review | won | lost, `currency_id`, `reason_id`, `last_modified`).
  */
-import { decimalsOf, fromMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, fromMinorUnits } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { mpDate } from './dates.ts';
 import type { ChargebackRecord } from './state.ts';

@@ -4,7 +4,7 @@
  * (`coverage_applied: true`, payment `charged_back`/`reimbursed`) or loses (`false`, `settled`). Each change
  * announces a chargeback notification (and a payment one). Case ids have 18 digits.
  */
-import { decimalsOf, toMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, toMinorUnits } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { DAY_MS, type DateInput, toEpochMs } from './dates.ts';
 import { SandboxControlError } from './mp-errors.ts';

@@ -1,5 +1,5 @@
 /** What the sandbox's domain code shares: settings, records, clock, ids and where changes are announced. */
-import type { SiteId } from '../../functions/shared/money.ts';
+import type { SiteId } from '../../functions/model/money.ts';
 import type { IdSequence } from './ids.ts';
 import type { SandboxStore } from './state.ts';
 import type { ChargebackNotice, OrderNotice, ReportNotice } from './topic-notifications.ts';

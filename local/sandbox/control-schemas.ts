@@ -1,6 +1,6 @@
 /** Bodies of the `/__sandbox` HTTP controls (strict: a misspelt field is a 400, not a silent default). */
 import * as z from 'zod/mini';
-import { CURRENCY_DECIMALS, SITE_CURRENCY } from '../../functions/shared/money.ts';
+import { CURRENCY_DECIMALS, SITE_CURRENCY } from '../../functions/model/money.ts';
 import { PAYMENT_STATUSES } from './state.ts';
 
 const currency = z.enum(Object.keys(CURRENCY_DECIMALS) as [keyof typeof CURRENCY_DECIMALS]);

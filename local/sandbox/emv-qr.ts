@@ -2,7 +2,7 @@
  * An EMVCo merchant-presented QR payload (what `type_response.qr_data` carries for dynamic and hybrid orders):
  * ID-length-value fields and a CRC-16/CCITT-FALSE checksum. Not scannable by a real wallet, but well formed.
  */
-import type { Currency, SiteId } from '../../functions/shared/money.ts';
+import type { Currency, SiteId } from '../../functions/model/money.ts';
 
 const ISO_4217: Record<Currency, string> = {
   ARS: '032',

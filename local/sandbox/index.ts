@@ -3,7 +3,7 @@
  * /work/shared/mercadopago/NOTES.md for the endpoints this project calls, with seeded demo data, a typed
  * in-process control API for tests and the same controls over HTTP under `/__sandbox` (README.md).
  */
-import { decimalsOf, isCurrency, SITE_CURRENCY, toMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, isCurrency, SITE_CURRENCY, toMinorUnits } from '../../functions/model/money.ts';
 import { chargebackControls } from './chargeback-controls.ts';
 import type { SandboxContext, SandboxSettings } from './context.ts';
 import { createControlHandler } from './control-routes.ts';

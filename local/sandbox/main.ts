@@ -2,7 +2,7 @@
  * Runs the Mercado Pago sandbox on its own: `npm run sandbox` (Node 24; PORT, default 3100).
  * Optional: SANDBOX_ACCESS_TOKEN, SANDBOX_WEBHOOK_SECRET, SANDBOX_USER_ID, SANDBOX_NOTIFICATION_URL.
  */
-import { decimalsOf } from '../../functions/shared/money.ts';
+import { decimalsOf } from '../../functions/model/money.ts';
 import { startSandbox } from './index.ts';
 
 const port = Number(process.env.PORT ?? 3100);

@@ -3,7 +3,7 @@
  * `opened` while its QR order waits on a till, `closed` once paid, `expired` when the order outlived its
  * TTL or was removed or replaced.
  */
-import { decimalsOf, fromMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, fromMinorUnits } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { MERCHANT_ORDER_OFFSET, mpDate } from './dates.ts';
 import { refundsOfPayment } from './payments.ts';

@@ -2,7 +2,7 @@
  * Settings of the Orders API, chargebacks and reports: defaults, checks, and how `startSandbox` options and
  * `configure` patches apply to them (the older settings stay in index.ts).
  */
-import type { SiteId } from '../../functions/shared/money.ts';
+import type { SiteId } from '../../functions/model/money.ts';
 import type {
   CanceledSpelling,
   ChargebackForm,

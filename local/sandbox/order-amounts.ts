@@ -2,7 +2,7 @@
  * Orders API money and durations: amounts are decimal strings with two decimals or none (`"50.00"`,
  * `"50"`); numbers are read too (the docs' own curl sends them). Answers write the currency's decimals.
  */
-import { type Currency, decimalsOf, fromMinorUnits, toMinorUnits } from '../../functions/shared/money.ts';
+import { type Currency, decimalsOf, fromMinorUnits, toMinorUnits } from '../../functions/model/money.ts';
 
 /** Minor units of a positive amount, or null when it is not one (string or number). */
 export const orderAmountMinor = (value: unknown, currency: Currency): number | null => {

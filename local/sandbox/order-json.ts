@@ -3,7 +3,7 @@
  * decimal strings, `country_code` of the seller's site, `user_id` as a string, dates in UTC with
  * milliseconds, `transactions.payments[]` and, once refunded, `transactions.refunds[]`.
  */
-import type { SiteId } from '../../functions/shared/money.ts';
+import type { SiteId } from '../../functions/model/money.ts';
 import { SANDBOX_APPLICATION_ID, type SandboxContext } from './context.ts';
 import { formatOrderAmount } from './order-amounts.ts';
 import type { OrderRecord, OrderRefundRecord } from './order-records.ts';

@@ -5,7 +5,7 @@
  * `POST /v1/orders/{id}/events` does with test credentials. Paying creates the numeric payment in
  * `/v1/payments` (approved, in-person QR, `references: [{type: "ORDER_MP", id}]`).
  */
-import { decimalsOf, fromMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, fromMinorUnits } from '../../functions/model/money.ts';
 import { openChargeback } from './chargebacks.ts';
 import type { SandboxContext } from './context.ts';
 import { SandboxControlError } from './mp-errors.ts';

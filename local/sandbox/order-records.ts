@@ -1,5 +1,5 @@
 /** Orders API records (`/v1/orders`, QR): amounts in integer minor units, dates in epoch ms. */
-import type { Currency, SiteId } from '../../functions/shared/money.ts';
+import type { Currency, SiteId } from '../../functions/model/money.ts';
 
 export const ORDER_STATUSES = [
   'created',

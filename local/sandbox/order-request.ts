@@ -5,7 +5,7 @@
  * `description` <= 150, `expiration_time` an ISO-8601 duration of 30 s to 3600 h (default PT15M), `items[]`
  * (title, unit_price, quantity). Unknown fields are ignored.
  */
-import type { Currency } from '../../functions/shared/money.ts';
+import type { Currency } from '../../functions/model/money.ts';
 import {
   DEFAULT_EXPIRATION_TIME,
   durationMs,

@@ -4,7 +4,7 @@
  * bumps the order's `version` and announces an `order` webhook. One open order per till is not enforced
  * (Mercado Pago does not): the service keeps its own till map.
  */
-import { SITE_CURRENCY } from '../../functions/shared/money.ts';
+import { SITE_CURRENCY } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { emvQrData } from './emv-qr.ts';
 import { isOrdersId, orderStyleId } from './ids.ts';

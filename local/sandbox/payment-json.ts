@@ -5,7 +5,7 @@
  * merchant order, `order.id` as a string, and `transaction_amount_refunded` summed as floats (as a
  * double-based backend would), so it can carry float noise such as 0.30000000000000004.
  */
-import { decimalsOf, fromMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, fromMinorUnits } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { DAY_MS, mpDate } from './dates.ts';
 import { refundsOfPayment } from './payments.ts';

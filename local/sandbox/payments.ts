@@ -8,7 +8,7 @@ import {
   type SiteId,
   siteOfCurrency,
   toMinorUnits,
-} from '../../functions/shared/money.ts';
+} from '../../functions/model/money.ts';
 import { type PaymentAction, PENDING_EXPIRY_DAYS, type SandboxContext } from './context.ts';
 import { DAY_MS, type DateInput, toEpochMs } from './dates.ts';
 import { SandboxControlError } from './mp-errors.ts';

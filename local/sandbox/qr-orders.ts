@@ -11,7 +11,7 @@ import {
   roundToMinorUnits,
   SITE_CURRENCY,
   toMinorUnits,
-} from '../../functions/shared/money.ts';
+} from '../../functions/model/money.ts';
 import { DEFAULT_QR_TTL_SECONDS, type SandboxContext } from './context.ts';
 import { mpDate, SECOND_MS } from './dates.ts';
 import { addMerchantOrder, setMerchantOrderStatus } from './merchant-orders.ts';

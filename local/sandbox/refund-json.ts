@@ -1,5 +1,5 @@
 /** A refund as Mercado Pago answers it (shape of fixtures/refund_create_response.sdk-php.json). */
-import { decimalsOf, fromMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, fromMinorUnits } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { mpDate } from './dates.ts';
 import type { PaymentRecord, RefundRecord } from './state.ts';

@@ -5,7 +5,7 @@
  * clients that send `X-Render-In-Process-Refunds: true`, seller balance. The last four have no documented
  * code: their answers carry an empty `cause` and only a message.
  */
-import { decimalsOf, toMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, toMinorUnits } from '../../functions/model/money.ts';
 import { MAX_REFUNDS_PER_PAYMENT, type SandboxContext } from './context.ts';
 import { DAY_MS } from './dates.ts';
 import { badRequest, mpError, paymentNotFound, SandboxControlError } from './mp-errors.ts';

@@ -8,7 +8,7 @@
  * Refund rows are negative unless `reportRefundSign` is `positive` (unsettled); chargeback and dispute rows
  * are negative.
  */
-import { type Currency, decimalsOf } from '../../functions/shared/money.ts';
+import { type Currency, decimalsOf } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { mpDate } from './dates.ts';
 import { orderRefundsOf } from './order-json.ts';

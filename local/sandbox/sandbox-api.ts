@@ -1,5 +1,5 @@
 /** The sandbox's public types: options of `startSandbox` and the in-process control API. */
-import type { Currency, SiteId } from '../../functions/shared/money.ts';
+import type { Currency, SiteId } from '../../functions/model/money.ts';
 import type { ChargebackControls } from './chargeback-controls.ts';
 import type { QrOrderGetForm } from './context.ts';
 import type { ArmedFaultView, FaultMatch } from './faults.ts';

@@ -2,7 +2,7 @@
  * Demo data for `npm start` and manual use. Ids are fixed, so README curl lines work after every start;
  * dates are relative to the sandbox's clock at start.
  */
-import { decimalsOf, fromMinorUnits } from '../../functions/shared/money.ts';
+import { decimalsOf, fromMinorUnits } from '../../functions/model/money.ts';
 import type { SandboxContext } from './context.ts';
 import { DAY_MS } from './dates.ts';
 import { addClosedMerchantOrderFor } from './merchant-orders.ts';

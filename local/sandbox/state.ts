@@ -1,5 +1,5 @@
 /** The sandbox's in-memory records (amounts in integer minor units, dates in epoch ms). */
-import type { Currency, SiteId } from '../../functions/shared/money.ts';
+import type { Currency, SiteId } from '../../functions/model/money.ts';
 import type { OrderRecord, OrderRefundRecord } from './order-records.ts';
 import type { ReportsState } from './report-records.ts';
 

@@ -12,7 +12,7 @@
  *   status, creation_type, report_type, is_test}`, no query, unsigned.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { SiteId } from '../../functions/shared/money.ts';
+import type { SiteId } from '../../functions/model/money.ts';
 import { SANDBOX_APPLICATION_ID } from './context.ts';
 import { mpDate } from './dates.ts';
 import type { NotificationSigning, OutgoingNotification } from './notification-requests.ts';

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CANCEL_ROUTE, cancellationFingerprint } from '../../functions/cancellation/cancel-payment.ts';
 import type { CancellationDeps } from '../../functions/cancellation/deps.ts';
 import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
+import { callerOf } from '../../functions/http/caller.ts';
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import { mercadoPagoCancellationKey as keyOfRecord } from '../../functions/model/ledger/cancellation.ts';
 import type { Ledger } from '../../functions/model/ledger/types.ts';
-import { callerOf } from '../../functions/shared/http/caller.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { setMetricSink } from '../../functions/shared/metrics.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
+import { setMetricSink } from '../../functions/observability/metrics.ts';
 import type { CreatePaymentInput } from '../../local/sandbox/index.ts';
 import { apiEvent } from '../support/events.ts';
 import {

@@ -8,11 +8,11 @@ import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBRecord, DynamoDBStreamEvent, AttributeValue as StreamAttributeValue } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerKey } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { type PutEventsSender, putEvents } from '../../functions/adapters/eventbridge.ts';
 import { publishOutboxes, type SendEvents } from '../../functions/event-publisher/publish-outboxes.ts';
-import { type PutEventsSender, putEvents } from '../../functions/shared/events/eventbridge-publisher.ts';
-import { DetailType, type EventEnvelope } from '../../functions/shared/events/types.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { ledgerKey } from '../../functions/shared/storage/ledger-store.ts';
+import { DetailType, type EventEnvelope } from '../../functions/model/events/types.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
 import { startEmbeddedDynamoDb } from '../../local/dynamodb.ts';
 import { startStreamTap } from '../../local/stream-tap.ts';
 import { daysAgo, refundApi } from '../refunds/support.ts';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CancellationDeps } from '../../functions/cancellation/deps.ts';
 import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { CreatePaymentInput } from '../../local/sandbox/index.ts';
 import {
   type Harness,

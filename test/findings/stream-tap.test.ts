@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OutEvent } from '../../functions/shared/events/types.ts';
+import type { OutEvent } from '../../functions/model/events/types.ts';
 import { createTable } from '../../local/dynamodb.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/embedded-dynamodb.ts';
 import { quietLogger } from '../support/harness.ts';

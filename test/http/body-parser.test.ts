@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpHandler, type HttpRequest } from '../../functions/shared/http/index.ts';
+import { createHttpHandler, type HttpRequest } from '../../functions/http/index.ts';
 import { captureLogs, httpEvent, lambdaContext } from './helpers.ts';
 
 const ROUTE = 'POST /payments/{paymentId}/refunds';

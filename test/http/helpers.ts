@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { createLogger, type Logger } from '../../functions/shared/logger.ts';
+import { createLogger, type Logger } from '../../functions/observability/logger.ts';
 
 /** The real API Gateway events of ../shared/events/apigw-http. */
 export const SHARED_EVENTS_DIR = new URL('../../../shared/events/apigw-http/', import.meta.url);

@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../functions/shared/errors.ts';
-import { createHttpHandler, type HttpRequest } from '../../functions/shared/http/index.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { MercadoPagoError, MpFailureKind } from '../../functions/shared/mercadopago/errors.ts';
-import { upstreamProblem } from '../../functions/shared/mercadopago/problems.ts';
+import { createHttpHandler, type HttpRequest } from '../../functions/http/index.ts';
+import { ProblemError } from '../../functions/http/problems.ts';
+import { upstreamProblem } from '../../functions/http/upstream-problems.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
+import { MercadoPagoError, MpFailureKind } from '../../functions/ports/mercadopago-errors.ts';
 import { captureLogs, httpEvent, lambdaContext, SHARED_EVENTS_DIR, sharedEvent } from './helpers.ts';
 
 const REFUNDS = 'POST /payments/{paymentId}/refunds';

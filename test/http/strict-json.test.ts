@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_TEXT_PROBLEMS, strictJsonProblems } from '../../functions/shared/http/strict-json.ts';
+import { MAX_JSON_TEXT_PROBLEMS, strictJsonProblems } from '../../functions/http/strict-json.ts';
 
 const CONTROL = 'must not contain control characters';
 const SURROGATE = 'must not contain unpaired surrogates';

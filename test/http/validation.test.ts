@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { isProblemError, type ProblemError } from '../../functions/shared/errors.ts';
 import {
   parseBody,
   parseWith,
   readExternalPosId,
   readIdempotencyKey,
   readPaymentId,
-} from '../../functions/shared/http/index.ts';
+} from '../../functions/http/index.ts';
+import { isProblemError, type ProblemError } from '../../functions/http/problems.ts';
 
 const refundBody = z.strictObject({
   amount: z.optional(z.number().check(z.positive())),

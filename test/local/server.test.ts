@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpHandler, type HttpRequest } from '../../functions/shared/http/index.ts';
+import { createHttpHandler, type HttpRequest } from '../../functions/http/index.ts';
 import { type LambdaHttpHandler, type LocalServer, startLocalServer } from '../../local/server.ts';
 import { captureLogs, httpEvent, lambdaContext, sharedEvent } from '../http/helpers.ts';
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Agent, Dispatcher } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../functions/shared/logger.ts';
 import {
   createMercadoPagoClient,
   type MercadoPagoClientOptions,
-} from '../../functions/shared/mercadopago/client.ts';
-import { MercadoPagoError, MpFailureKind } from '../../functions/shared/mercadopago/errors.ts';
-import { closeSharedAgents } from '../../functions/shared/mercadopago/http.ts';
+} from '../../functions/adapters/mercadopago/client.ts';
+import { closeSharedAgents } from '../../functions/adapters/mercadopago/http.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
+import { MercadoPagoError, MpFailureKind } from '../../functions/ports/mercadopago-errors.ts';
 import { FIXTURES_DIR } from '../support/fixtures.ts';
 import {
   closedPort,

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { parseErrorBody } from '../../functions/shared/mercadopago/error-body.ts';
+import { parseErrorBody } from '../../functions/adapters/mercadopago/error-body.ts';
 import {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
   parseRetryAfterMs,
-} from '../../functions/shared/mercadopago/retry.ts';
+} from '../../functions/adapters/mercadopago/retry.ts';
 import {
   cancellationBody,
   merchantOrderBody,
@@ -18,7 +18,7 @@ import {
   toPayment,
   toQrOrder,
   toRefund,
-} from '../../functions/shared/mercadopago/schemas.ts';
+} from '../../functions/adapters/mercadopago/schemas.ts';
 import { FIXTURES_DIR } from '../support/fixtures.ts';
 
 const fixture = (name: string): Record<string, unknown> =>

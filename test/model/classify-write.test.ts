@@ -5,7 +5,7 @@ import {
   MercadoPagoError,
   type MercadoPagoErrorDetails,
   refundRefusalCode,
-} from '../../functions/shared/mercadopago/errors.ts';
+} from '../../functions/ports/mercadopago-errors.ts';
 import { quietLogger } from '../support/harness.ts';
 
 const mp = (details: MercadoPagoErrorDetails) => new MercadoPagoError('x', details);

@@ -1,15 +1,15 @@
 /** Ledgers stored in the shape written before documents were versioned are read, migrated, and kept working. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mercadoPagoRefundKey } from '../../functions/model/ledger/attempts.ts';
-import { mercadoPagoCancellationKey } from '../../functions/model/ledger/cancellation.ts';
-import { refundsView } from '../../functions/model/ledger/view.ts';
 import {
   documentOf,
   LedgerDocumentError,
   ledgerFromDocument,
-} from '../../functions/shared/storage/ledger-document.ts';
-import { ledgerFromItem } from '../../functions/shared/storage/ledger-store.ts';
+} from '../../functions/adapters/dynamodb/ledger-document.ts';
+import { ledgerFromItem } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { mercadoPagoRefundKey } from '../../functions/model/ledger/attempts.ts';
+import { mercadoPagoCancellationKey } from '../../functions/model/ledger/cancellation.ts';
+import { refundsView } from '../../functions/model/ledger/view.ts';
 
 /** Items written by the code of commit 5b5f16a (test/fixtures/stored-items-v1.json). */
 const stored = JSON.parse(

@@ -1,8 +1,9 @@
 /** The reconciliation job run in the test process against a cluster's DynamoDB and Mercado Pago, its clock moved. */
+
+import { createMercadoPagoClient } from '../../functions/adapters/mercadopago/client.ts';
+import { newId } from '../../functions/model/ids.ts';
 import { DEFAULT_SETTLEMENT_SETTINGS } from '../../functions/model/settings.ts';
 import { runReconcile } from '../../functions/reconcile/run.ts';
-import { newId } from '../../functions/shared/ids.ts';
-import { createMercadoPagoClient } from '../../functions/shared/mercadopago/client.ts';
 import { quietLogger } from '../support/harness.ts';
 import { CLUSTER_TOKEN, type Cluster } from './cluster.ts';
 

@@ -3,8 +3,8 @@
  * for a request that matches no route (API.md: 404 NOT_FOUND, 405 METHOD_NOT_ALLOWED with Allow).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { HttpLambdaHandler } from '../../functions/http/index.ts';
 import { FunctionName } from '../../functions/routes.ts';
-import type { HttpLambdaHandler } from '../../functions/shared/http/index.ts';
 import { type LambdaHttpHandler, type LocalServer, startLocalServer } from '../../local/server.ts';
 import { captureLogs, httpEvent, lambdaContext } from '../http/helpers.ts';
 

@@ -10,14 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as z from 'zod/mini';
 import { cancelledResponse, pendingResponse } from '../../functions/cancellation/responses.ts';
 import { cancellationBodySchema } from '../../functions/cancellation/schemas.ts';
+import { Problem, type ProblemCode, ProblemError, problemBody } from '../../functions/http/problems.ts';
 import type { RefundView } from '../../functions/model/ledger/view.ts';
-import { openApiDocument } from '../../functions/openapi/document.ts';
-import { OPENAPI_PATH, openApiRoute } from '../../functions/openapi/local-route.ts';
 import { putQrOrderBodySchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema } from '../../functions/refunds/schemas.ts';
 import { FUNCTION_ENTRIES, FunctionName, ROUTES, routeKey } from '../../functions/routes.ts';
-import { Problem, type ProblemCode, ProblemError, problemBody } from '../../functions/shared/errors.ts';
+import { OPENAPI_PATH, openApiRoute } from '../../local/openapi-route.ts';
 import { type LambdaHttpHandler, type LocalServer, startLocalServer } from '../../local/server.ts';
+import { openApiDocument } from '../../tools/openapi/document.ts';
 import { captureLogs } from '../http/helpers.ts';
 import { resourcesOf, type Synthesized, synthesize } from '../infra/synth.ts';
 import { resolvePointer, validate } from './json-schema.ts';
@@ -442,7 +442,7 @@ describe('response bodies', () => {
 });
 
 describe('bundles', () => {
-  it('never include the document: no function imports functions/openapi', async () => {
+  it('never include the document: no function imports tools/openapi', async () => {
     const root = join(import.meta.dirname, '..', '..');
     for (const entry of Object.values(FUNCTION_ENTRIES)) {
       const { metafile } = await build({
@@ -459,7 +459,7 @@ describe('bundles', () => {
       const inputs = Object.keys(metafile.inputs);
       expect(inputs, entry).toContain(entry);
       expect(
-        inputs.filter((input) => input.startsWith('functions/openapi/')),
+        inputs.filter((input) => input.startsWith('tools/openapi/')),
         entry,
       ).toEqual([]);
     }

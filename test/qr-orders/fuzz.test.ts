@@ -5,11 +5,11 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createQrOrderStore } from '../../functions/adapters/dynamodb/qr-order-store.ts';
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
+import { fromMinorUnits } from '../../functions/model/money.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
 import { qrOrderRoutes } from '../../functions/qr-orders/routes.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { fromMinorUnits } from '../../functions/shared/money.ts';
-import { createQrOrderStore } from '../../functions/shared/storage/qr-order-store.ts';
 import { type Harness, invoke, type LambdaLike, startHarness } from '../support/harness.ts';
 
 let h: Harness;

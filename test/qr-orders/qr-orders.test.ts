@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { QrOrderDeps } from '../../functions/qr-orders/deps.ts';
-import { qrOrderRoutes } from '../../functions/qr-orders/routes.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import type { SiteId } from '../../functions/shared/money.ts';
 import {
   createQrOrderStore,
   QR_ORDER_RETENTION_SECONDS,
   type QrOrderStore,
-} from '../../functions/shared/storage/qr-order-store.ts';
+} from '../../functions/adapters/dynamodb/qr-order-store.ts';
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
+import type { SiteId } from '../../functions/model/money.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
+import type { QrOrderDeps } from '../../functions/qr-orders/deps.ts';
+import { qrOrderRoutes } from '../../functions/qr-orders/routes.ts';
 import {
   type Harness,
   type InvokeResult,

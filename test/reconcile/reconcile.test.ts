@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CancellationDeps } from '../../functions/cancellation/deps.ts';
 import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import { runReconcile } from '../../functions/reconcile/run.ts';
 import { createRefund } from '../../functions/refunds/create-refund.ts';
 import type { RefundDeps } from '../../functions/refunds/deps.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
 import { type InvokeResult, invoke, type LambdaLike, newId, refundWindow } from '../support/harness.ts';
 import {
   approvedPayment,

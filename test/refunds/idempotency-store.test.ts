@@ -1,6 +1,6 @@
 /** The idempotency store's conditional writes against the embedded DynamoDB. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdempotencyRecord } from '../../functions/shared/storage/idempotency-store.ts';
+import type { IdempotencyRecord } from '../../functions/adapters/dynamodb/idempotency-store.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 
 let h: Harness;
@@ -68,7 +68,7 @@ describe('idempotency store', () => {
   it('reads a key item written before subjects had their own name', async () => {
     const stored = await import('../fixtures/stored-items-v1.json', { with: { type: 'json' } });
     const item = (stored.default as any[]).find((i) => i.pk.S === 'IDEMPOTENCY#capture-unknown');
-    const { recordFromItem } = await import('../../functions/shared/storage/idempotency-store.ts');
+    const { recordFromItem } = await import('../../functions/adapters/dynamodb/idempotency-store.ts');
     expect(recordFromItem(item)).toMatchObject({
       key: 'capture-unknown',
       subjectId: '21000000001',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mercadoPagoRefundKey } from '../../functions/model/ledger/attempts.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
 import { runReconcile } from '../../functions/reconcile/run.ts';
 import { createRefund } from '../../functions/refunds/create-refund.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
 import { type Harness, invoke, quietLogger, startHarness } from '../support/harness.ts';
 import { daysAgo, reconcileWith, refundApi, refundCalls } from './support.ts';
 

@@ -1,7 +1,7 @@
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { ReconcileDeps } from '../../functions/reconcile/deps.ts';
 import type { RefundDeps } from '../../functions/refunds/deps.ts';
 import { refundRoutes } from '../../functions/refunds/routes.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
 import { type Harness, invoke, newId, quietLogger, refundWindow } from '../support/harness.ts';
 
 /** The refund routes over the harness, as the refunds Lambda builds them. */

@@ -34,9 +34,9 @@ export const coldStartRig = (importHandler: () => Promise<unknown>): ColdStartRi
 
   afterAll(async () => {
     vi.unstubAllEnvs();
-    const { closeSharedAgents } = await import('../../functions/shared/mercadopago/http.ts');
+    const { closeSharedAgents } = await import('../../functions/adapters/mercadopago/http.ts');
     await closeSharedAgents();
-    const { dynamoDbClient } = await import('../../functions/shared/storage/dynamodb.ts');
+    const { dynamoDbClient } = await import('../../functions/adapters/dynamodb/client.ts');
     dynamoDbClient().destroy();
     await h.close();
   });

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { matchRoute } from '../../functions/http/route-match.ts';
 import { ROUTES } from '../../functions/routes.ts';
-import { matchRoute } from '../../functions/shared/http/route-match.ts';
 
 const template = JSON.parse(
   readFileSync(

@@ -6,20 +6,20 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { DEFAULT_SETTLEMENT_SETTINGS, type SettlementSettings } from '../../functions/model/settings.ts';
-import { type Clock, systemClock } from '../../functions/shared/clock.ts';
-import { parseRefundWindow } from '../../functions/shared/config.ts';
-import { type EventEnvelope, envelopeOf } from '../../functions/shared/events/types.ts';
-import type { HttpLambdaResult } from '../../functions/shared/http/types.ts';
-import { newId } from '../../functions/shared/ids.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { createMercadoPagoClient } from '../../functions/shared/mercadopago/client.ts';
-import type { MercadoPagoClient } from '../../functions/shared/mercadopago/types.ts';
 import {
   createIdempotencyStore,
   type IdempotencyStore,
-} from '../../functions/shared/storage/idempotency-store.ts';
-import { createLedgerStore, type LedgerStore } from '../../functions/shared/storage/ledger-store.ts';
+} from '../../functions/adapters/dynamodb/idempotency-store.ts';
+import { createLedgerStore, type LedgerStore } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { createMercadoPagoClient } from '../../functions/adapters/mercadopago/client.ts';
+import { parseRefundWindow } from '../../functions/config/config.ts';
+import type { HttpLambdaResult } from '../../functions/http/types.ts';
+import { type Clock, systemClock } from '../../functions/model/clock.ts';
+import { type EventEnvelope, envelopeOf } from '../../functions/model/events/types.ts';
+import { newId } from '../../functions/model/ids.ts';
+import { DEFAULT_SETTLEMENT_SETTINGS, type SettlementSettings } from '../../functions/model/settings.ts';
+import { createLogger } from '../../functions/observability/logger.ts';
+import type { MercadoPagoClient } from '../../functions/ports/mercadopago.ts';
 import { createTable } from '../../local/dynamodb.ts';
 import { startLocalDynamoDb } from '../../local/embedded-dynamodb.ts';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';

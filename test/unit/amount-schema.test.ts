@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { amountSchema, decimalsRule, MAX_AMOUNT } from '../../functions/shared/amount-schema.ts';
-import { isProblemError } from '../../functions/shared/errors.ts';
-import { parseBody } from '../../functions/shared/http/index.ts';
+import { amountSchema, decimalsRule, MAX_AMOUNT } from '../../functions/http/amount-schema.ts';
+import { parseBody } from '../../functions/http/index.ts';
+import { isProblemError } from '../../functions/http/problems.ts';
 
 const body = z.strictObject({ amount: amountSchema });
 

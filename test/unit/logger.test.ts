@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type LoggerOptions, rootLoggerOptions } from '../../functions/shared/logger.ts';
+import { createLogger, type LoggerOptions, rootLoggerOptions } from '../../functions/observability/logger.ts';
 
 const AT = new Date('2026-03-04T05:06:07.089Z');
 
@@ -143,7 +143,7 @@ describe('the root logger', () => {
     vi.stubEnv('LOG_FORMAT', 'json');
     vi.resetModules();
     const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    const { rootLogger } = await import('../../functions/shared/logger.ts');
+    const { rootLogger } = await import('../../functions/observability/logger.ts');
     rootLogger.debug('shown at debug', { n: 1 });
     expect(printed).toHaveBeenCalledTimes(1);
     expect(JSON.parse(String(printed.mock.calls[0]?.[0]))).toMatchObject({
@@ -154,7 +154,7 @@ describe('the root logger', () => {
 
     vi.stubEnv('LOG_LEVEL', 'info');
     vi.resetModules();
-    const quieter = await import('../../functions/shared/logger.ts');
+    const quieter = await import('../../functions/observability/logger.ts');
     quieter.rootLogger.debug('hidden at info');
     expect(printed).toHaveBeenCalledTimes(1);
   });
@@ -164,7 +164,7 @@ describe('the root logger', () => {
     vi.stubEnv('LOG_LEVEL', 'info');
     vi.resetModules();
     const written = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const { rootLogger } = await import('../../functions/shared/logger.ts');
+    const { rootLogger } = await import('../../functions/observability/logger.ts');
     rootLogger.info('in lambda');
     expect(JSON.parse(String(written.mock.calls[0]?.[0]))).toMatchObject({
       level: 'info',

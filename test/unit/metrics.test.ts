@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, type LogLevelName } from '../../functions/shared/logger.ts';
-import { defaultMetricEmitter, MetricName } from '../../functions/shared/metrics.ts';
+import { createLogger, type LogLevelName } from '../../functions/observability/logger.ts';
+import { defaultMetricEmitter, MetricName } from '../../functions/observability/metrics.ts';
 
 const point = {
   name: MetricName.RefundSucceeded,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromMinorUnits, roundToMinorUnits, toMinorUnits } from '../../functions/shared/money.ts';
+import { fromMinorUnits, roundToMinorUnits, toMinorUnits } from '../../functions/model/money.ts';
 
 describe('money in minor units', () => {
   it('converts amounts with allowed decimals exactly', () => {

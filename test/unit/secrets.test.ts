@@ -4,7 +4,7 @@ import {
   createSecretResolver,
   parseWebhookSecrets,
   SECRET_CACHE_MS,
-} from '../../functions/shared/secrets.ts';
+} from '../../functions/adapters/secrets.ts';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:1:secret:token';
 

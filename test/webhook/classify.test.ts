@@ -1,7 +1,7 @@
 /** Notification shapes (API.md): by the query string, never by the presence of a signature header. */
 import { describe, expect, it } from 'vitest';
-import { classifyNotification } from '../../functions/shared/notifications/classify.ts';
-import { parseNotificationWork } from '../../functions/shared/notifications/work.ts';
+import { parseNotificationWork } from '../../functions/operations/notification-work.ts';
+import { classifyNotification } from '../../functions/webhook/classify.ts';
 
 describe('classifyNotification', () => {
   it("reads a webhook from query data.id and type, with the body's action, ids and user", () => {

@@ -5,9 +5,9 @@
 import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import { processBatch } from '../../functions/notification-processor/process-batch.ts';
-import { createHttpHandler } from '../../functions/shared/http/create-http-handler.ts';
-import { parseNotificationWork } from '../../functions/shared/notifications/work.ts';
+import { parseNotificationWork } from '../../functions/operations/notification-work.ts';
 import { queueDispatch } from '../../functions/webhook/enqueue.ts';
 import { webhookRoutes } from '../../functions/webhook/routes.ts';
 import { signatureHeader } from '../../local/sandbox/index.ts';

@@ -8,7 +8,7 @@ import {
   signatureManifest,
   signatureTimeMs,
   verifySignature,
-} from '../../functions/shared/notifications/signature.ts';
+} from '../../functions/webhook/signature.ts';
 
 // NOTES.md's test vector.
 const SECRET = 'your_secret_key_here';

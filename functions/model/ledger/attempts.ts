@@ -3,7 +3,7 @@
  * whether an attempt may still be running, its re-send window, and which Mercado Pago refunds it could have
  * made. Pure functions of the entry and the time.
  */
-import { deterministicUuid } from '../../shared/ids.ts';
+import { deterministicUuid } from '../ids.ts';
 import type { SettlementSettings } from '../settings.ts';
 import { CallState, type OurRefund } from './types.ts';
 

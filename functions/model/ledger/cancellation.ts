@@ -3,9 +3,10 @@
  * and what settles it. `cancelled` never changes again; `failed` only by a new request, which starts a new
  * sequence with a new Mercado Pago key. A call Mercado Pago certainly never received leaves no record.
  */
-import { deterministicUuid } from '../../shared/ids.ts';
+
 import { actorName } from '../actor.ts';
 import { type Failure, RefusalCode } from '../codes.ts';
+import { deterministicUuid } from '../ids.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import { MAX_SEND_ATTEMPTS } from './attempts.ts';
 import {

@@ -4,9 +4,10 @@
  * rules (refund-facts.ts), a pending cancellation settles. A read that brings no news changes nothing, so
  * nothing is written.
  */
-import { decimalsOf, roundToMinorUnits } from '../../shared/money.ts';
+
 import { actorName } from '../actor.ts';
 import type { PaymentFacts, Read } from '../facts.ts';
+import { decimalsOf, roundToMinorUnits } from '../money.ts';
 import type { RuleContext } from '../settings.ts';
 import { settleCancellationFromStatus } from './cancellation.ts';
 import { draftOf, finish, type LedgerChange, note } from './change.ts';

@@ -7,9 +7,10 @@
  *   of them can get evidence of its own any more (rule 3), and is otherwise a refund made elsewhere;
  * - a linked refund that a fresh read no longer shows is a contradiction.
  */
-import { decimalsOf, roundToMinorUnits } from '../../shared/money.ts';
+
 import { RefusalCode } from '../codes.ts';
 import type { RefundFact } from '../facts.ts';
+import { decimalsOf, roundToMinorUnits } from '../money.ts';
 import { nowMsOf } from '../settings.ts';
 import { canOnlyBeMatched, couldHaveMade } from './attempts.ts';
 import { type Draft, note, raise, settle } from './change.ts';

@@ -3,9 +3,10 @@
  * of the payment; then the reservation, a pending refund that counts against the amount and the 20-refund
  * limit at once, with its first attempt in flight until `lockUntil`.
  */
-import { decimalsOf, fromMinorUnits } from '../../shared/money.ts';
+
 import { actorName } from '../actor.ts';
 import { type Failure, RefusalCode } from '../codes.ts';
+import { decimalsOf, fromMinorUnits } from '../money.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import { draftOf, finish, type LedgerChange, note, scheduleNewWork, unchanged } from './change.ts';
 import { MAX_ACTIVE_REFUNDS, MAX_LEDGER_REFUNDS, totals } from './totals.ts';

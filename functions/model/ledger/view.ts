@@ -1,6 +1,7 @@
 /** The refund object and the refunds view of the HTTP contract (API.md), from a ledger. */
-import { decimalsOf, fromMinorUnits } from '../../shared/money.ts';
+
 import type { Failure } from '../codes.ts';
+import { decimalsOf, fromMinorUnits } from '../money.ts';
 import { totals } from './totals.ts';
 import {
   isOurs,

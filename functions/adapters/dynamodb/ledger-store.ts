@@ -1,0 +1,249 @@
+/**
+ * The ledgers in DynamoDB: one item per payment (`PAYMENT#<id>`) or order (`ORDER#<id>`), written only with
+ * a condition on its version, so concurrent functions cannot lose each other's changes and every invariant
+ * holds with single-item writes. A ledger with pending work carries the due-work index attributes
+ * (table.ts). Each write also stores the events out it made (`outbox`, absent when it made none): the
+ * table's stream publishes them (functions/event-publisher; locally a forwarder in front of the embedded
+ * DynamoDB does), so a function dying right after its write loses no event.
+ */
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { outEventsOf } from '../../model/events/from-ledger.ts';
+import type { OutEvent } from '../../model/events/types.ts';
+import type { LedgerEvent } from '../../model/ledger/change.ts';
+import { type Ledger, LedgerKind } from '../../model/ledger/types.ts';
+import { isConditionFailure } from './client.ts';
+import { documentOf, ledgerFromDocument } from './ledger-document.ts';
+import {
+  DUE_INDEX_SHARDS,
+  dueIndexPartition,
+  dueShardOf,
+  KeyPrefix,
+  LEGACY_PENDING_PARTITION,
+  TableKeys,
+} from './table.ts';
+
+export interface DueLedger {
+  id: string;
+  nextCheckAt: string;
+}
+
+export interface LedgerStore {
+  get(id: string): Promise<Ledger | undefined>;
+  /**
+   * Stores `ledger` if nobody wrote since its `version`, with the events out of `events` as the item's
+   * outbox; returns the stored ledger, or null on a conflict.
+   */
+  save(ledger: Ledger, events?: readonly LedgerEvent[]): Promise<Ledger | null>;
+  /** Ledgers whose next check is due at `now`, earliest first, read from the due-work index only. */
+  due(now: string, pageSize?: number): AsyncIterable<DueLedger>;
+}
+
+/** Payments are digits; anything else is an Orders API order (`ORD...`). */
+export const ledgerKindOf = (id: string): LedgerKind =>
+  /^\d+$/.test(id) ? LedgerKind.Payment : LedgerKind.Order;
+
+export const ledgerKey = (id: string): Record<string, AttributeValue> => ({
+  [TableKeys.partitionKey]: {
+    S: `${ledgerKindOf(id) === LedgerKind.Payment ? KeyPrefix.payment : KeyPrefix.order}${id}`,
+  },
+  [TableKeys.sortKey]: { S: 'LEDGER' },
+});
+
+const idOfKey = (pk: string): string => pk.slice(pk.indexOf('#') + 1);
+
+export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined): Ledger | undefined => {
+  if (!item?.doc?.S || !item.version?.N || !item.pk?.S) return undefined;
+  return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), idOfKey(item.pk.S));
+};
+
+export const OUTBOX_ATTRIBUTE = 'outbox';
+
+const isOutEvent = (value: unknown): value is OutEvent => {
+  const event = value as {
+    detailType?: unknown;
+    detail?: { eventId?: unknown; occurredAt?: unknown };
+  } | null;
+  return (
+    typeof event?.detailType === 'string' &&
+    typeof event.detail?.eventId === 'string' &&
+    typeof event.detail.occurredAt === 'string'
+  );
+};
+
+/**
+ * The events out a write stored (empty: it made none), from the item as GetItem or the stream's NEW_IMAGE
+ * shows it. Throws on an outbox this code did not write.
+ */
+export const outboxFromItem = (item: Record<string, { S?: string }> | undefined): OutEvent[] => {
+  const text = item?.[OUTBOX_ATTRIBUTE]?.S;
+  if (!text) return [];
+  const outbox: unknown = JSON.parse(text);
+  if (!Array.isArray(outbox) || !outbox.every(isOutEvent)) throw new Error('outbox not readable');
+  return outbox;
+};
+
+/** The outbox attribute of a write that made these events (none when there are none). */
+export const outboxAttribute = (events: readonly OutEvent[]): Record<string, AttributeValue> =>
+  events.length > 0 ? { [OUTBOX_ATTRIBUTE]: { S: JSON.stringify(events) } } : {};
+
+const DUE_PAGE = 100;
+
+export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => {
+  /**
+   * One page of a due-work partition. Partition -1 is the one ledgers written before the index was sharded
+   * sit in (`PENDING`, sorted by when their work began): read whole, since its sort key is no check time;
+   * a ledger leaves it at its next write.
+   */
+  const queryShard = async (
+    shard: number,
+    upper: string,
+    pageSize: number,
+    start?: Record<string, AttributeValue>,
+  ) =>
+    client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TableKeys.pendingIndexName,
+        KeyConditionExpression: '#pk = :shard AND #sk < :upper',
+        ExpressionAttributeNames: {
+          '#pk': TableKeys.pendingIndexPartitionKey,
+          '#sk': TableKeys.pendingIndexSortKey,
+        },
+        ExpressionAttributeValues: {
+          ':shard': { S: shard < 0 ? LEGACY_PENDING_PARTITION : dueIndexPartition(shard) },
+          ':upper': { S: upper },
+        },
+        Limit: pageSize,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+
+  return {
+    async get(id) {
+      const result = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: ledgerKey(id), ConsistentRead: true }),
+      );
+      return ledgerFromItem(result.Item);
+    },
+
+    async save(ledger, events = []) {
+      const next: Ledger = { ...ledger, version: ledger.version + 1 };
+      const item: Record<string, AttributeValue> = {
+        ...ledgerKey(ledger.id),
+        version: { N: String(next.version) },
+        doc: { S: JSON.stringify(documentOf(next)) },
+        ...outboxAttribute(outEventsOf(next, events)),
+      };
+      if (next.schedule !== undefined) {
+        item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
+        item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
+      }
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: item,
+            ...(ledger.version === 0
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: 'version = :expected',
+                  ExpressionAttributeValues: { ':expected': { N: String(ledger.version) } },
+                }),
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (isConditionFailure(error)) return null;
+        throw error;
+      }
+    },
+
+    async *due(now, pageSize = DUE_PAGE) {
+      // Every sort key of a due ledger is below `<now>$` ('$' sorts after '#').
+      const upper = `${now}$`;
+      type Shard = { rows: DueLedger[]; next?: Record<string, AttributeValue> | undefined; done: boolean };
+      const fill = async (shard: number, state: Shard) => {
+        const page = await queryShard(shard, upper, pageSize, state.next);
+        for (const row of page.Items ?? []) {
+          const sk = row[TableKeys.pendingIndexSortKey]?.S ?? '';
+          const cut = sk.indexOf('#');
+          state.rows.push({ nextCheckAt: sk.slice(0, cut), id: sk.slice(cut + 1) });
+        }
+        state.next = page.LastEvaluatedKey;
+        state.done = page.LastEvaluatedKey === undefined;
+      };
+      // The shards, then the legacy partition (index DUE_INDEX_SHARDS here, read as partition -1).
+      const partitionOf = (index: number) => (index === DUE_INDEX_SHARDS ? -1 : index);
+      const shards: Shard[] = Array.from({ length: DUE_INDEX_SHARDS + 1 }, () => ({ rows: [], done: false }));
+      await Promise.all(shards.map((state, index) => fill(partitionOf(index), state)));
+      // A k-way merge: the earliest due ledger of all shards first.
+      for (;;) {
+        let best = -1;
+        for (let i = 0; i < shards.length; i++) {
+          const head = shards[i]!.rows[0];
+          if (head && (best < 0 || head.nextCheckAt < shards[best]!.rows[0]!.nextCheckAt)) best = i;
+        }
+        if (best < 0) return;
+        const state = shards[best]!;
+        yield state.rows.shift()!;
+        if (state.rows.length === 0 && !state.done) await fill(partitionOf(best), state);
+      }
+    },
+  };
+};
+
+export class LedgerConflictError extends Error {
+  constructor(id: string, attempts: number) {
+    super(`Ledger ${id} kept changing under us (${attempts} attempts)`);
+    this.name = 'LedgerConflictError';
+  }
+}
+
+/** Backoff between conflicting writes: full jitter, growing to a ceiling (the sleep is injectable). */
+export interface ConflictPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export const DEFAULT_CONFLICT_POLICY: ConflictPolicy = {
+  maxAttempts: 60,
+  baseDelayMs: 5,
+  maxDelayMs: 200,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/**
+ * Optimistic read-modify-write: `change` computes the next ledger from the current one (a LedgerChange:
+ * null ledger = nothing to write); on a concurrent write it runs again on a fresh read, after a jittered
+ * backoff. Answers the ledger as stored (or as read, when nothing changed), the rule's result, and the
+ * events of the write that was stored.
+ */
+export const updateLedger = async <T>(
+  store: Pick<LedgerStore, 'get' | 'save'>,
+  id: string,
+  initial: Ledger | undefined,
+  change: (current: Ledger | undefined) => import('../../model/ledger/change.ts').LedgerChange<T>,
+  policy: ConflictPolicy = DEFAULT_CONFLICT_POLICY,
+): Promise<{ ledger: Ledger | undefined; result: T; events: readonly LedgerEvent[]; written: boolean }> => {
+  let current = initial;
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    const { ledger, result, events } = change(current);
+    if (ledger === null) return { ledger: current, result, events: [], written: false };
+    const saved = await store.save(ledger, events);
+    if (saved) return { ledger: saved, result, events, written: true };
+    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 10));
+    await policy.sleep(Math.floor(policy.random() * ceiling));
+    current = await store.get(id);
+  }
+  throw new LedgerConflictError(id, policy.maxAttempts);
+};

@@ -1,0 +1,278 @@
+/**
+ * Mercado Pago's response bodies, validated with zod/mini and normalized into types.ts. Objects are loose
+ * (unknown fields pass) and only the fields the code uses are checked, in every form NOTES.md reports:
+ * ids as numbers or digit strings, amounts as numbers or numeric strings, dates empty, null or with any
+ * offset (`-04:00`, `-00:00`).
+ */
+import * as z from 'zod/mini';
+import type {
+  MpCancellation,
+  MpMerchantOrder,
+  MpPayment,
+  MpQrOrder,
+  MpQrOrderItem,
+  MpRefund,
+} from '../../ports/mercadopago.ts';
+
+/** An id: a non-negative safe integer or a string of digits, always handed on as the string. */
+export const mpId = z.pipe(
+  z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,30}$/))]),
+  z.transform((value) => String(value)),
+);
+
+/** A JSON number or a numeric string (`"100.0"`), as a number. */
+export const mpAmount = z.pipe(
+  z.union([z.number(), z.string().check(z.regex(/^\s*-?\d+(\.\d+)?\s*$/))]),
+  z.transform((value) => Number(value)),
+);
+
+/** A date as sent, or null when missing, null or empty. */
+export const mpDate = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value) => (value === undefined || value === null || value.trim() === '' ? null : value)),
+);
+
+/** Free text that may come as a number (e.g. `external_reference`), or null when missing or empty. */
+const mpText = z.pipe(
+  z.nullish(z.union([z.string(), z.number()])),
+  z.transform((value) => (value === undefined || value === null || value === '' ? null : String(value))),
+);
+
+const nonEmptyString = z.string().check(z.minLength(1));
+
+const optionalAmount = z.pipe(
+  z.nullish(mpAmount),
+  z.transform((value) => value ?? 0),
+);
+
+// ---- refunds ----
+
+export const refundBody = z.looseObject({
+  id: mpId,
+  payment_id: z.nullish(mpId),
+  amount: mpAmount,
+  status: nonEmptyString,
+  date_created: mpDate,
+});
+export type RefundBody = z.output<typeof refundBody>;
+
+/**
+ * `subjectId` is the payment the body names, or `nestedIn` for refunds listed inside a payment (which name
+ * theirs implicitly); a created refund's answer that names none stays null (the caller decides).
+ */
+export const toRefund = (body: RefundBody, nestedIn: string | null): MpRefund => ({
+  id: body.id,
+  subjectId: body.payment_id ?? nestedIn,
+  amount: body.amount,
+  status: body.status,
+  dateCreated: body.date_created,
+});
+
+export const refundListBody = z.array(refundBody);
+
+// ---- payments ----
+
+const IN_PERSON_SUB_UNITS = new Set(['qr', 'point']);
+
+/**
+ * A hint that is absent, null, or of an unexpected type counts as "not said" (null). What `z.catch` would
+ * do, without it: zod/mini's `catch` keeps all of zod's util module in every bundle (+10 KB, bench/README.md).
+ */
+const hint = <T extends z.ZodMiniType>(schema: T) => {
+  const said = z.nullish(schema);
+  return z.optional(
+    z.pipe(
+      z.unknown(),
+      z.transform((value): z.output<typeof said> | null => {
+        const result = z.safeParse(said, value);
+        return result.success ? result.data : null;
+      }),
+    ),
+  );
+};
+
+const present = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+export const paymentBody = z.looseObject({
+  id: mpId,
+  status: nonEmptyString,
+  status_detail: mpText,
+  currency_id: nonEmptyString,
+  transaction_amount: mpAmount,
+  transaction_amount_refunded: optionalAmount,
+  date_created: mpDate,
+  date_approved: mpDate,
+  date_last_updated: mpDate,
+  collector_id: hint(mpId),
+  collector: hint(z.looseObject({ id: hint(mpId) })),
+  pos_id: z.optional(z.unknown()),
+  store_id: z.optional(z.unknown()),
+  point_of_interaction: hint(
+    z.looseObject({
+      type: hint(z.string()),
+      business_info: hint(z.looseObject({ sub_unit: hint(z.string()) })),
+    }),
+  ),
+  order: hint(z.looseObject({ type: hint(z.string()), id: hint(mpId) })),
+  external_reference: mpText,
+  refunds: z.pipe(
+    z.nullish(refundListBody),
+    z.transform((value) => value ?? []),
+  ),
+});
+export type PaymentBody = z.output<typeof paymentBody>;
+
+/** NOTES.md: any of the documented signals marks a QR or Point payment. */
+export const isInPerson = (body: PaymentBody): boolean => {
+  const interaction = body.point_of_interaction;
+  const subUnit = interaction?.business_info?.sub_unit?.toLowerCase();
+  return (
+    interaction?.type?.toUpperCase() === 'INSTORE' ||
+    present(body.pos_id) ||
+    present(body.store_id) ||
+    (subUnit !== undefined && IN_PERSON_SUB_UNITS.has(subUnit))
+  );
+};
+
+export const toPayment = (body: PaymentBody): MpPayment => ({
+  id: body.id,
+  status: body.status,
+  statusDetail: body.status_detail,
+  currency: body.currency_id,
+  amount: body.transaction_amount,
+  dateCreated: body.date_created,
+  dateApproved: body.date_approved,
+  dateLastUpdated: body.date_last_updated,
+  collectorId: body.collector_id ?? body.collector?.id ?? null,
+  inPerson: isInPerson(body),
+  merchantOrderId: body.order?.type === 'mercadopago' ? (body.order.id ?? null) : null,
+  externalReference: body.external_reference,
+  refunds: body.refunds.map((refund) => toRefund(refund, body.id)),
+});
+
+// ---- cancellation: the whole payment or only {id, status, status_detail} ----
+
+export const cancellationBody = z.looseObject({
+  id: mpId,
+  status: nonEmptyString,
+  status_detail: mpText,
+});
+
+export const toCancellation = (body: z.output<typeof cancellationBody>): MpCancellation => ({
+  id: body.id,
+  status: body.status,
+  statusDetail: body.status_detail,
+});
+
+// ---- in-store QR orders ----
+
+const optionalText = z.pipe(
+  z.nullish(z.union([z.string(), z.number()])),
+  z.transform((value) => (value === undefined || value === null || value === '' ? undefined : String(value))),
+);
+
+export const qrOrderItemBody = z.looseObject({
+  sku_number: optionalText,
+  category: optionalText,
+  title: optionalText,
+  description: optionalText,
+  unit_price: mpAmount,
+  quantity: mpAmount,
+  unit_measure: optionalText,
+  total_amount: mpAmount,
+});
+
+export const qrOrderBody = z.looseObject({
+  external_reference: z.pipe(
+    z.union([nonEmptyString, z.number()]),
+    z.transform((value) => String(value)),
+  ),
+  title: optionalText,
+  description: optionalText,
+  total_amount: mpAmount,
+  items: z.pipe(
+    z.nullish(z.array(qrOrderItemBody)),
+    z.transform((value) => value ?? []),
+  ),
+  expiration_date: mpDate,
+  notification_url: optionalText,
+});
+export type QrOrderBody = z.output<typeof qrOrderBody>;
+
+const toQrOrderItem = (item: z.output<typeof qrOrderItemBody>): MpQrOrderItem => ({
+  ...(item.sku_number !== undefined ? { skuNumber: item.sku_number } : {}),
+  ...(item.category !== undefined ? { category: item.category } : {}),
+  title: item.title ?? '',
+  ...(item.description !== undefined ? { description: item.description } : {}),
+  unitPrice: item.unit_price,
+  quantity: item.quantity,
+  unitMeasure: item.unit_measure ?? 'unit',
+  totalAmount: item.total_amount,
+});
+
+export const toQrOrder = (body: QrOrderBody): MpQrOrder => ({
+  externalReference: body.external_reference,
+  title: body.title ?? '',
+  ...(body.description !== undefined ? { description: body.description } : {}),
+  totalAmount: body.total_amount,
+  items: body.items.map(toQrOrderItem),
+  ...(body.expiration_date !== null ? { expirationDate: body.expiration_date } : {}),
+  ...(body.notification_url !== undefined ? { notificationUrl: body.notification_url } : {}),
+});
+
+/** What `PUT .../orders` takes, in Mercado Pago's field names. */
+export const toQrOrderRequestBody = (order: MpQrOrder): Record<string, unknown> => ({
+  external_reference: order.externalReference,
+  title: order.title,
+  ...(order.description !== undefined ? { description: order.description } : {}),
+  ...(order.notificationUrl !== undefined ? { notification_url: order.notificationUrl } : {}),
+  total_amount: order.totalAmount,
+  ...(order.expirationDate !== undefined ? { expiration_date: order.expirationDate } : {}),
+  items: order.items.map((item) => ({
+    ...(item.skuNumber !== undefined ? { sku_number: item.skuNumber } : {}),
+    ...(item.category !== undefined ? { category: item.category } : {}),
+    title: item.title,
+    ...(item.description !== undefined ? { description: item.description } : {}),
+    unit_price: item.unitPrice,
+    quantity: item.quantity,
+    unit_measure: item.unitMeasure,
+    total_amount: item.totalAmount,
+  })),
+});
+
+// ---- merchant orders ----
+
+export const merchantOrderBody = z.looseObject({
+  id: mpId,
+  status: nonEmptyString,
+  order_status: mpText,
+  external_reference: mpText,
+  total_amount: mpAmount,
+  paid_amount: optionalAmount,
+  payments: z.pipe(
+    z.nullish(
+      z.array(
+        z.looseObject({
+          id: mpId,
+          status: nonEmptyString,
+          transaction_amount: mpAmount,
+        }),
+      ),
+    ),
+    z.transform((value) => value ?? []),
+  ),
+});
+
+export const toMerchantOrder = (body: z.output<typeof merchantOrderBody>): MpMerchantOrder => ({
+  id: body.id,
+  status: body.status,
+  orderStatus: body.order_status,
+  externalReference: body.external_reference,
+  totalAmount: body.total_amount,
+  paidAmount: body.paid_amount,
+  payments: body.payments.map((payment) => ({
+    id: payment.id,
+    status: payment.status,
+    transactionAmount: payment.transaction_amount,
+  })),
+});

@@ -1,0 +1,66 @@
+/**
+ * Which ledger changes become events out, built from the write that made them (its outbox): settled refunds
+ * (ours, or made elsewhere) and status changes. Pending states are not outcomes; contradictions go to a
+ * person, not to consumers. eventIds are stable per change, so at-least-once delivery can be deduplicated.
+ */
+
+import { sha256Hex } from '../ids.ts';
+import type { LedgerEvent } from '../ledger/change.ts';
+import { type Ledger, LedgerKind, RefundStatus } from '../ledger/types.ts';
+import { refundView, subjectField } from '../ledger/view.ts';
+import { DetailType, EVENT_SCHEMA_VERSION, type OutEvent } from './types.ts';
+
+const eventId = (...parts: (string | null)[]): string => sha256Hex(JSON.stringify(parts)).slice(0, 32);
+
+export const outEventsOf = (ledger: Ledger, events: readonly LedgerEvent[]): OutEvent[] => {
+  const out: OutEvent[] = [];
+  for (const event of events) {
+    if (event.type === 'status.changed') {
+      const detailType =
+        event.status === 'cancelled' || event.status === 'canceled'
+          ? ledger.kind === LedgerKind.Order
+            ? DetailType.OrderCancelled
+            : DetailType.PaymentCancelled
+          : DetailType.PaymentStatusChanged;
+      out.push({
+        detailType,
+        detail: {
+          version: EVENT_SCHEMA_VERSION,
+          eventId: eventId(
+            detailType,
+            ledger.id,
+            event.previousStatus,
+            event.status,
+            event.statusDetail,
+            event.at,
+          ),
+          occurredAt: event.at,
+          ...subjectField(ledger),
+          status: event.status,
+          statusDetail: event.statusDetail,
+          previousStatus: event.previousStatus,
+        },
+      } as OutEvent);
+      continue;
+    }
+    if (event.type !== 'refund.settled' || event.refund.status === RefundStatus.Pending) continue;
+    const { refund } = event;
+    const detailType =
+      refund.status === RefundStatus.Succeeded ? DetailType.RefundSucceeded : DetailType.RefundFailed;
+    out.push({
+      detailType,
+      detail: {
+        version: EVENT_SCHEMA_VERSION,
+        eventId: eventId(detailType, ledger.id, refund.id, refund.status),
+        occurredAt: refund.settledAt ?? refund.updatedAt,
+        ...subjectField(ledger),
+        refund: refundView(ledger, refund),
+      },
+    } as OutEvent);
+  }
+  const seen = new Set<string>();
+  return out.filter((e) => !seen.has(e.detail.eventId) && seen.add(e.detail.eventId));
+};
+
+export const qrOrderEventId = (externalReference: string, merchantOrderId: string, status: string): string =>
+  eventId('qr', externalReference, merchantOrderId, status);

@@ -1,0 +1,10 @@
+/** What processing a notification (processor, inline webhook) needs, injected. */
+
+import type { QrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import type { LedgerDeps, MercadoPagoDeps } from './deps.ts';
+
+export interface ProcessingDeps extends LedgerDeps, MercadoPagoDeps {
+  qrOrders: Pick<QrOrderStore, 'get' | 'markStatus'>;
+  /** The seller (MP_USER_ID): payments of another collector are ignored. */
+  userId: string | undefined;
+}

@@ -1,0 +1,193 @@
+/**
+ * What the OpenAPI document says about each route of ROUTES beyond its schemas: names, words of API.md,
+ * the answers it gives and the problem codes it may answer. Keyed by route key; document.ts refuses a
+ * route without an entry here, and an entry without a route.
+ */
+import type { ProblemCode } from '../../functions/http/problems.ts';
+
+/** Names of components.schemas (document.ts registers each one's zod schema). */
+export type SchemaName =
+  | 'CreateRefundRequest'
+  | 'CancellationRequest'
+  | 'PutQrOrderRequest'
+  | 'QrOrderItemRequest'
+  | 'WebhookNotification'
+  | 'Refund'
+  | 'PaymentRefunds'
+  | 'PaymentCancelled'
+  | 'CancellationPending'
+  | 'QrOrder'
+  | 'WebhookAnswer'
+  | 'Problem'
+  | 'FieldProblem';
+
+export interface Answer {
+  status: number;
+  description: string;
+  /** JSON body; none for e.g. 204. */
+  schema?: SchemaName;
+}
+
+export interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description: string;
+  body?: { schema: SchemaName; required: boolean; description: string };
+  idempotencyKey?: 'required' | 'optional';
+  /** Query parameters (all optional strings), by name. */
+  query?: Record<string, string>;
+  /** Other request headers (optional strings), by name. */
+  headers?: Record<string, string>;
+  answers: Answer[];
+  /** Problems of this route; document.ts adds those any route may answer (API.md). */
+  problems: ProblemCode[];
+}
+
+/** API.md "Other codes any route may answer", but for 404/405, which are the path's, not an operation's. */
+export const ANY_ROUTE_PROBLEMS: ProblemCode[] = ['INTERNAL_ERROR', 'UPSTREAM_ERROR', 'UPSTREAM_UNAVAILABLE'];
+/** Answered for a request that matches no route (`$default` in AWS, the local server itself). */
+export const NO_ROUTE_PROBLEMS: ProblemCode[] = ['NOT_FOUND', 'METHOD_NOT_ALLOWED'];
+/** Answers of a JSON body refused before any route code runs (never stored under an idempotency key). */
+const BODY_PROBLEMS: ProblemCode[] = ['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+const IDEMPOTENCY_PROBLEMS: ProblemCode[] = ['REFUND_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'];
+
+export const OPERATIONS: Record<string, OperationSpec> = {
+  'POST /payments/{paymentId}/refunds': {
+    operationId: 'createRefund',
+    summary: 'Refund a payment, totally or partially',
+    description:
+      'No body or `{}` refunds everything left; `{"amount": 10.5}` refunds part. Checks, in order: payment ' +
+      'found, refundable (`approved`), refund window, 20 refunds at most, amount left. A repeated request ' +
+      'with the same `Idempotency-Key` and fingerprint answers the stored status and body ' +
+      '(`Idempotent-Replayed: true`); a stored 202 is answered with the current state.',
+    body: {
+      schema: 'CreateRefundRequest',
+      required: false,
+      description: 'Optional: no body is `{}`. Strict: an unknown field is a 400 naming it.',
+    },
+    idempotencyKey: 'required',
+    answers: [
+      { status: 201, description: 'Refund done (Mercado Pago approved it).', schema: 'Refund' },
+      {
+        status: 202,
+        description:
+          'Not settled yet (in process at Mercado Pago, or outcome unknown): `status` is `pending`. ' +
+          'It settles later and never becomes a second refund.',
+        schema: 'Refund',
+      },
+    ],
+    problems: [
+      ...BODY_PROBLEMS,
+      'PAYMENT_NOT_FOUND',
+      'PAYMENT_CHARGED_BACK',
+      'PAYMENT_IN_MEDIATION',
+      'PAYMENT_NOT_REFUNDABLE',
+      'REFUND_WINDOW_EXPIRED',
+      'REFUND_LIMIT_REACHED',
+      'AMOUNT_EXCEEDS_REFUNDABLE',
+      'PARTIAL_REFUND_NOT_SUPPORTED',
+      'INSUFFICIENT_BALANCE',
+      'REFUND_REJECTED',
+      ...IDEMPOTENCY_PROBLEMS,
+    ],
+  },
+  'GET /payments/{paymentId}/refunds': {
+    operationId: 'listRefunds',
+    summary: "A payment's refunds, re-read at Mercado Pago and merged with the ledger",
+    description:
+      'Refunds made elsewhere appear with origin `external`. `refundableAmount` is amount - refunded - pending.',
+    answers: [{ status: 200, description: 'The payment and its refunds.', schema: 'PaymentRefunds' }],
+    problems: ['VALIDATION_ERROR', 'PAYMENT_NOT_FOUND'],
+  },
+  'GET /payments/{paymentId}/refunds/{refundId}': {
+    operationId: 'getRefund',
+    summary: 'One refund of this service, by id',
+    description: 'From the ledger: no call to Mercado Pago.',
+    answers: [{ status: 200, description: 'The refund.', schema: 'Refund' }],
+    problems: ['VALIDATION_ERROR', 'REFUND_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/cancellation': {
+    operationId: 'cancelPayment',
+    summary: 'Cancel a payment that is not yet charged',
+    description:
+      'Already cancelled: 200 with the current state and no call. In-person payments (QR, Point) and ' +
+      'payments not pending / in_process / authorized cannot be cancelled (refund an approved one instead).',
+    body: {
+      schema: 'CancellationRequest',
+      required: false,
+      description: 'No fields: no body and `{}` are the same request.',
+    },
+    idempotencyKey: 'optional',
+    answers: [
+      { status: 200, description: 'The payment is cancelled.', schema: 'PaymentCancelled' },
+      { status: 202, description: 'The outcome is not known yet.', schema: 'CancellationPending' },
+    ],
+    problems: [
+      ...BODY_PROBLEMS,
+      'PAYMENT_NOT_FOUND',
+      'IN_PERSON_PAYMENT_NOT_CANCELLABLE',
+      'PAYMENT_NOT_CANCELLABLE',
+      ...IDEMPOTENCY_PROBLEMS,
+    ],
+  },
+  'GET /pos/{externalPosId}/order': {
+    operationId: 'getQrOrder',
+    summary: 'The order currently on a till (in-store QR)',
+    description: "`status` comes from this service's records of the orders it put, else `open`.",
+    answers: [{ status: 200, description: "The till's order.", schema: 'QrOrder' }],
+    problems: ['VALIDATION_ERROR', 'QR_ORDER_NOT_FOUND'],
+  },
+  'PUT /pos/{externalPosId}/order': {
+    operationId: 'putQrOrder',
+    summary: 'Put (or replace) the order on a till',
+    description:
+      "Each item's total is unitPrice x quantity and the items add up to totalAmount, in the site's " +
+      "currency (`MP_SITE_ID`). `ttlSeconds` 30 to 86400, default 600. The order carries this service's " +
+      'webhook as notification URL, so its payment is tracked.',
+    body: {
+      schema: 'PutQrOrderRequest',
+      required: true,
+      description: 'The order. Strict: no unknown field.',
+    },
+    answers: [{ status: 201, description: 'The order as GET shows it (a replace too).', schema: 'QrOrder' }],
+    problems: [...BODY_PROBLEMS],
+  },
+  'DELETE /pos/{externalPosId}/order': {
+    operationId: 'deleteQrOrder',
+    summary: "Remove the till's order (e.g. the customer paid cash)",
+    description: 'Nothing is answered on success.',
+    answers: [{ status: 204, description: 'Removed.' }],
+    problems: ['VALIDATION_ERROR', 'QR_ORDER_NOT_FOUND'],
+  },
+  'POST /webhooks/mercadopago': {
+    operationId: 'receiveMercadoPagoNotification',
+    summary: 'The notification URL given to Mercado Pago',
+    description:
+      'A webhook (query `data.id` and `type`) must carry a valid `x-signature` over query `data.id`, ' +
+      "`x-request-id` and `ts`, within the tolerance, and a body `data.id` equal to the query's. A legacy " +
+      'IPN (query `topic` and `id`) and merchant-order notices are only hints (one re-read per resource per ' +
+      '10 s). Any Content-Type is accepted. Duplicates, unknown types and other sellers answer 200 too.',
+    body: {
+      schema: 'WebhookNotification',
+      required: false,
+      description: "Mercado Pago's notification; an IPN may have none.",
+    },
+    query: {
+      'data.id': 'Webhook: the resource id (signed).',
+      type: 'Webhook: the resource type, e.g. `payment`.',
+      topic: 'IPN: the resource type, e.g. `payment` or `merchant_order`.',
+      id: 'IPN: the resource id.',
+    },
+    headers: {
+      'x-signature': 'Webhook: `ts=<seconds>,v1=<HMAC-SHA256 hex>`.',
+    },
+    answers: [
+      {
+        status: 200,
+        description: 'Accepted: processed, queued, a duplicate, ignored or rate-limited.',
+        schema: 'WebhookAnswer',
+      },
+    ],
+    problems: ['VALIDATION_ERROR', 'INVALID_SIGNATURE', 'PAYLOAD_TOO_LARGE'],
+  },
+};
