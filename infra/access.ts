@@ -1,7 +1,6 @@
 /**
  * What each function may touch: the least-privilege matrix the stack turns into IAM statements and
- * environment variables. A function gets a resource's name/ARN only when it may use it (except the access
- * token ARN, see below). Changing what a handler does means changing its row here (and infra/README.md).
+ * environment variables. A function gets a resource's name/ARN only when it may use it. Changing what a handler does means changing its row here (and infra/README.md).
  */
 import type { FUNCTION_ENTRIES } from '../functions/routes.ts';
 
@@ -68,7 +67,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     sendsNotifications: false,
   },
   // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
-  // re-reads the resource), so it gets the token's ARN (loadConfig requires a token source) but no read on it.
+  // re-reads the resource): neither the token's ARN nor a read on it.
   webhook: {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     queriesPendingIndex: false,

@@ -6,7 +6,7 @@
 
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { parseRefundWindow } from '../functions/config/config.ts';
+import { parseRefundWindow } from '../functions/config/fields.ts';
 import { isSiteId, type SiteId } from '../functions/model/money.ts';
 import { LogLevel, type LogLevelName } from '../functions/observability/logger.ts';
 

@@ -2,11 +2,13 @@
  * The whole service in one environment-agnostic stack (no account/region, no lookups): it synthesizes
  * offline and deploys to whatever account and region the deploying credentials point at.
  */
+
 import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
+import { RECONCILE_EVERY_MINUTES } from '../functions/config/timing.ts';
 import type { FunctionId } from './access.ts';
 import { LedgerEventStream } from './constructs/ledger-event-stream.ts';
 import { LedgerTable } from './constructs/ledger-table.ts';
@@ -28,7 +30,7 @@ export interface RefundsStackProps extends StackProps {
   projectRoot: string;
 }
 
-export const RECONCILE_EVERY = Duration.minutes(5);
+export const RECONCILE_EVERY = Duration.minutes(RECONCILE_EVERY_MINUTES);
 
 export class RefundsStack extends Stack {
   readonly table: LedgerTable;

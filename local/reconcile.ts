@@ -7,11 +7,12 @@
  * DynamoDB: the running `npm start` (DYNAMODB_ENDPOINT), or this script itself (DATA_DIR, to EVENTS_FILE).
  */
 
-import { ConfigError, loadConfig } from '../functions/config/config.ts';
+import { ConfigError } from '../functions/config/fields.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
+import { loadReconcileConfig, type ReconcileConfig } from '../functions/reconcile/config.ts';
+import { reconcileDeps } from '../functions/reconcile/deps.ts';
 import { runReconcile } from '../functions/reconcile/run.ts';
-import { reconcileDeps } from '../functions/reconcile/runtime-deps.ts';
-import { createRuntime } from '../functions/runtime.ts';
+import { createRuntime } from '../functions/runtime/runtime.ts';
 import { DataDirInUseError, tableStatus } from './dynamodb.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from './embedded-dynamodb.ts';
 import { DEFAULT_EVENTS_FILE } from './events-file.ts';
@@ -64,29 +65,29 @@ if (!env.DYNAMODB_ENDPOINT) {
 env.TABLE_NAME ??= 'mercadopago-refunds-local';
 env.AWS_REGION ??= 'local';
 
-let config: ReturnType<typeof loadConfig>;
+let config: ReconcileConfig;
 try {
-  config = loadConfig(env);
+  config = loadReconcileConfig(env);
 } catch (error) {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
 
-const runtime = createRuntime(config);
-const status = await tableStatus(runtime.dynamo, config.tableName).catch((error: unknown) => {
+const runtime = createRuntime(config.storage);
+const status = await tableStatus(runtime.dynamo, config.storage.tableName).catch((error: unknown) => {
   fail(`Cannot read DynamoDB at ${env.DYNAMODB_ENDPOINT}: ${error instanceof Error ? error.message : error}`);
 });
 if (status === undefined) {
   runtime.dynamo.destroy();
   await db?.close();
   fail(
-    `No table ${config.tableName} at ${env.DYNAMODB_ENDPOINT}: nothing to reconcile. Check TABLE_NAME, and ` +
+    `No table ${config.storage.tableName} at ${env.DYNAMODB_ENDPOINT}: nothing to reconcile. Check TABLE_NAME, and ` +
       'DATA_DIR or DYNAMODB_ENDPOINT (`npm start` creates the table).',
   );
 }
 let exitCode = 0;
 try {
-  const report = await runReconcile(reconcileDeps(runtime), {
+  const report = await runReconcile(reconcileDeps(config, runtime), {
     log: rootLogger.child({ job: 'reconcile' }),
     deadline: runtime.clock.now() + RUN_BUDGET_MS,
   });

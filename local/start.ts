@@ -5,9 +5,14 @@
  */
 
 import { dynamoDbClient } from '../functions/adapters/dynamodb/client.ts';
-import { ConfigError, loadConfig } from '../functions/config/config.ts';
+import { loadCancellationConfig } from '../functions/cancellation/config.ts';
+import { ConfigError, type Env } from '../functions/config/fields.ts';
 import { decimalsOf, isSiteId } from '../functions/model/money.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
+import { loadQrOrdersConfig } from '../functions/qr-orders/config.ts';
+import { loadReconcileConfig } from '../functions/reconcile/config.ts';
+import { loadRefundsConfig } from '../functions/refunds/config.ts';
+import { loadWebhookConfig } from '../functions/webhook/config.ts';
 import { createTable, DataDirInUseError } from './dynamodb.ts';
 import { startLocalDynamoDb } from './embedded-dynamodb.ts';
 import { DEFAULT_EVENTS_FILE } from './events-file.ts';
@@ -36,10 +41,19 @@ if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
   fail('Configuration error: MP_WEBHOOK_SECRET is required when MP_ACCESS_TOKEN is set');
 }
 
+/** Every function this server runs (and `/local/reconcile`) reads its own slice of the environment. */
+const CONFIG_LOADERS: readonly ((env: Env) => unknown)[] = [
+  loadRefundsConfig,
+  loadCancellationConfig,
+  loadQrOrdersConfig,
+  loadWebhookConfig,
+  loadReconcileConfig,
+];
+
 /** A missing or malformed variable stops the start with a message naming it. */
 const checkConfig = (vars: typeof env): void => {
   try {
-    loadConfig(vars);
+    for (const load of CONFIG_LOADERS) load(vars);
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -50,6 +64,7 @@ const checkConfig = (vars: typeof env): void => {
 checkConfig({
   ...env,
   MP_ACCESS_TOKEN: env.MP_ACCESS_TOKEN || 'checked-later',
+  MP_WEBHOOK_SECRET: env.MP_WEBHOOK_SECRET || 'checked-later',
   TABLE_NAME: env.TABLE_NAME || 'checked-later',
 });
 if (env.MP_ACCESS_TOKEN && !env.MP_USER_ID) {

@@ -3,7 +3,7 @@
  * rotated secret is picked up without a redeploy. A failed refresh keeps serving the cached value.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretSource } from '../config/config.ts';
+import type { SecretSource } from '../config/fields.ts';
 
 export const SECRET_CACHE_MS = 5 * 60_000;
 

@@ -9,13 +9,11 @@
  *    certainly never received. An unknown outcome is never reported as success.
  */
 
-import type { IdempotencyRecord } from '../adapters/dynamodb/idempotency-store.ts';
-import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
 import { lockUntil } from '../config/timing.ts';
+import { keyedResponse } from '../http/keyed-response.ts';
 import { ProblemError, refusalProblem } from '../http/problems.ts';
 import { problemResponse } from '../http/response.ts';
 import type { HttpResponse } from '../http/types.ts';
-import { isNotFound, upstreamProblem } from '../http/upstream-problems.ts';
 import { caller } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { sha256Hex } from '../model/ids.ts';
@@ -34,8 +32,9 @@ import { ruleContext } from '../operations/deps.ts';
 import { withIdempotencyKey } from '../operations/keyed-request.ts';
 import { sendCancellation } from '../operations/send-cancellation.ts';
 import { readPayment } from '../operations/sync-payment.ts';
-import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
-import { keyedResponse } from '../refunds/create-refund.ts';
+import { updateLedger } from '../operations/update-ledger.ts';
+import type { IdempotencyRecord } from '../ports/idempotency-store.ts';
+import { isNotFound } from '../ports/mercadopago-errors.ts';
 import type { CancellationDeps } from './deps.ts';
 import { cancelledResponse, pendingResponse, stateResponse } from './responses.ts';
 
@@ -130,7 +129,6 @@ const runClaimed = async (
     if (isNotFound(error))
       return finish(deps, claim, problemResponse('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`));
     await release(deps, claim);
-    if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;
   }
   const { payment } = read;

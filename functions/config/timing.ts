@@ -1,8 +1,59 @@
 /**
- * Times that depend on each other. A request's lock (its Idempotency-Key item and its attempt in the
- * ledger) lasts until its function's deadline plus LOCK_MARGIN_MS, so a lock never expires while the
- * request that holds it can still be running.
+ * Every time budget that depends on another, in one table, so a change to one is checked against the rest
+ * (test/unit/timing.test.ts states the relations). The stack takes the functions' timeouts from here
+ * (infra/constructs/service-functions.ts); the functions take their margins and budgets from here.
  */
-export const LOCK_MARGIN_MS = 2_000;
 
-export const lockUntil = (deadline: number): number => deadline + LOCK_MARGIN_MS;
+/** Each function's Lambda timeout, in seconds. */
+export const FUNCTION_TIMEOUT_SECONDS = {
+  /** API functions answer within the HTTP API's 30 s integration limit. */
+  refunds: 25,
+  cancellation: 25,
+  'qr-orders': 25,
+  /** Mercado Pago waits 22 s for the webhook's answer (then retries anyway). */
+  webhook: 20,
+  /** Sets the queue's visibility timeout (six times it). */
+  'notification-processor': 60,
+  /** Runs every RECONCILE_EVERY_MINUTES: one run ends before the next starts. */
+  reconcile: 300,
+  'not-found': 5,
+  /** A batch is at most 25 records of a few events: a few PutEvents calls, retried within the call. */
+  'event-publisher': 30,
+} as const;
+
+/** Limits set by others: the HTTP API's integration timeout, and how long Mercado Pago waits for a webhook. */
+export const EXTERNAL_LIMITS_SECONDS = { httpApiIntegration: 30, mercadoPagoWebhookWait: 22 } as const;
+
+/** The HTTP API's wait for a function (the stack's integrations): above the API functions' timeouts. */
+export const INTEGRATION_TIMEOUT_SECONDS = 29;
+
+/** How often the reconciliation job runs (the stack's schedule). */
+export const RECONCILE_EVERY_MINUTES = 5;
+
+export const TIMING = {
+  /**
+   * A request's lock (its Idempotency-Key item and its attempt in the ledger) lasts until its function's
+   * deadline plus this, so a lock never expires while the request that holds it can still be running.
+   */
+  lockMarginMs: 2_000,
+  /** HTTP functions stop work this long before their Lambda timeout, so the answer still gets out. */
+  httpDeadlineMarginMs: 2_000,
+  /** middy answers (500) this long before the Lambda timeout, so the answer and its log still get out. */
+  answerBeforeTimeoutMs: 500,
+  /** Remaining time assumed when a context has no clock (hand-made contexts in tests): an API timeout. */
+  fallbackRemainingMs: FUNCTION_TIMEOUT_SECONDS.refunds * 1000,
+  /** Work the webhook does inline (no queue) gets at most this much of Mercado Pago's wait. */
+  webhookInlineBudgetMs: 12_000,
+  /** A notification claim left by a webhook run that died is free again after this. */
+  webhookClaimLeaseMs: 60_000,
+  /** Time the notification processor keeps back from its timeout so the batch response still gets out. */
+  processorMarginMs: 5_000,
+  /** Time reconciliation keeps back: the last ledgers started still finish and the run reports. */
+  reconcileMarginMs: 30_000,
+  /** Time one ledger's check may take at most in reconciliation (a read, a few re-sends, the writes). */
+  reconcileLedgerBudgetMs: 20_000,
+  /** Bound on one Mercado Pago call, retries and waits included (the caller's deadline can only shorten it). */
+  mercadoPagoCallBudgetMs: 20_000,
+} as const;
+
+export const lockUntil = (deadline: number): number => deadline + TIMING.lockMarginMs;

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { TIMING } from '../config/timing.ts';
 import { type Clock, systemClock } from '../model/clock.ts';
 import { type Logger, rootLogger } from '../observability/logger.ts';
 import { accessLogMiddleware } from './access-log.ts';
@@ -37,11 +38,9 @@ export interface HttpHandlerOptions {
   knownRoutes?: readonly RouteTemplate[];
 }
 
-export const DEFAULT_DEADLINE_MARGIN_MS = 2_000;
-/** Remaining time assumed when the context has no clock (hand-made contexts in tests). */
-const FALLBACK_REMAINING_MS = 25_000;
-/** middy answers (500) this long before the Lambda timeout, so the answer and its log still get out. */
-const ANSWER_BEFORE_TIMEOUT_MS = 500;
+export const DEFAULT_DEADLINE_MARGIN_MS = TIMING.httpDeadlineMarginMs;
+const FALLBACK_REMAINING_MS = TIMING.fallbackRemainingMs;
+const ANSWER_BEFORE_TIMEOUT_MS = TIMING.answerBeforeTimeoutMs;
 
 const optionsSchema = z.strictObject({
   logger: z.optional(loggerOption),

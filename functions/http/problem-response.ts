@@ -1,15 +1,18 @@
 import * as z from 'zod/mini';
 import type { Logger } from '../observability/logger.ts';
+import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
 import { loggerOption, validateOptions } from './options.ts';
 import { pipelineState } from './pipeline-state.ts';
 import { isProblemError, ProblemError } from './problems.ts';
 import { problemResult } from './response.ts';
 import type { PipelineRequest } from './types.ts';
+import { upstreamProblem } from './upstream-problems.ts';
 
 const optionsSchema = z.strictObject({ logger: loggerOption });
 
 /**
- * Turns any error into an answer: a ProblemError into its problem+json, anything else into a 500
+ * Turns any error into an answer: a ProblemError into its problem+json, a MercadoPagoError into 503/502
+ * (http/upstream-problems.ts: the one place that translation happens), anything else into a 500
  * INTERNAL_ERROR that says nothing about the cause (which is logged, stack included).
  * Logged: every 5xx, at error with its stack, but for 503 UPSTREAM_UNAVAILABLE: Mercado Pago busy (429) or
  * unreachable, nothing done, the caller told to retry. That is expected, so it is a warning, with the cause's
@@ -20,7 +23,9 @@ export const problemResponseMiddleware = (options: { logger: Logger }) => {
   return {
     name: 'problemResponse',
     onError: (request: PipelineRequest): void => {
-      const error: unknown = request.error;
+      // Mercado Pago failures no route turned into its own problem are translated here, once (503/502).
+      const error: unknown =
+        request.error instanceof MercadoPagoError ? upstreamProblem(request.error) : request.error;
       const state = pipelineState(request.context);
       const log = logger.child({
         requestId: state.requestId,

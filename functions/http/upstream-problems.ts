@@ -1,6 +1,6 @@
 /** How Mercado Pago failures that no route-specific rule maps become this service's problems. */
 
-import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
+import { type MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
 import { ProblemError } from './problems.ts';
 
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
@@ -22,9 +22,3 @@ export const upstreamProblem = (error: MercadoPagoError): ProblemError => {
     cause: error,
   });
 };
-
-/** For reads: a refused 404 (or cause 2000) is the resource missing; anything else is upstream trouble. */
-export const isNotFound = (error: unknown): boolean =>
-  error instanceof MercadoPagoError &&
-  error.kind === MpFailureKind.Refused &&
-  (error.httpStatus === 404 || error.causeCodes.includes('2000'));

@@ -1,11 +1,12 @@
 /** What the operations need, injected: the stores, Mercado Pago, the clock, ids and the settlement windows. */
 
-import type { ConflictPolicy, LedgerStore } from '../adapters/dynamodb/ledger-store.ts';
 import type { Actor } from '../model/actor.ts';
 import type { Clock } from '../model/clock.ts';
 import { isoAt } from '../model/clock.ts';
 import type { RuleContext, SettlementSettings } from '../model/settings.ts';
+import type { LedgerStore } from '../ports/ledger-store.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
+import type { ConflictPolicy } from './update-ledger.ts';
 
 export interface LedgerDeps {
   ledgers: LedgerStore;

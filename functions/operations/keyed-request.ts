@@ -9,14 +9,10 @@
  *   ledger holds a refund made with it: never a second refund.
  */
 
-import type {
-  IdempotencyRecord,
-  IdempotencyStore,
-  StoredResponse,
-} from '../adapters/dynamodb/idempotency-store.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Ledger } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../ports/idempotency-store.ts';
 
 /** A claim can fail because another request holds the key and then frees it (upstream failure): claim again. */
 const MAX_CLAIMS = 3;

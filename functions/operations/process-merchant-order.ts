@@ -4,12 +4,12 @@
  * so the event goes out once, with the write that made it.
  */
 
-import { isNotFound } from '../http/upstream-problems.ts';
 import { isoAt } from '../model/clock.ts';
 import { qrOrderEventId } from '../model/events/from-ledger.ts';
 import { DetailType, EVENT_SCHEMA_VERSION, type OutEvent } from '../model/events/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MpMerchantOrder } from '../ports/mercadopago.ts';
+import { isNotFound } from '../ports/mercadopago-errors.ts';
 import type { ProcessingDeps } from './processing-deps.ts';
 
 export type MerchantOrderOutcome = 'not_found' | 'not_ours' | 'open' | 'unchanged' | 'paid' | 'expired';

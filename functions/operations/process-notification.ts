@@ -7,7 +7,11 @@
 import { MERCADOPAGO } from '../model/actor.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NotificationWork } from './notification-work.ts';
-import { processMerchantOrder, recordMerchantOrder } from './process-merchant-order.ts';
+import {
+  type MerchantOrderOutcome,
+  processMerchantOrder,
+  recordMerchantOrder,
+} from './process-merchant-order.ts';
 import type { ProcessingDeps } from './processing-deps.ts';
 import { type PaymentSync, syncPayment } from './sync-payment.ts';
 
@@ -17,11 +21,18 @@ export interface ProcessOptions {
   deadline?: number;
 }
 
+/** What processing one notification did: for logs and the webhook's answer. */
+export type NotificationOutcome =
+  | 'updated'
+  | 'unchanged'
+  | Exclude<PaymentSync['kind'], 'synced'>
+  | MerchantOrderOutcome;
+
 export const processNotification = async (
   deps: ProcessingDeps,
   work: NotificationWork,
   options: ProcessOptions,
-): Promise<string> => {
+): Promise<NotificationOutcome> => {
   const log = options.log.child({ resource: work.resource, resourceId: work.id, via: work.via });
   const callOptions = { log, ...(options.deadline ? { deadline: options.deadline } : {}) };
   if (work.resource === 'merchant_order') return processMerchantOrder(deps, work.id, callOptions);

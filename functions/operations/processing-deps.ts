@@ -1,6 +1,6 @@
 /** What processing a notification (processor, inline webhook) needs, injected. */
 
-import type { QrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import type { QrOrderStore } from '../ports/qr-order-store.ts';
 import type { LedgerDeps, MercadoPagoDeps } from './deps.ts';
 
 export interface ProcessingDeps extends LedgerDeps, MercadoPagoDeps {

@@ -4,7 +4,6 @@
  * prove nothing; a call never received leaves no record). Used by the route and by reconciliation.
  */
 
-import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
 import type { Actor } from '../model/actor.ts';
 import { type CancellationCallOutcome, recordCancellationCall } from '../model/ledger/cancellation.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
@@ -15,6 +14,7 @@ import { cancellationRefusalCode } from '../ports/mercadopago-errors.ts';
 import { classifyWriteFailure } from './classify-write.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';
+import { updateLedger } from './update-ledger.ts';
 
 export interface CancellationAttempt {
   ledger: Ledger;

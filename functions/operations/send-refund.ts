@@ -5,7 +5,6 @@
  * to what it needs (an HTTP answer, a report line).
  */
 
-import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
 import type { Actor } from '../model/actor.ts';
 import { mercadoPagoRefundKey } from '../model/ledger/attempts.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
@@ -18,6 +17,7 @@ import { refundRefusalCode } from '../ports/mercadopago-errors.ts';
 import { classifyWriteFailure } from './classify-write.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';
+import { updateLedger } from './update-ledger.ts';
 
 export interface RefundAttempt {
   ledger: Ledger;

@@ -6,8 +6,6 @@
  * Pago. A read that brings no news writes nothing.
  */
 
-import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
-import { isNotFound } from '../http/upstream-problems.ts';
 import type { Actor } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
@@ -15,8 +13,10 @@ import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import type { Ledger } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MpPayment } from '../ports/mercadopago.ts';
+import { isNotFound } from '../ports/mercadopago-errors.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';
+import { updateLedger } from './update-ledger.ts';
 
 export type PaymentSync =
   | { kind: 'not_found' }

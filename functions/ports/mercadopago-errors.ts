@@ -86,3 +86,9 @@ export const cancellationRefusalCode = (error: MercadoPagoError): RefusalCode | 
   if (hasCode(error, '2018', '2063', '4293')) return 'PAYMENT_NOT_CANCELLABLE';
   return null;
 };
+
+/** For reads: a refused 404 (or cause 2000) is the resource missing; anything else is upstream trouble. */
+export const isNotFound = (error: unknown): boolean =>
+  error instanceof MercadoPagoError &&
+  error.kind === MpFailureKind.Refused &&
+  (error.httpStatus === 404 || error.causeCodes.includes('2000'));

@@ -1,9 +1,14 @@
 /** What the QR-order routes need, injected so tests and the local server can give their own. */
 
-import type { QrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import { ConfigError } from '../config/fields.ts';
+import { ProblemError } from '../http/problems.ts';
 import type { Clock } from '../model/clock.ts';
 import type { SiteId } from '../model/money.ts';
+import { rootLogger } from '../observability/logger.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
+import type { QrOrderStore } from '../ports/qr-order-store.ts';
+import { createRuntime, mercadoPagoClientOf, qrOrderStoreOf, type Runtime } from '../runtime/runtime.ts';
+import type { QrOrdersConfig } from './config.ts';
 
 export interface QrOrderDeps {
   mercadoPago: MercadoPagoClient;
@@ -18,3 +23,29 @@ export interface QrOrderDeps {
   /** PUBLIC_WEBHOOK_URL: sent as each order's notification_url, so its payment is tracked. */
   notificationUrl: string;
 }
+
+/** The QR routes' dependencies, or why they cannot be served (a variable only QR orders need is missing). */
+export const qrOrderDeps = (
+  config: QrOrdersConfig,
+  runtime: Runtime = createRuntime(config.storage),
+): QrOrderDeps | ConfigError => {
+  if (config.tills instanceof ConfigError) return config.tills;
+  return {
+    mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+    qrOrders: qrOrderStoreOf(runtime),
+    clock: runtime.clock,
+    userId: config.tills.userId,
+    defaultStoreId: config.defaultStoreId,
+    siteId: config.siteId,
+    notificationUrl: config.tills.notificationUrl,
+  };
+};
+
+/** The routes' deps getter: the deps, or (logged once at cold start) a 500 naming the missing variable. */
+export const servedOrUnconfigured = (deps: QrOrderDeps | ConfigError): (() => Promise<QrOrderDeps>) => {
+  if (!(deps instanceof ConfigError)) return async () => deps;
+  rootLogger.error('QR orders are not configured: their routes answer 500', { error: deps.message });
+  return async () => {
+    throw new ProblemError('INTERNAL_ERROR', `QR orders are not configured: ${deps.message}`);
+  };
+};

@@ -1,11 +1,7 @@
 /** The order as this API shows it (GET, and PUT's answer): Mercado Pago's order plus what we recorded. */
 
-import {
-  effectiveQrOrderStatus,
-  type QrOrderRecord,
-  type QrOrderStatus,
-} from '../adapters/dynamodb/qr-order-store.ts';
 import { normalizeDate } from '../model/ledger/statuses.ts';
+import { effectiveQrOrderStatus, type QrOrderRecord, type QrOrderStatus } from '../model/qr-order.ts';
 import type { MpQrOrder, MpQrOrderItem } from '../ports/mercadopago.ts';
 
 /** Items are shown as Mercado Pago holds them (the same fields as PUT takes). */

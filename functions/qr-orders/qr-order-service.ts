@@ -5,13 +5,12 @@
  * mark it paid or expired.
  */
 
-import { type QrOrderRecord, QrOrderStatus } from '../adapters/dynamodb/qr-order-store.ts';
 import { ProblemError } from '../http/problems.ts';
 import type { HttpResponse } from '../http/types.ts';
-import { upstreamProblem } from '../http/upstream-problems.ts';
 import { isoAt } from '../model/clock.ts';
 import { deterministicUuid, sha256Hex } from '../model/ids.ts';
 import { decimalsOf, SITE_CURRENCY, toMinorUnits } from '../model/money.ts';
+import { type QrOrderRecord, QrOrderStatus } from '../model/qr-order.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MpQrOrder } from '../ports/mercadopago.ts';
 import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
@@ -32,19 +31,11 @@ const noOrder = (externalPosId: string): ProblemError =>
 const invalid = (field: string, message: string): ProblemError =>
   new ProblemError('VALIDATION_ERROR', `${field}: ${message}`, { errors: [{ field, message }] });
 
-const asUpstreamProblem = (error: unknown): unknown =>
-  error instanceof MercadoPagoError ? upstreamProblem(error) : error;
-
 export const getQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<HttpResponse> => {
-  let order: MpQrOrder | null;
-  try {
-    order = await deps.mercadoPago.getQrOrder(deps.userId, input.externalPosId, {
-      deadline: input.deadline,
-      log: input.log,
-    });
-  } catch (error) {
-    throw asUpstreamProblem(error);
-  }
+  const order: MpQrOrder | null = await deps.mercadoPago.getQrOrder(deps.userId, input.externalPosId, {
+    deadline: input.deadline,
+    log: input.log,
+  });
   if (!order) throw noOrder(input.externalPosId);
   const record = await deps.qrOrders.get(order.externalReference);
   const ours = record?.externalPosId === input.externalPosId ? record : undefined;
@@ -110,7 +101,7 @@ export const putQrOrder = async (
       // The order may be on the till: recorded, so its payment is still tracked if it happens.
       await recordOrder(deps, record, log);
     }
-    throw asUpstreamProblem(error);
+    throw error;
   }
   const stored = await recordOrder(deps, record, log);
   log.info('QR order put', {
@@ -129,15 +120,10 @@ const recordOrder = async (deps: QrOrderDeps, record: QrOrderRecord, log: Logger
 };
 
 export const deleteQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<HttpResponse> => {
-  let removed: boolean;
-  try {
-    removed = await deps.mercadoPago.deleteQrOrder(deps.userId, input.externalPosId, {
-      deadline: input.deadline,
-      log: input.log,
-    });
-  } catch (error) {
-    throw asUpstreamProblem(error);
-  }
+  const removed = await deps.mercadoPago.deleteQrOrder(deps.userId, input.externalPosId, {
+    deadline: input.deadline,
+    log: input.log,
+  });
   if (!removed) throw noOrder(input.externalPosId);
   input.log.info('QR order removed', { externalPosId: input.externalPosId });
   return { status: 204 };

@@ -1,5 +1,7 @@
 /** What the reconciliation job needs: the stores, Mercado Pago, and its thresholds. */
 import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
+import { createRuntime, ledgerDepsOf, mercadoPagoClientOf, type Runtime } from '../runtime/runtime.ts';
+import type { ReconcileConfig } from './config.ts';
 
 export interface ReconcileDeps extends LedgerDeps, MercadoPagoDeps {
   /** The seller (MP_USER_ID). */
@@ -7,3 +9,14 @@ export interface ReconcileDeps extends LedgerDeps, MercadoPagoDeps {
   /** ATTENTION_AFTER_SECONDS, in ms: pending work older than this is reported for a person. */
   attentionAfterMs: number;
 }
+
+/** From a function's configuration (Lambda cold start, or `npm run reconcile`). */
+export const reconcileDeps = (
+  config: ReconcileConfig,
+  runtime: Runtime = createRuntime(config.storage),
+): ReconcileDeps => ({
+  ...ledgerDepsOf(runtime, config.settlement),
+  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+  userId: config.userId,
+  attentionAfterMs: config.attentionAfterSeconds * 1000,
+});

@@ -1,22 +1,11 @@
-/**
- * The reconciliation Lambda, run on a schedule (EventBridge rule): settles what notifications missed.
- * Configuration is checked here, at cold start.
- */
+/** The reconciliation Lambda, run on a schedule (EventBridge rule): settles what notifications missed. */
 import type { Context } from 'aws-lambda';
-import { loadConfig } from '../config/config.ts';
-import { rootLogger } from '../observability/logger.ts';
-import { createRuntime } from '../runtime.ts';
+import { TIMING } from '../config/timing.ts';
+import { invocationOf } from '../runtime/invocation.ts';
+import { loadReconcileConfig } from './config.ts';
+import { reconcileDeps } from './deps.ts';
 import { type ReconcileReport, runReconcile } from './run.ts';
-import { reconcileDeps } from './runtime-deps.ts';
 
-const runtime = createRuntime(loadConfig());
-const deps = reconcileDeps(runtime);
-
-/** Time kept back from the Lambda timeout: the last payments started still finish and the run reports. */
-const MARGIN_MS = 30_000;
-
+const deps = reconcileDeps(loadReconcileConfig());
 export const handler = async (_event: unknown, context: Context): Promise<ReconcileReport> =>
-  runReconcile(deps, {
-    log: rootLogger.child({ awsRequestId: context.awsRequestId, job: 'reconcile' }),
-    deadline: runtime.clock.now() + context.getRemainingTimeInMillis() - MARGIN_MS,
-  });
+  runReconcile(deps, invocationOf(context, deps.clock, TIMING.reconcileMarginMs, { job: 'reconcile' }));

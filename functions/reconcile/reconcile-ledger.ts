@@ -4,7 +4,6 @@
  * path as the route), then schedule the next check and report what has waited too long for a person.
  */
 
-import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
 import { lockUntil } from '../config/timing.ts';
 import { RECONCILIATION } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
@@ -18,6 +17,7 @@ import { ruleContext } from '../operations/deps.ts';
 import { sendCancellation } from '../operations/send-cancellation.ts';
 import { sendRefund } from '../operations/send-refund.ts';
 import { syncPayment } from '../operations/sync-payment.ts';
+import { updateLedger } from '../operations/update-ledger.ts';
 import type { ReconcileDeps } from './deps.ts';
 
 export interface LedgerReconciliation {

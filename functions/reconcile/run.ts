@@ -3,14 +3,15 @@
  * index (nothing is read before it is due), a few at a time, until none is left or the run's time budget is
  * spent. One ledger failing does not stop the run; it is due again at its next check.
  */
+import { TIMING } from '../config/timing.ts';
 import { isoAt } from '../model/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { ReconcileDeps } from './deps.ts';
 import { reconcileLedger } from './reconcile-ledger.ts';
 
-/** Time one ledger's check may take at most (a read, a few re-sends, the writes). */
-export const LEDGER_BUDGET_MS = 20_000;
+/** Time one ledger's check may take at most (config/timing.ts). */
+export const LEDGER_BUDGET_MS = TIMING.reconcileLedgerBudgetMs;
 
 export interface ReconcileOptions {
   log: Logger;

@@ -10,14 +10,12 @@
  * Nothing here can make a second refund for one key, nor report one that Mercado Pago did not make for it.
  */
 
-import type { IdempotencyRecord } from '../adapters/dynamodb/idempotency-store.ts';
-import { updateLedger } from '../adapters/dynamodb/ledger-store.ts';
-import { refundWindowDaysFor } from '../config/config.ts';
+import { refundWindowDaysFor } from '../config/fields.ts';
 import { lockUntil } from '../config/timing.ts';
+import { keyedResponse } from '../http/keyed-response.ts';
 import { ProblemError, refusalProblem } from '../http/problems.ts';
 import { problemResponse } from '../http/response.ts';
 import type { HttpResponse } from '../http/types.ts';
-import { isNotFound, upstreamProblem } from '../http/upstream-problems.ts';
 import { caller } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { sha256Hex } from '../model/ids.ts';
@@ -29,11 +27,13 @@ import { CallState, isOurs, type Ledger, type OurRefund, RefundStatus } from '..
 import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../model/money.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
-import { type KeyedOutcome, withIdempotencyKey } from '../operations/keyed-request.ts';
+import { withIdempotencyKey } from '../operations/keyed-request.ts';
 import { sendRefund } from '../operations/send-refund.ts';
 import { readPayment } from '../operations/sync-payment.ts';
+import { updateLedger } from '../operations/update-ledger.ts';
+import type { IdempotencyRecord } from '../ports/idempotency-store.ts';
 import type { MpPayment } from '../ports/mercadopago.ts';
-import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
+import { isNotFound } from '../ports/mercadopago-errors.ts';
 import type { RefundDeps } from './deps.ts';
 import { refundResponse } from './responses.ts';
 
@@ -65,26 +65,6 @@ export const refundFingerprint = (
       input.externalReference ?? null,
     ]),
   );
-
-/** Answers what a keyed outcome means over HTTP (shared by the routes that take an Idempotency-Key). */
-export const keyedResponse = (outcome: KeyedOutcome): HttpResponse => {
-  switch (outcome.kind) {
-    case 'ran':
-      return outcome.response;
-    case 'replayed':
-      return { ...outcome.response, headers: { ...outcome.response.headers, 'idempotent-replayed': 'true' } };
-    case 'in_progress':
-      throw new ProblemError(
-        'REFUND_IN_PROGRESS',
-        'A request with this Idempotency-Key is still running; retry shortly.',
-        {
-          headers: { 'retry-after': '1' },
-        },
-      );
-    case 'reused':
-      throw new ProblemError('IDEMPOTENCY_KEY_REUSED', outcome.detail);
-  }
-};
 
 export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> => {
   const fingerprint = refundFingerprint(input);
@@ -151,7 +131,6 @@ const runClaimed = async (
       return response;
     }
     await release();
-    if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;
   }
   const { payment } = read;

@@ -1,9 +1,27 @@
 /** What the refund routes need, injected so tests and the local server can give their own. */
 
-import type { RefundWindow } from '../config/config.ts';
+import type { RefundWindow } from '../config/fields.ts';
 import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
+import {
+  createRuntime,
+  keyedRequestDepsOf,
+  ledgerDepsOf,
+  mercadoPagoClientOf,
+  type Runtime,
+} from '../runtime/runtime.ts';
+import type { RefundsConfig } from './config.ts';
 
 export interface RefundDeps extends LedgerDeps, MercadoPagoDeps, KeyedRequestDeps {
   refundWindow: RefundWindow;
 }
+
+export const refundDeps = (
+  config: RefundsConfig,
+  runtime: Runtime = createRuntime(config.storage),
+): RefundDeps => ({
+  ...ledgerDepsOf(runtime, config.settlement),
+  ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
+  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+  refundWindow: config.refundWindow,
+});

@@ -2,14 +2,13 @@
 
 import { ProblemError } from '../http/problems.ts';
 import type { HttpResponse } from '../http/types.ts';
-import { isNotFound, upstreamProblem } from '../http/upstream-problems.ts';
 import { MERCADOPAGO } from '../model/actor.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { refundsView, refundView } from '../model/ledger/view.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { applyRead, readPayment } from '../operations/sync-payment.ts';
-import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
+import { isNotFound } from '../ports/mercadopago-errors.ts';
 import type { RefundDeps } from './deps.ts';
 
 /** The payment's read, or the problem API.md names: 404, 503 (unavailable), 502 (odd or about another). */
@@ -22,7 +21,6 @@ export const readPaymentOrProblem = async (
     return await readPayment(deps, paymentId, options);
   } catch (error) {
     if (isNotFound(error)) throw new ProblemError('PAYMENT_NOT_FOUND', `Payment ${paymentId} was not found.`);
-    if (error instanceof MercadoPagoError) throw upstreamProblem(error);
     throw error;
   }
 };

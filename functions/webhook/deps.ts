@@ -1,16 +1,23 @@
 /** What the webhook receiver needs, injected so tests and the local server can give their own. */
 
-import type { NotificationDedupeStore } from '../adapters/dynamodb/dedupe-store.ts';
-import type { HintLimiter } from '../adapters/dynamodb/hint-limiter.ts';
+import { createNotificationDedupeStore } from '../adapters/dynamodb/dedupe-store.ts';
+import { createHintLimiter } from '../adapters/dynamodb/hint-limiter.ts';
+import { createSecretResolver, parseWebhookSecrets } from '../adapters/secrets.ts';
 import type { Clock } from '../model/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NotificationWork } from '../operations/notification-work.ts';
+import type { NotificationOutcome } from '../operations/process-notification.ts';
+import type { HintLimiter, NotificationDedupeStore } from '../ports/notification-stores.ts';
+import { createRuntime, processingDepsOf, type Runtime } from '../runtime/runtime.ts';
+import type { WebhookConfig } from './config.ts';
+import { queueDispatch } from './enqueue.ts';
+import { inlineDispatch } from './inline.ts';
 
 /** Hands accepted work on: to the queue (AWS: answers 'queued') or to the processing itself (locally). */
 export type Dispatch = (
   work: NotificationWork,
   options: { log: Logger; deadline: number },
-) => Promise<string>;
+) => Promise<'queued' | NotificationOutcome>;
 
 export interface WebhookDeps {
   /** The signing secrets of the current rotation (empty: none configured, every webhook is refused). */
@@ -24,3 +31,24 @@ export interface WebhookDeps {
   clock: Clock;
   newId: (prefix: string) => string;
 }
+
+export const webhookDeps = (
+  config: WebhookConfig,
+  runtime: Runtime = createRuntime(config.storage),
+): WebhookDeps => {
+  const source = config.signing.secrets;
+  const resolve = createSecretResolver(source);
+  return {
+    secrets: async () => parseWebhookSecrets(await resolve(), source.kind),
+    toleranceSeconds: config.signing.toleranceSeconds,
+    userId: config.userId,
+    dedupe: createNotificationDedupeStore(runtime.dynamo, runtime.tableName),
+    hints: createHintLimiter(runtime.dynamo, runtime.tableName),
+    dispatch:
+      config.dispatch.kind === 'queue'
+        ? queueDispatch(config.dispatch.queueUrl, runtime.clock)
+        : inlineDispatch(processingDepsOf(config.dispatch.processing, runtime)),
+    clock: runtime.clock,
+    newId: runtime.newId,
+  };
+};

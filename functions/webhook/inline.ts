@@ -1,9 +1,9 @@
 /** Locally (no NOTIFICATION_QUEUE_URL): the processor's code runs inline, before the answer. */
 
-import { LedgerConflictError } from '../adapters/dynamodb/ledger-store.ts';
 import { ProblemError } from '../http/problems.ts';
 import { processNotification } from '../operations/process-notification.ts';
 import type { ProcessingDeps } from '../operations/processing-deps.ts';
+import { LedgerConflictError } from '../ports/ledger-store.ts';
 import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
 import type { Dispatch } from './deps.ts';
 

@@ -3,19 +3,20 @@
  * rate-limit hints, then hand the work on and answer at once. Nothing is read or written for a webhook
  * whose signature is not valid; what answers 200 was either done, queued, a duplicate, or not ours.
  */
+import { TIMING } from '../config/timing.ts';
 import { ProblemError } from '../http/problems.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import { sha256Hex } from '../model/ids.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { NotificationWork } from '../operations/notification-work.ts';
 import { classifyNotification, type HintShape, RESOURCE_ID, type WebhookShape } from './classify.ts';
-import type { WebhookDeps } from './deps.ts';
+import type { Dispatch, WebhookDeps } from './deps.ts';
 import { verifySignature } from './signature.ts';
 
-/** Mercado Pago waits 22 s; work done inline gets at most this much of it. */
-export const INLINE_BUDGET_MS = 12_000;
+/** Mercado Pago waits 22 s; work done inline gets at most this much of it (config/timing.ts). */
+export const INLINE_BUDGET_MS = TIMING.webhookInlineBudgetMs;
 /** A claim left by a run that died is free again after this (Mercado Pago retries 15 minutes later). */
-const CLAIM_LEASE_MS = 60_000;
+const CLAIM_LEASE_MS = TIMING.webhookClaimLeaseMs;
 
 export type WebhookOutcome = 'processed' | 'queued' | 'duplicate' | 'ignored' | 'rate_limited';
 
@@ -98,7 +99,7 @@ const receiveWebhook = async (
     receivedAt: new Date(nowMs).toISOString(),
     ...(mpRequestId ? { requestId: mpRequestId.slice(0, 256) } : {}),
   };
-  let outcome: string;
+  let outcome: Awaited<ReturnType<Dispatch>>;
   try {
     outcome = await deps.dispatch(work, { log, deadline: Math.min(req.deadline, nowMs + INLINE_BUDGET_MS) });
   } catch (error) {

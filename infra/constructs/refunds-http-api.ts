@@ -6,6 +6,7 @@
  * unauthenticated caller still gets API Gateway's 403/401 first). One `$default` stage, throttled, with
  * JSON access logs.
  */
+
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -14,6 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { INTEGRATION_TIMEOUT_SECONDS } from '../../functions/config/timing.ts';
 import { type FunctionName, ROUTES } from '../../functions/routes.ts';
 import { AuthMode, type JwtSettings } from '../settings.ts';
 
@@ -55,8 +57,8 @@ const ACCESS_LOG_FIELDS = {
 
 const lambdaIntegration = (id: string, handler: lambda.IFunction): HttpLambdaIntegration =>
   new HttpLambdaIntegration(id, handler, {
-    // Above the functions' own 25 s timeout, so a slow call ends in their answer, not a gateway 503.
-    timeout: Duration.seconds(29),
+    // Above the functions' own timeout, so a slow call ends in their answer, not a gateway 503.
+    timeout: Duration.seconds(INTEGRATION_TIMEOUT_SECONDS),
   });
 
 export class RefundsHttpApi extends Construct {

@@ -1,8 +1,6 @@
 /**
- * The eight functions of FUNCTION_ENTRIES, each with its environment and exactly the grants of its row in
- * infra/access.ts. Configuration that is not a resource (site, user id, windows, log level) goes to every
- * function that runs loadConfig: it reads the same variables everywhere. not-found and event-publisher run
- * none: LOG_LEVEL only (plus the bus for event-publisher).
+ * The eight functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
+ * exactly the grants of its row in infra/access.ts.
  */
 
 import { join } from 'node:path';
@@ -11,6 +9,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/config/timing.ts';
 import { FUNCTION_ENTRIES } from '../../functions/routes.ts';
 import { FUNCTION_ACCESS, type FunctionId } from '../access.ts';
 import type { StackSettings } from '../settings.ts';
@@ -20,43 +19,29 @@ import { ProjectFunction } from './project-function.ts';
 interface FunctionSpec {
   description: string;
   timeout: Duration;
-  /** Runs loadConfig at cold start, so needs the service's configuration; default true. */
-  loadsConfig?: boolean;
 }
 
-/**
- * API functions answer within the HTTP API's 30 s integration limit; the webhook within Mercado Pago's 22 s
- * (after which it retries anyway). Background functions are bounded too: the processor's timeout sets the
- * queue's visibility timeout, and reconcile runs every 5 minutes.
- */
-export const FUNCTION_SPECS: Record<FunctionId, FunctionSpec> = {
-  refunds: {
-    description: 'Creates and lists refunds of Mercado Pago payments',
-    timeout: Duration.seconds(25),
-  },
-  cancellation: {
-    description: 'Cancels Mercado Pago payments not yet charged',
-    timeout: Duration.seconds(25),
-  },
-  'qr-orders': { description: 'Puts, reads and removes in-store QR orders', timeout: Duration.seconds(25) },
-  webhook: { description: 'Receives Mercado Pago notifications', timeout: Duration.seconds(20) },
-  'notification-processor': {
-    description: 'Applies queued Mercado Pago notifications to the ledger',
-    timeout: Duration.seconds(60),
-  },
-  reconcile: { description: 'Settles pending refunds and cancellations', timeout: Duration.minutes(5) },
-  'not-found': {
-    description: 'Answers requests matching no route: problem+json 404 or 405',
-    timeout: Duration.seconds(5),
-    loadsConfig: false,
-  },
-  // A batch is at most 25 records of a few events: a few PutEvents calls, retried within the call.
-  'event-publisher': {
-    description: 'Publishes the events stored by ledger writes, from the table stream',
-    timeout: Duration.seconds(30),
-    loadsConfig: false,
-  },
+/** Descriptions here; timeouts from functions/config/timing.ts, where the budgets that depend on them live. */
+const FUNCTION_DESCRIPTIONS: Record<FunctionId, string> = {
+  refunds: 'Creates and lists refunds of Mercado Pago payments',
+  cancellation: 'Cancels Mercado Pago payments not yet charged',
+  'qr-orders': 'Puts, reads and removes in-store QR orders',
+  webhook: 'Receives Mercado Pago notifications',
+  'notification-processor': 'Applies queued Mercado Pago notifications to the ledger',
+  reconcile: 'Settles pending refunds and cancellations',
+  'not-found': 'Answers requests matching no route: problem+json 404 or 405',
+  'event-publisher': 'Publishes the events stored by ledger writes, from the table stream',
 };
+
+export const FUNCTION_SPECS = Object.fromEntries(
+  (Object.keys(FUNCTION_DESCRIPTIONS) as FunctionId[]).map((id) => [
+    id,
+    {
+      description: FUNCTION_DESCRIPTIONS[id],
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[id]),
+    },
+  ]),
+) as Record<FunctionId, FunctionSpec>;
 
 export const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
 
@@ -82,32 +67,51 @@ export class ServiceFunctions extends Construct {
     super(scope, id);
     const { settings } = props;
 
-    const common: Record<string, string> = {
-      TABLE_NAME: props.table.table.tableName,
-      // Every function's loadConfig requires a token source; only the readers of access.ts may read it.
+    // Each function gets exactly the variables its configuration loader reads (functions/<name>/config.ts;
+    // test/infra/stack.test.ts checks each loader accepts its environment and reads every variable of it).
+    const logLevel = { LOG_LEVEL: settings.logLevel };
+    const table = { TABLE_NAME: props.table.table.tableName };
+    const mercadoPago = {
       MP_ACCESS_TOKEN_SECRET_ARN: props.accessToken.secretArn,
-      MP_SITE_ID: settings.mercadoPago.siteId,
-      LOG_LEVEL: settings.logLevel,
       ...optional('MP_API_BASE_URL', settings.mercadoPago.apiBaseUrl),
-      ...optional('MP_USER_ID', settings.mercadoPago.userId),
-      ...optional('MP_EXTERNAL_STORE_ID', settings.mercadoPago.externalStoreId),
-      ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
-      // Every writer of pending work schedules its first check (the due-work index), not only the job.
-      ...optional('RECONCILE_PENDING_AFTER_SECONDS', settings.reconcilePendingAfterSeconds?.toString()),
     };
-    const specific: Record<FunctionId, Record<string, string>> = {
-      refunds: {},
-      cancellation: {},
-      'qr-orders': { PUBLIC_WEBHOOK_URL: props.webhookUrl },
+    // Every writer of pending work schedules its first check (the due-work index), not only the job.
+    const settlement = optional(
+      'RECONCILE_PENDING_AFTER_SECONDS',
+      settings.reconcilePendingAfterSeconds?.toString(),
+    );
+    const seller = optional('MP_USER_ID', settings.mercadoPago.userId);
+    const environments: Record<FunctionId, Record<string, string>> = {
+      refunds: {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
+      },
+      cancellation: { ...logLevel, ...table, ...mercadoPago, ...settlement },
+      'qr-orders': {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...seller,
+        MP_SITE_ID: settings.mercadoPago.siteId,
+        ...optional('MP_EXTERNAL_STORE_ID', settings.mercadoPago.externalStoreId),
+        PUBLIC_WEBHOOK_URL: props.webhookUrl,
+      },
+      // Verifies, dedupes and enqueues: no Mercado Pago token (and no permission to read it).
       webhook: {
+        ...logLevel,
+        ...table,
+        ...seller,
         MP_WEBHOOK_SECRET_ARN: props.webhookSecrets.secretArn,
         NOTIFICATION_QUEUE_URL: props.notificationQueue.queueUrl,
         ...optional('WEBHOOK_TOLERANCE_SECONDS', settings.webhookToleranceSeconds?.toString()),
       },
-      'notification-processor': {},
-      reconcile: {},
-      'not-found': {},
-      'event-publisher': {},
+      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
+      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
+      'not-found': logLevel,
+      'event-publisher': { ...logLevel, EVENT_BUS_NAME: props.eventBus.eventBusName },
     };
 
     const created: Partial<Record<FunctionId, ProjectFunction>> = {};
@@ -121,11 +125,7 @@ export class ServiceFunctions extends Construct {
         serviceName: serviceNameOf(functionId, settings.stage),
         timeout: spec.timeout,
         logRetention: settings.logRetention,
-        environment: {
-          ...(spec.loadsConfig === false ? { LOG_LEVEL: settings.logLevel } : common),
-          ...specific[functionId],
-          ...(access.publishesEvents ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
-        },
+        environment: environments[functionId],
       });
 
       if (access.table.length > 0) fn.allow(access.table, [props.table.table.tableArn]);

@@ -17,8 +17,16 @@ beforeAll(() => {
 
 describe('cancellation handler', () => {
   it('cold start fails on a malformed configuration, naming the variable', async () => {
-    withEnv({ ...baseEnv, MP_SITE_ID: 'XXX' });
-    await expect(load()).rejects.toMatchObject({ name: 'ConfigError', variable: 'MP_SITE_ID' });
+    withEnv({ ...baseEnv, IDEMPOTENCY_KEY_RETENTION_DAYS: 'forever' });
+    await expect(load()).rejects.toMatchObject({
+      name: 'ConfigError',
+      variable: 'IDEMPOTENCY_KEY_RETENTION_DAYS',
+    });
+  });
+
+  it('reads only its own slice: a variable only other functions read does not concern it', async () => {
+    withEnv({ ...baseEnv, MP_SITE_ID: 'XXX', WEBHOOK_TOLERANCE_SECONDS: 'soon' });
+    await expect(load()).resolves.toBeTypeOf('function');
   });
 
   it('serves POST /payments/{paymentId}/cancellation (MP_USER_ID not needed)', async () => {

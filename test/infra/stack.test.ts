@@ -8,6 +8,7 @@ import { METRICS_NAMESPACE } from '../../functions/observability/metrics.ts';
 import { FUNCTION_ENTRIES, ROUTES, routeKey } from '../../functions/routes.ts';
 import type { FunctionId } from '../../infra/access.ts';
 import { createApp } from '../../infra/create-app.ts';
+import { unreadVariables } from './config-loaders.ts';
 import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
@@ -58,29 +59,31 @@ describe('functions', () => {
 
   it('gives each function its service name and only the variables it needs', () => {
     const keys = Object.fromEntries(FUNCTION_IDS.map((id) => [id, Object.keys(environmentOf(id)).sort()]));
-    const common = [
-      'LOG_LEVEL',
-      'MP_ACCESS_TOKEN_SECRET_ARN',
-      'MP_SITE_ID',
-      'POWERTOOLS_SERVICE_NAME',
-      'TABLE_NAME',
-    ];
+    const common = ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME'];
+    const token = 'MP_ACCESS_TOKEN_SECRET_ARN';
     expect(keys).toEqual({
       // Every writer leaves its events to the table's stream (each write's outbox): only the publisher has the bus.
-      refunds: common,
-      cancellation: common,
-      'qr-orders': [...common, 'PUBLIC_WEBHOOK_URL'].sort(),
+      refunds: [...common, token].sort(),
+      cancellation: [...common, token].sort(),
+      'qr-orders': [...common, token, 'MP_SITE_ID', 'PUBLIC_WEBHOOK_URL'].sort(),
+      // Enqueues only: no token.
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
-      'notification-processor': common,
-      reconcile: common,
-      // Runs no loadConfig and touches no resource: no table name, no secret ARN.
+      'notification-processor': [...common, token].sort(),
+      reconcile: [...common, token].sort(),
+      // Touches no resource: no table name, no secret ARN.
       'not-found': ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
-      // Runs no loadConfig either: the bus only.
       'event-publisher': ['EVENT_BUS_NAME', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
     });
     for (const id of FUNCTION_IDS) expect(environmentOf(id).POWERTOOLS_SERVICE_NAME).toBe(`${id}-dev`);
-    expect(environmentOf('refunds').MP_SITE_ID).toBe('MLB');
+    expect(environmentOf('qr-orders').MP_SITE_ID).toBe('MLB');
   });
+
+  it.each(FUNCTION_IDS)(
+    "%s: its configuration loader accepts the stack's environment and reads every variable of it",
+    (functionId) => {
+      expect(unreadVariables(functionId, environmentOf(functionId))).toEqual([]);
+    },
+  );
 
   it('passes secrets as ARNs only: no value, no dynamic reference, secret ids only in *_SECRET_ARN', () => {
     const secretIds = Object.keys(resourcesOf(synth.template, 'AWS::SecretsManager::Secret'));

@@ -3,8 +3,10 @@
  * checks that make a bad value fail the synth.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, routeKey } from '../../functions/routes.ts';
+import { FUNCTION_ENTRIES, ROUTES, routeKey } from '../../functions/routes.ts';
+import type { FunctionId } from '../../infra/access.ts';
 import { readSettings, SettingsError } from '../../infra/settings.ts';
+import { unreadVariables } from './config-loaders.ts';
 import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 const ACCESS_TOKEN_ARN = 'arn:aws:secretsmanager:sa-east-1:123456789012:secret:mp/prod/access-token-AbC123';
@@ -35,6 +37,8 @@ beforeAll(() => {
   });
 });
 afterAll(() => synth?.cleanup());
+
+const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
 
 const environmentOf = (functionId: Parameters<Synthesized['functionLogicalId']>[0]) =>
   (
@@ -94,16 +98,20 @@ describe('settings from context', () => {
       MP_SITE_ID: 'MLA',
       MP_USER_ID: '123456789',
       MP_EXTERNAL_STORE_ID: 'STORE_1',
-      REFUND_WINDOW_DAYS: '120,MLA=360',
       LOG_LEVEL: 'warn',
       PUBLIC_WEBHOOK_URL: 'https://payments.example.com/webhooks/mercadopago',
       POWERTOOLS_SERVICE_NAME: 'qr-orders-prod',
     });
+    expect(environmentOf('refunds').REFUND_WINDOW_DAYS).toBe('120,MLA=360');
     expect(environmentOf('webhook').WEBHOOK_TOLERANCE_SECONDS).toBe('120');
     expect(environmentOf('reconcile').RECONCILE_PENDING_AFTER_SECONDS).toBe('300');
     expect(synth.template.findOutputs('WebhookUrl').WebhookUrl!.Value).toBe(
       'https://payments.example.com/webhooks/mercadopago',
     );
+  });
+
+  it.each(FUNCTION_IDS)('%s: its configuration loader reads every variable the stack gives it', (id) => {
+    expect(unreadVariables(id, environmentOf(id) as Record<string, unknown>)).toEqual([]);
   });
 
   it('set throttling, log retention and the alarm email', () => {

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createQrOrderStore,
   QR_ORDER_RETENTION_SECONDS,
-  type QrOrderStore,
 } from '../../functions/adapters/dynamodb/qr-order-store.ts';
 import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { SiteId } from '../../functions/model/money.ts';
 import { createLogger } from '../../functions/observability/logger.ts';
+import type { QrOrderStore } from '../../functions/ports/qr-order-store.ts';
 import type { QrOrderDeps } from '../../functions/qr-orders/deps.ts';
 import { qrOrderRoutes } from '../../functions/qr-orders/routes.ts';
 import {

@@ -1,6 +1,6 @@
 /** The idempotency store's conditional writes against the embedded DynamoDB. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdempotencyRecord } from '../../functions/adapters/dynamodb/idempotency-store.ts';
+import type { IdempotencyRecord } from '../../functions/ports/idempotency-store.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
 
 let h: Harness;

@@ -6,19 +6,18 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import {
-  createIdempotencyStore,
-  type IdempotencyStore,
-} from '../../functions/adapters/dynamodb/idempotency-store.ts';
-import { createLedgerStore, type LedgerStore } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { createIdempotencyStore } from '../../functions/adapters/dynamodb/idempotency-store.ts';
+import { createLedgerStore } from '../../functions/adapters/dynamodb/ledger-store.ts';
 import { createMercadoPagoClient } from '../../functions/adapters/mercadopago/client.ts';
-import { parseRefundWindow } from '../../functions/config/config.ts';
+import { parseRefundWindow } from '../../functions/config/fields.ts';
 import type { HttpLambdaResult } from '../../functions/http/types.ts';
 import { type Clock, systemClock } from '../../functions/model/clock.ts';
 import { type EventEnvelope, envelopeOf } from '../../functions/model/events/types.ts';
 import { newId } from '../../functions/model/ids.ts';
 import { DEFAULT_SETTLEMENT_SETTINGS, type SettlementSettings } from '../../functions/model/settings.ts';
 import { createLogger } from '../../functions/observability/logger.ts';
+import type { IdempotencyStore } from '../../functions/ports/idempotency-store.ts';
+import type { LedgerStore } from '../../functions/ports/ledger-store.ts';
 import type { MercadoPagoClient } from '../../functions/ports/mercadopago.ts';
 import { createTable } from '../../local/dynamodb.ts';
 import { startLocalDynamoDb } from '../../local/embedded-dynamodb.ts';

@@ -3,8 +3,8 @@
  * payment webhook or merchant-order notice arrives first; a removed one is recorded expired.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { QrOrderStore } from '../../functions/adapters/dynamodb/qr-order-store.ts';
 import { createQrOrderStore } from '../../functions/adapters/dynamodb/qr-order-store.ts';
+import type { QrOrderStore } from '../../functions/ports/qr-order-store.ts';
 import { type Rig, startRig } from './rig.ts';
 
 let rig: Rig;

@@ -28,7 +28,10 @@ beforeAll(async () => {
       return {};
     },
   };
-  const deps = { ...rig.webhookDeps, dispatch: queueDispatch('https://sqs.local/queue', sender) };
+  const deps = {
+    ...rig.webhookDeps,
+    dispatch: queueDispatch('https://sqs.local/queue', rig.webhookDeps.clock, sender),
+  };
   webhook = createHttpHandler(
     webhookRoutes(async () => deps),
     { logger: silentLogger },
@@ -95,11 +98,13 @@ describe('the webhook in AWS', () => {
     });
   });
 
-  it("answers 5xx when SQS fails, and accepts Mercado Pago's retry of the same notification", async () => {
+  it("answers 503 with Retry-After when SQS fails, and accepts Mercado Pago's retry of the same notification", async () => {
     const paymentId = approvedPayment(rig);
     sqsDown = true;
     const failed = await deliver(paymentId, 'req-2');
-    expect(failed.status).toBe(500);
+    expect(failed.status).toBe(503);
+    expect(failed.body).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(failed.headers['retry-after']).toBe('15');
     sqsDown = false;
     const retry = await deliver(paymentId, 'req-2');
     expect(retry).toMatchObject({ status: 200, body: { status: 'queued' } });

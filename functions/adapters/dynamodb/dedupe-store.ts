@@ -4,26 +4,20 @@
  * and marked done only after it succeeded: a notification whose work failed is marked failed, and Mercado
  * Pago's retry claims it again. A claim left by a crashed run expires after its lease. Items live ~2 days.
  */
+
 import {
   type AttributeValue,
   type DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { NotificationDedupeStore } from '../../ports/notification-stores.ts';
 import { isConditionFailure } from './client.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
 
 export const DEDUPE_RETENTION_SECONDS = 2 * 86_400;
 
 export const DedupeState = { Processing: 'processing', Done: 'done', Failed: 'failed' } as const;
-
-export interface NotificationDedupeStore {
-  /** true when this run owns the key now; false when it is done, or being processed within its lease. */
-  claim(key: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean>;
-  complete(key: string, owner: string): Promise<void>;
-  /** Frees the key for a retry (only the owner's claim). */
-  fail(key: string, owner: string): Promise<void>;
-}
 
 const keyOf = (key: string): Record<string, AttributeValue> => ({
   [TableKeys.partitionKey]: { S: `${KeyPrefix.notification}${key}` },

@@ -3,17 +3,14 @@
  * once per resource per window: a flood of forged hints costs one conditional write each and cannot use up
  * the Mercado Pago rate limit that refunds depend on. One item per resource (`HINT#<resource>#<id>`).
  */
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { HintLimiter } from '../../ports/notification-stores.ts';
 import { isConditionFailure } from './client.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
 
 export const HINT_WINDOW_MS = 10_000;
-
-export interface HintLimiter {
-  /** true when the resource may be re-read now (and the window starts); false within the window. */
-  tryAcquire(resource: string, id: string, nowMs: number): Promise<boolean>;
-}
 
 export const createHintLimiter = (
   client: DynamoDBClient,

@@ -5,6 +5,7 @@
  * IDEMPOTENCY_KEY_RETENTION_DAYS (DynamoDB TTL, lazy: expiry is checked in code too); the ledger keeps each
  * refund's key for good, so a repeat after that still finds its refund there.
  */
+
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -14,35 +15,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
-import type { Ledger } from '../../model/ledger/types.ts';
+import type { IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../ports/idempotency-store.ts';
 import { isConditionFailure } from './client.ts';
 import { ledgerFromItem, ledgerKey } from './ledger-store.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
-
-export interface StoredResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface IdempotencyRecord {
-  key: string;
-  /** The route key the key was first used on. */
-  route: string;
-  /** The payment (or order) it was used on. */
-  subjectId: string;
-  fingerprint: string;
-  /** The refund this key reserved (refund routes). */
-  refundId?: string;
-  lockOwner: string;
-  /** Epoch ms; after it a retry may take the work over. */
-  lockedUntil: number;
-  /** The final answer when it cannot be derived from the ledger (refusals before any reservation). */
-  response?: StoredResponse;
-  createdAt: string;
-  /** Epoch seconds: the item is forgotten after this (its TTL). */
-  expiresAt: number;
-}
 
 export const DEFAULT_KEY_RETENTION_DAYS = 30;
 
@@ -96,23 +72,6 @@ export const recordFromItem = (
     expiresAt: Number(item[TableKeys.ttlAttribute]?.N ?? 0),
   };
 };
-
-export interface IdempotencyStore {
-  /** One consistent read of the key and the ledger (a replay costs exactly this); an expired key is absent. */
-  getWithLedger(
-    key: string,
-    subjectId: string,
-    nowMs: number,
-  ): Promise<{ record?: IdempotencyRecord; ledger?: Ledger }>;
-  /** false when the key exists already (and has not expired). */
-  claim(record: IdempotencyRecord, nowMs: number): Promise<boolean>;
-  /** Takes an expired lock over; false when someone else did first. */
-  takeOver(record: IdempotencyRecord, owner: string, lockedUntil: number): Promise<boolean>;
-  /** Stores the final answer (only while holding the lock). */
-  complete(key: string, owner: string, response: StoredResponse): Promise<void>;
-  /** Frees the key (validation failures, and upstream failures that leave it free). */
-  release(key: string, owner: string): Promise<void>;
-}
 
 export const createIdempotencyStore = (client: DynamoDBClient, tableName: string): IdempotencyStore => ({
   async getWithLedger(key, subjectId, nowMs) {

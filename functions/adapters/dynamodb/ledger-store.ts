@@ -6,6 +6,7 @@
  * table's stream publishes them (functions/event-publisher; locally a forwarder in front of the embedded
  * DynamoDB does), so a function dying right after its write loses no event.
  */
+
 import {
   type AttributeValue,
   type DynamoDBClient,
@@ -15,8 +16,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { outEventsOf } from '../../model/events/from-ledger.ts';
 import type { OutEvent } from '../../model/events/types.ts';
-import type { LedgerEvent } from '../../model/ledger/change.ts';
-import { type Ledger, LedgerKind } from '../../model/ledger/types.ts';
+import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.ts';
+import type { DueLedger, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
 import {
@@ -27,26 +28,6 @@ import {
   LEGACY_PENDING_PARTITION,
   TableKeys,
 } from './table.ts';
-
-export interface DueLedger {
-  id: string;
-  nextCheckAt: string;
-}
-
-export interface LedgerStore {
-  get(id: string): Promise<Ledger | undefined>;
-  /**
-   * Stores `ledger` if nobody wrote since its `version`, with the events out of `events` as the item's
-   * outbox; returns the stored ledger, or null on a conflict.
-   */
-  save(ledger: Ledger, events?: readonly LedgerEvent[]): Promise<Ledger | null>;
-  /** Ledgers whose next check is due at `now`, earliest first, read from the due-work index only. */
-  due(now: string, pageSize?: number): AsyncIterable<DueLedger>;
-}
-
-/** Payments are digits; anything else is an Orders API order (`ORD...`). */
-export const ledgerKindOf = (id: string): LedgerKind =>
-  /^\d+$/.test(id) ? LedgerKind.Payment : LedgerKind.Order;
 
 export const ledgerKey = (id: string): Record<string, AttributeValue> => ({
   [TableKeys.partitionKey]: {
@@ -196,54 +177,4 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       }
     },
   };
-};
-
-export class LedgerConflictError extends Error {
-  constructor(id: string, attempts: number) {
-    super(`Ledger ${id} kept changing under us (${attempts} attempts)`);
-    this.name = 'LedgerConflictError';
-  }
-}
-
-/** Backoff between conflicting writes: full jitter, growing to a ceiling (the sleep is injectable). */
-export interface ConflictPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
-}
-
-export const DEFAULT_CONFLICT_POLICY: ConflictPolicy = {
-  maxAttempts: 60,
-  baseDelayMs: 5,
-  maxDelayMs: 200,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
-};
-
-/**
- * Optimistic read-modify-write: `change` computes the next ledger from the current one (a LedgerChange:
- * null ledger = nothing to write); on a concurrent write it runs again on a fresh read, after a jittered
- * backoff. Answers the ledger as stored (or as read, when nothing changed), the rule's result, and the
- * events of the write that was stored.
- */
-export const updateLedger = async <T>(
-  store: Pick<LedgerStore, 'get' | 'save'>,
-  id: string,
-  initial: Ledger | undefined,
-  change: (current: Ledger | undefined) => import('../../model/ledger/change.ts').LedgerChange<T>,
-  policy: ConflictPolicy = DEFAULT_CONFLICT_POLICY,
-): Promise<{ ledger: Ledger | undefined; result: T; events: readonly LedgerEvent[]; written: boolean }> => {
-  let current = initial;
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-    const { ledger, result, events } = change(current);
-    if (ledger === null) return { ledger: current, result, events: [], written: false };
-    const saved = await store.save(ledger, events);
-    if (saved) return { ledger: saved, result, events, written: true };
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 10));
-    await policy.sleep(Math.floor(policy.random() * ceiling));
-    current = await store.get(id);
-  }
-  throw new LedgerConflictError(id, policy.maxAttempts);
 };

@@ -4,6 +4,7 @@
  * expired: every write is conditional on it. Items are forgotten (`ttl`) 30 days after their expiry. A status
  * change stores its event in the item (`outbox`) for the table's stream to publish.
  */
+
 import {
   type AttributeValue,
   type DynamoDBClient,
@@ -11,45 +12,11 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { OutEvent } from '../../model/events/types.ts';
+import { type QrOrderRecord, QrOrderStatus } from '../../model/qr-order.ts';
+import type { QrOrderStore } from '../../ports/qr-order-store.ts';
 import { isConditionFailure } from './client.ts';
 import { outboxAttribute } from './ledger-store.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
-
-export const QrOrderStatus = { Open: 'open', Paid: 'paid', Expired: 'expired' } as const;
-export type QrOrderStatus = (typeof QrOrderStatus)[keyof typeof QrOrderStatus];
-
-export interface QrOrderRecord {
-  externalReference: string;
-  externalPosId: string;
-  /** undefined when the order was put without a store. */
-  externalStoreId: string | undefined;
-  /** Integer minor units of `currency` (the currency of MP_SITE_ID). */
-  totalMinor: number;
-  currency: string;
-  title: string;
-  /** ISO-8601 UTC: when Mercado Pago stops offering the order (its TTL). */
-  expiresAt: string;
-  status: QrOrderStatus;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface QrOrderStore {
-  get(externalReference: string): Promise<QrOrderRecord | undefined>;
-  /** Creates or replaces the record; false (nothing written) when the stored one is already paid. */
-  put(record: QrOrderRecord): Promise<boolean>;
-  /**
-   * Marks an order paid (from open or expired: Mercado Pago's word that it was paid wins) or expired (only
-   * from open). false when nothing changed: no such record, or the move is not allowed.
-   */
-  markStatus(
-    externalReference: string,
-    status: 'paid' | 'expired',
-    at: string,
-    events: readonly OutEvent[],
-  ): Promise<boolean>;
-}
 
 /** How long a record is kept after its expiry (DynamoDB TTL, epoch seconds). */
 export const QR_ORDER_RETENTION_SECONDS = 30 * 86_400;
@@ -152,12 +119,3 @@ export const createQrOrderStore = (client: DynamoDBClient, tableName: string): Q
     }
   },
 });
-
-/** The status GET shows: the stored one, read as `expired` once an open order's expiry has passed. */
-export const effectiveQrOrderStatus = (
-  record: Pick<QrOrderRecord, 'status' | 'expiresAt'>,
-  nowMs: number,
-): QrOrderStatus =>
-  record.status === QrOrderStatus.Open && Date.parse(record.expiresAt) <= nowMs
-    ? QrOrderStatus.Expired
-    : record.status;

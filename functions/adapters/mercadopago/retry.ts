@@ -1,5 +1,7 @@
 /** Retry timing for Mercado Pago calls: exponential backoff with full jitter, and `Retry-After`. */
 
+import { TIMING } from '../../config/timing.ts';
+
 export interface RetryPolicy {
   /** Tries in all, the first included. */
   maxAttempts: number;
@@ -20,7 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 200,
   maxDelayMs: 2_000,
   retryAfterCapMs: 5_000,
-  totalTimeoutMs: 20_000,
+  totalTimeoutMs: TIMING.mercadoPagoCallBudgetMs,
   minAttemptMs: 500,
   defaultRetryAfterSeconds: 2,
 };

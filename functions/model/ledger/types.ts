@@ -195,3 +195,7 @@ export interface Ledger {
   /** Optimistic concurrency: 0 = not stored yet. */
   version: number;
 }
+
+/** Payments are digits; anything else is an Orders API order (`ORD...`). */
+export const ledgerKindOf = (id: string): LedgerKind =>
+  /^\d+$/.test(id) ? LedgerKind.Payment : LedgerKind.Order;

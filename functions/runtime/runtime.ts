@@ -1,0 +1,74 @@
+/**
+ * The composition root: what a function builds once per process (cold start) from its configuration slice.
+ * Each function's `xDeps(config)` (functions/<name>/deps.ts) assembles its dependencies from these
+ * builders, and its handler.ts is three lines: load the slice, build the deps, hand them to the routes.
+ * No function publishes events itself: each write stores its events (outbox) and the table's stream
+ * publishes them (locally, the forwarder in front of the embedded DynamoDB).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoDbClient } from '../adapters/dynamodb/client.ts';
+import { createIdempotencyStore } from '../adapters/dynamodb/idempotency-store.ts';
+import { createLedgerStore } from '../adapters/dynamodb/ledger-store.ts';
+import { createQrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import { createMercadoPagoClient } from '../adapters/mercadopago/client.ts';
+import { createSecretResolver } from '../adapters/secrets.ts';
+import type { MercadoPagoAccess, StorageConfig } from '../config/fields.ts';
+import type { ProcessingConfig } from '../config/processing.ts';
+import { type Clock, systemClock } from '../model/clock.ts';
+import { newId } from '../model/ids.ts';
+import type { SettlementSettings } from '../model/settings.ts';
+import type { LedgerDeps } from '../operations/deps.ts';
+import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
+import type { ProcessingDeps } from '../operations/processing-deps.ts';
+import type { MercadoPagoClient } from '../ports/mercadopago.ts';
+import type { QrOrderStore } from '../ports/qr-order-store.ts';
+
+/** The process-wide pieces every function shares: the table's client, the clock, ids. */
+export interface Runtime {
+  dynamo: DynamoDBClient;
+  tableName: string;
+  clock: Clock;
+  newId: (prefix: string) => string;
+}
+
+export const createRuntime = (storage: StorageConfig, overrides: Partial<Runtime> = {}): Runtime => ({
+  dynamo: overrides.dynamo ?? dynamoDbClient(storage.dynamodbEndpoint),
+  tableName: storage.tableName,
+  clock: overrides.clock ?? systemClock,
+  newId: overrides.newId ?? ((prefix) => newId(prefix)),
+});
+
+export const mercadoPagoClientOf = (runtime: Runtime, access: MercadoPagoAccess): MercadoPagoClient =>
+  createMercadoPagoClient({
+    baseUrl: access.baseUrl,
+    accessToken: createSecretResolver(access.accessToken),
+    clock: runtime.clock,
+  });
+
+export const ledgerDepsOf = (runtime: Runtime, settings: SettlementSettings): LedgerDeps => ({
+  ledgers: createLedgerStore(runtime.dynamo, runtime.tableName),
+  clock: runtime.clock,
+  newId: runtime.newId,
+  settings,
+});
+
+export const keyedRequestDepsOf = (runtime: Runtime, keyRetentionDays: number): KeyedRequestDeps => ({
+  idempotency: createIdempotencyStore(runtime.dynamo, runtime.tableName),
+  clock: runtime.clock,
+  newId: runtime.newId,
+  keyRetentionDays,
+});
+
+export const qrOrderStoreOf = (runtime: Runtime): QrOrderStore =>
+  createQrOrderStore(runtime.dynamo, runtime.tableName);
+
+/** Notification processing (processor, inline webhook) and reconciliation share these. */
+export const processingDepsOf = (
+  config: ProcessingConfig,
+  runtime: Runtime = createRuntime(config.storage),
+): ProcessingDeps => ({
+  ...ledgerDepsOf(runtime, config.settlement),
+  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+  qrOrders: qrOrderStoreOf(runtime),
+  userId: config.userId,
+});
