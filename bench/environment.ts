@@ -1,6 +1,6 @@
 /**
  * The environment a function process gets in the bench: what Lambda sets (region, credentials, function
- * name), the configuration loadConfig reads, pointed at the embedded DynamoDB and the sandbox, and nothing
+ * name), the configuration the functions read, pointed at the embedded DynamoDB and the sandbox, and nothing
  * from this shell. NODE_OPTIONS is left unset, as in the deployed functions (infra/constructs/project-function.ts).
  * Without EVENT_BUS_NAME and NOTIFICATION_QUEUE_URL the functions run as `npm start` does: events are
  * written as lines, notifications are processed inline by the webhook.

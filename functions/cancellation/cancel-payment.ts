@@ -17,6 +17,7 @@ import type { HttpResponse } from '../http/types.ts';
 import { caller } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { sha256Hex } from '../model/ids.ts';
+import { must } from '../model/invariant.ts';
 import {
   beginCancellation,
   type CancellationCheck,
@@ -139,7 +140,7 @@ const runClaimed = async (
   const readFacts = {
     facts: payment,
     at: read.at,
-    ...(payment.mercadoPagoRequestId ? { requestId: payment.mercadoPagoRequestId } : {}),
+    requestId: payment.mercadoPagoRequestId,
   };
   const prepared = await updateLedger<Prepared>(
     deps.ledgers,
@@ -147,15 +148,19 @@ const runClaimed = async (
     known,
     (current): LedgerChange<Prepared> => {
       const synced = applyPaymentRead(current, readFacts, context);
-      return andThen(synced, synced.ledger ?? current!, (ledger): LedgerChange<Prepared> => {
-        if (check.kind !== 'cancellable') return unchanged({ check });
-        const start = beginCancellation(
-          ledger,
-          { idempotencyKey: input.idempotencyKey ?? null, lockUntil: lock },
-          context,
-        );
-        return { ...start, result: { check, start: start.result } };
-      });
+      return andThen(
+        synced,
+        synced.ledger ?? must(current, 'a payment read leaves a ledger'),
+        (ledger): LedgerChange<Prepared> => {
+          if (check.kind !== 'cancellable') return unchanged({ check });
+          const start = beginCancellation(
+            ledger,
+            { idempotencyKey: input.idempotencyKey ?? null, lockUntil: lock },
+            context,
+          );
+          return { ...start, result: { check, start: start.result } };
+        },
+      );
     },
     deps.conflicts,
   );
@@ -180,7 +185,7 @@ const runClaimed = async (
   }
 
   const sent = await sendCancellation(deps, {
-    ledger: prepared.ledger!,
+    ledger: must(prepared.ledger, 'a started cancellation was stored'),
     attempt: start.attempt,
     mercadoPagoKey: start.mercadoPagoKey,
     by,

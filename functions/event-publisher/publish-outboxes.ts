@@ -8,11 +8,13 @@
  * records again too: duplicates, same eventIds), and once the retries are spent sends the batch's description
  * to the failure queue.
  */
+
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxFromItem } from '../adapters/dynamodb/ledger-store.ts';
 import { TableKeys } from '../adapters/dynamodb/table.ts';
 import type { UnpublishedEvent } from '../adapters/eventbridge.ts';
 import { envelopeOf, type OutEvent } from '../model/events/types.ts';
+import { must } from '../model/invariant.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /** Sends events to the bus, returning those it did not accept (`putEvents` of adapters/eventbridge.ts). */
@@ -50,7 +52,7 @@ export const publishOutboxes = async (
   const events = [...recordOf.keys()];
   const unpublished = events.length > 0 ? await send(events) : [];
   for (const { event: out, reason } of unpublished) {
-    const record = recordOf.get(out)!;
+    const record = must(recordOf.get(out), 'an unpublished event is one of the batch');
     failed.add(record);
     log.warn('event not published yet: its stream record will be retried', {
       reason,

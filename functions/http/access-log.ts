@@ -45,7 +45,7 @@ export const accessLogMiddleware = (options: { logger: Logger; clock: Clock }) =
       ms: state.startedAt === undefined ? undefined : clock.now() - state.startedAt,
       requestId: state.requestId,
       caller: callerOf(event),
-      ...(state.problemCode ? { code: state.problemCode } : {}),
+      code: state.problemCode,
     });
   };
   return {

@@ -58,12 +58,12 @@ const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE) (\/\S*)$/;
 
 const servedRoutes = (routes: Routes): ServedRoute[] =>
   Object.entries(routes).map(([routeKey, value]) => {
-    const match = ROUTE_KEY.exec(routeKey);
+    const [, method, path] = ROUTE_KEY.exec(routeKey) ?? [];
     const config: RouteConfig | undefined = typeof value === 'function' ? { handler: value } : value;
-    if (!match || typeof config?.handler !== 'function') {
+    if (method === undefined || path === undefined || typeof config?.handler !== 'function') {
       throw new TypeError(`createHttpHandler: route "${routeKey}" needs a "METHOD /path" key and a handler`);
     }
-    return { method: match[1]!, path: match[2]!, routeKey, config };
+    return { method, path, routeKey, config };
   });
 
 /**

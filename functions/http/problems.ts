@@ -91,5 +91,5 @@ export const problemBody = (error: ProblemError): ProblemBody => ({
   status: error.status,
   detail: error.detail,
   code: error.code,
-  ...(error.errors ? { errors: error.errors } : {}),
+  errors: error.errors,
 });

@@ -23,11 +23,11 @@ const bindPath = (template: string, path: string): Record<string, string> | unde
   const got = splitPath(path);
   if (want.length !== got.length) return undefined;
   const parameters: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const segment = got[i]!;
-    const name = PARAMETER.exec(want[i]!)?.[1];
+  for (const [i, wanted] of want.entries()) {
+    const segment = got[i] ?? '';
+    const name = PARAMETER.exec(wanted)?.[1];
     if (name === undefined) {
-      if (segment !== want[i]) return undefined;
+      if (segment !== wanted) return undefined;
     } else {
       if (segment === '') return undefined;
       parameters[name] = decodeSegment(segment);

@@ -166,7 +166,7 @@ export const strictJsonProblems = (text: string, limit = MAX_JSON_TEXT_PROBLEMS)
       } else {
         // A number, true, false or null: up to the next delimiter.
         i++;
-        while (i < text.length && !',]} \n\r\t'.includes(text[i]!)) i++;
+        while (i < text.length && !',]} \n\r\t'.includes(text.charAt(i))) i++;
       }
       if (!afterValue()) break;
     }

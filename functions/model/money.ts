@@ -3,6 +3,8 @@
  * (`10.5`); every computation here is done on integers so that no float rounding can move a cent.
  */
 
+import { must } from './invariant.ts';
+
 /** Currencies of Mercado Pago's sites: CLP and COP have no minor unit, the others two decimals. */
 export const CURRENCY_DECIMALS = {
   ARS: 2,
@@ -32,7 +34,10 @@ export const isCurrency = (value: string): value is Currency => Object.hasOwn(CU
 export const isSiteId = (value: string): value is SiteId => Object.hasOwn(SITE_CURRENCY, value);
 
 export const siteOfCurrency = (currency: Currency): SiteId =>
-  (Object.keys(SITE_CURRENCY) as SiteId[]).find((site) => SITE_CURRENCY[site] === currency)!;
+  must(
+    (Object.keys(SITE_CURRENCY) as SiteId[]).find((site) => SITE_CURRENCY[site] === currency),
+    `currency ${currency} is some site's`,
+  );
 
 /** Decimals allowed for a currency; unknown currencies are treated as two-decimal ones. */
 export const decimalsOf = (currency: string): number =>

@@ -3,7 +3,6 @@
  * level, message and key=value fields, then the stack of an error line, indented. Nothing in it can move
  * the cursor or split the line: control characters are escaped, whatever the fields hold.
  */
-import type { LogFields } from './logger.ts';
 
 /** Longer values are cut: the line must stay readable (LOG_FORMAT=json has everything). */
 const MAX_VALUE_CHARS = 300;
@@ -35,7 +34,7 @@ export const prettyLine = (
   time: Date,
   level: keyof typeof LABEL,
   message: string,
-  fields: LogFields,
+  fields: Readonly<Record<string, unknown>>,
   stack: string | undefined,
 ): string => {
   const pairs = Object.entries(fields)

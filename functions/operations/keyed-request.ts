@@ -76,7 +76,7 @@ export const withIdempotencyKey = async (
       route: request.route,
       subjectId: request.subjectId,
       fingerprint: request.fingerprint,
-      ...(request.refundId ? { refundId: request.refundId } : {}),
+      refundId: request.refundId,
       lockOwner: `${request.requestId}:${deps.newId('lock')}`,
       lockedUntil: request.lockUntil,
       createdAt: new Date(nowMs).toISOString(),
@@ -124,7 +124,7 @@ const answerKnownKey = async (
   request.log.warn('resuming a request whose first attempt did not finish', {
     route: request.route,
     subjectId: request.subjectId,
-    ...(record.refundId ? { refundId: record.refundId } : {}),
+    refundId: record.refundId,
   });
   return {
     kind: 'ran',

@@ -15,10 +15,10 @@ export interface ObserveOptions {
 
 export const observeEvents = (events: readonly LedgerEvent[], log: Logger, options: ObserveOptions): void => {
   for (const event of events) {
-    if (event.type === 'attention.raised') {
+    if (event.kind === 'attention.raised') {
       putMetric(MetricName.AttentionRaised, 1, 'Count', { kind: event.item.kind });
       log.error('listed for a person: nothing was changed', { ...options.fields, attention: event.item });
-    } else if (options.countSettlements && event.type === 'refund.settled' && isOurs(event.refund)) {
+    } else if (options.countSettlements && event.kind === 'refund.settled' && isOurs(event.refund)) {
       putMetric(
         event.refund.status === RefundStatus.Succeeded ? MetricName.RefundSucceeded : MetricName.RefundFailed,
       );

@@ -5,13 +5,15 @@ export const runPool = async <T>(
   work: (item: T) => Promise<void>,
   shouldStop: () => boolean = () => false,
 ): Promise<number> => {
-  let next = 0;
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.values();
   let started = 0;
   const worker = async () => {
-    while (next < items.length && !shouldStop()) {
-      const item = items[next++]!;
+    while (!shouldStop()) {
+      const next = queue.next();
+      if (next.done) return;
       started++;
-      await work(item);
+      await work(next.value);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));

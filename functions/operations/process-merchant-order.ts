@@ -26,7 +26,7 @@ export const processMerchantOrder = async (
   try {
     order = await deps.mercadoPago.getMerchantOrder(merchantOrderId, {
       log: options.log,
-      ...(options.deadline ? { deadline: options.deadline } : {}),
+      deadline: options.deadline,
     });
   } catch (error) {
     if (isNotFound(error)) return 'not_found';

@@ -34,7 +34,7 @@ export const processNotification = async (
   options: ProcessOptions,
 ): Promise<NotificationOutcome> => {
   const log = options.log.child({ resource: work.resource, resourceId: work.id, via: work.via });
-  const callOptions = { log, ...(options.deadline ? { deadline: options.deadline } : {}) };
+  const callOptions = { log, deadline: options.deadline };
   if (work.resource === 'merchant_order') return processMerchantOrder(deps, work.id, callOptions);
 
   const sync = await syncPayment(deps, work.id, { ...callOptions, by: MERCADOPAGO, userId: deps.userId });
@@ -58,7 +58,7 @@ const followQrOrder = async (deps: ProcessingDeps, sync: PaymentSync, log: Logge
   if (record?.status !== 'open') return;
   const order = await deps.mercadoPago.getMerchantOrder(payment.merchantOrderId, {
     log,
-    ...(deadline ? { deadline } : {}),
+    deadline,
   });
   await recordMerchantOrder(deps, order, log);
 };

@@ -74,7 +74,7 @@ export const sendRefund = async (
     outcome = {
       kind: 'answered',
       refund,
-      ...(refund.mercadoPagoRequestId ? { requestId: refund.mercadoPagoRequestId } : {}),
+      requestId: refund.mercadoPagoRequestId,
     };
   } catch (error) {
     const failure = classifyWriteFailure(error, {

@@ -8,6 +8,7 @@
 
 import type { Actor } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
+import { must } from '../model/invariant.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import type { Ledger } from '../model/ledger/types.ts';
@@ -48,7 +49,7 @@ export const readPayment = async (
 ): Promise<{ payment: MpPayment; at: string }> => {
   const payment = await deps.mercadoPago.getPayment(paymentId, {
     log: options.log,
-    ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+    deadline: options.deadline,
   });
   return { payment, at: isoAt(deps.clock.now()) };
 };
@@ -70,7 +71,7 @@ export const applyRead = async (
         {
           facts: read.payment,
           at: read.at,
-          ...(read.payment.mercadoPagoRequestId ? { requestId: read.payment.mercadoPagoRequestId } : {}),
+          requestId: read.payment.mercadoPagoRequestId,
         },
         ruleContext(deps, by),
       ),
@@ -108,7 +109,7 @@ export const syncPayment = async (
   return {
     kind: 'synced',
     payment,
-    ledger: applied.ledger!,
+    ledger: must(applied.ledger, 'a synced payment has its ledger'),
     events: applied.events,
     written: applied.written,
     held: applied.result.held,
@@ -116,7 +117,7 @@ export const syncPayment = async (
 };
 
 export const describe = (event: LedgerEvent): string => {
-  switch (event.type) {
+  switch (event.kind) {
     case 'status.changed':
       return `status:${event.previousStatus}->${event.status}`;
     case 'refund.settled':

@@ -32,13 +32,13 @@ export const qrOrderView = (
   const expiresAt = normalizeDate(order.expirationDate) ?? record?.expiresAt;
   return {
     externalPosId,
-    ...(record?.externalStoreId !== undefined ? { externalStoreId: record.externalStoreId } : {}),
+    externalStoreId: record?.externalStoreId,
     externalReference: order.externalReference,
     title: order.title,
-    ...(order.description !== undefined ? { description: order.description } : {}),
+    description: order.description,
     totalAmount: order.totalAmount,
     items: order.items,
-    ...(expiresAt ? { expiresAt } : {}),
+    expiresAt,
     status: record ? effectiveQrOrderStatus(record, nowMs) : 'open',
   };
 };

@@ -9,6 +9,7 @@ import { ProblemError } from '../http/problems.ts';
 import type { HttpResponse } from '../http/types.ts';
 import { isoAt } from '../model/clock.ts';
 import { deterministicUuid, sha256Hex } from '../model/ids.ts';
+import { must } from '../model/invariant.ts';
 import { decimalsOf, SITE_CURRENCY, toMinorUnits } from '../model/money.ts';
 import { type QrOrderRecord, QrOrderStatus } from '../model/qr-order.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -68,7 +69,7 @@ export const putQrOrder = async (
   const order: MpQrOrder = {
     externalReference: body.externalReference,
     title: body.title,
-    ...(body.description !== undefined ? { description: body.description } : {}),
+    description: body.description,
     totalAmount: body.totalAmount,
     items: body.items.map((item) => ({ ...item })),
     expirationDate: expiresAt,
@@ -78,7 +79,10 @@ export const putQrOrder = async (
     externalReference: body.externalReference,
     externalPosId: input.externalPosId,
     externalStoreId,
-    totalMinor: toMinorUnits(body.totalAmount, decimalsOf(currency))!,
+    totalMinor: must(
+      toMinorUnits(body.totalAmount, decimalsOf(currency)),
+      'a validated amount has minor units',
+    ),
     currency,
     title: body.title,
     expiresAt,

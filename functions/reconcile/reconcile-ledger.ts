@@ -7,6 +7,7 @@
 import { lockUntil } from '../config/timing.ts';
 import { RECONCILIATION } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
+import { must } from '../model/invariant.ts';
 import { beginCancellation, shouldResendCancellation } from '../model/ledger/cancellation.ts';
 import { beginAttempt, refundsToResend } from '../model/ledger/refund-call.ts';
 import { isDue, pendingSince, scheduleNextCheck } from '../model/ledger/schedule.ts';
@@ -21,7 +22,7 @@ import { updateLedger } from '../operations/update-ledger.ts';
 import type { ReconcileDeps } from './deps.ts';
 
 export interface LedgerReconciliation {
-  outcome: 'not_due' | 'checked';
+  kind: 'not_due' | 'checked';
   settled: number;
   resent: number;
   overdue: number;
@@ -42,7 +43,7 @@ export const reconcileLedger = async (
   const stored = await deps.ledgers.get(id);
   if (!stored || !isDue(stored, deps.clock.now())) {
     return {
-      outcome: 'not_due',
+      kind: 'not_due',
       settled: 0,
       resent: 0,
       overdue: 0,
@@ -95,7 +96,7 @@ export const reconcileLedger = async (
       deps.clock.now() < options.deadline &&
       shouldResendCancellation(ledger, sync.payment, ruleContext(deps, RECONCILIATION))
     ) {
-      const record = ledger.cancellation!;
+      const record = must(ledger.cancellation, 'a due cancellation has its record');
       const lock = isoAt(lockUntil(options.deadline));
       const started = await updateLedger(
         deps.ledgers,
@@ -155,5 +156,5 @@ export const reconcileLedger = async (
   }
   const settled = Math.max(0, before - pendingCount(after));
   if (settled > 0 || resent > 0) log.info('ledger reconciled', { settled, resent });
-  return { outcome: 'checked', settled, resent, overdue, pendingSince: since };
+  return { kind: 'checked', settled, resent, overdue, pendingSince: since };
 };

@@ -86,7 +86,7 @@ export const runReconcile = async (
           log,
           deadline: Math.min(options.deadline, deps.clock.now() + LEDGER_BUDGET_MS),
         });
-        if (result.outcome === 'checked') report.checked++;
+        if (result.kind === 'checked') report.checked++;
         report.settled += result.settled;
         report.resent += result.resent;
         report.overdue += result.overdue;

@@ -19,6 +19,7 @@ import type { HttpResponse } from '../http/types.ts';
 import { caller } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { sha256Hex } from '../model/ids.ts';
+import { must } from '../model/invariant.ts';
 import { andThen, type LedgerChange } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { type AttemptStart, beginAttempt } from '../model/ledger/refund-call.ts';
@@ -114,7 +115,7 @@ const runClaimed = async (
   known: Ledger | undefined,
 ): Promise<HttpResponse> => {
   const { log, paymentId } = input;
-  const refundId = claim.refundId!;
+  const refundId = must(claim.refundId, 'a refund key reserves a refund id');
   const existing = known?.refunds.find((e) => e.id === refundId);
   const release = () => deps.idempotency.release(claim.key, claim.lockOwner);
 
@@ -164,7 +165,7 @@ const runClaimed = async (
   const readAt = {
     facts: payment,
     at: read.at,
-    ...(payment.mercadoPagoRequestId ? { requestId: payment.mercadoPagoRequestId } : {}),
+    requestId: payment.mercadoPagoRequestId,
   };
 
   const prepared = await updateLedger<Prepared>(
@@ -173,7 +174,7 @@ const runClaimed = async (
     known,
     (current): LedgerChange<Prepared> => {
       const synced = applyPaymentRead(current, readAt, context);
-      const base = synced.ledger ?? current!;
+      const base = synced.ledger ?? must(current, 'a payment read leaves a ledger');
       return andThen(synced, base, (ledger): LedgerChange<Prepared> => {
         if (ledger.refunds.some((e) => e.id === refundId)) {
           const start = beginAttempt(ledger, refundId, lock, context, 'resumed by a retry of its request');
@@ -186,8 +187,8 @@ const runClaimed = async (
             amount,
             idempotencyKey: input.idempotencyKey,
             fingerprint,
-            ...(input.reason !== undefined ? { reason: input.reason } : {}),
-            ...(input.externalReference !== undefined ? { externalReference: input.externalReference } : {}),
+            reason: input.reason,
+            externalReference: input.externalReference,
             lockUntil: lock,
           },
           { windowDays, approvedAt: payment.dateApproved ?? payment.dateCreated },
@@ -198,7 +199,7 @@ const runClaimed = async (
     },
     deps.conflicts,
   );
-  const ledger = prepared.ledger!;
+  const ledger = must(prepared.ledger, 'a started attempt was stored');
   const result = prepared.result;
 
   if (result.kind === 'reservation' && result.reservation.kind === 'refused') {

@@ -3,6 +3,7 @@
 import { ProblemError } from '../http/problems.ts';
 import type { HttpResponse } from '../http/types.ts';
 import { MERCADOPAGO } from '../model/actor.ts';
+import { must } from '../model/invariant.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { refundsView, refundView } from '../model/ledger/view.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -39,10 +40,10 @@ export const listRefunds = async (
       { facts: read.payment, at: read.at },
       ruleContext(deps, MERCADOPAGO),
     );
-    return { status: 200, body: refundsView(view.ledger!, status) };
+    return { status: 200, body: refundsView(must(view.ledger, 'a synced payment has its ledger'), status) };
   }
   const applied = await applyRead(deps, current, read, MERCADOPAGO);
-  return { status: 200, body: refundsView(applied.ledger!, status) };
+  return { status: 200, body: refundsView(must(applied.ledger, 'a synced payment has its ledger'), status) };
 };
 
 export const getRefund = async (

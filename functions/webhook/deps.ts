@@ -4,20 +4,12 @@ import { createNotificationDedupeStore } from '../adapters/dynamodb/dedupe-store
 import { createHintLimiter } from '../adapters/dynamodb/hint-limiter.ts';
 import { createSecretResolver, parseWebhookSecrets } from '../adapters/secrets.ts';
 import type { Clock } from '../model/clock.ts';
-import type { Logger } from '../observability/logger.ts';
-import type { NotificationWork } from '../operations/notification-work.ts';
-import type { NotificationOutcome } from '../operations/process-notification.ts';
 import type { HintLimiter, NotificationDedupeStore } from '../ports/notification-stores.ts';
 import { createRuntime, processingDepsOf, type Runtime } from '../runtime/runtime.ts';
 import type { WebhookConfig } from './config.ts';
+import type { Dispatch } from './dispatch.ts';
 import { queueDispatch } from './enqueue.ts';
 import { inlineDispatch } from './inline.ts';
-
-/** Hands accepted work on: to the queue (AWS: answers 'queued') or to the processing itself (locally). */
-export type Dispatch = (
-  work: NotificationWork,
-  options: { log: Logger; deadline: number },
-) => Promise<'queued' | NotificationOutcome>;
 
 export interface WebhookDeps {
   /** The signing secrets of the current rotation (empty: none configured, every webhook is refused). */

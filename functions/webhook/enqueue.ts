@@ -2,7 +2,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ProblemError } from '../http/problems.ts';
 import type { Clock } from '../model/clock.ts';
-import type { Dispatch } from './deps.ts';
+import type { Dispatch } from './dispatch.ts';
 
 export interface MessageSender {
   send(command: SendMessageCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;

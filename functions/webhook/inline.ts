@@ -5,7 +5,7 @@ import { processNotification } from '../operations/process-notification.ts';
 import type { ProcessingDeps } from '../operations/processing-deps.ts';
 import { LedgerConflictError } from '../ports/ledger-store.ts';
 import { MercadoPagoError } from '../ports/mercadopago-errors.ts';
-import type { Dispatch } from './deps.ts';
+import type { Dispatch } from './dispatch.ts';
 
 export const inlineDispatch =
   (deps: ProcessingDeps): Dispatch =>

@@ -10,7 +10,8 @@ import { sha256Hex } from '../model/ids.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { NotificationWork } from '../operations/notification-work.ts';
 import { classifyNotification, type HintShape, RESOURCE_ID, type WebhookShape } from './classify.ts';
-import type { Dispatch, WebhookDeps } from './deps.ts';
+import type { WebhookDeps } from './deps.ts';
+import type { Dispatch } from './dispatch.ts';
 import { verifySignature } from './signature.ts';
 
 /** Mercado Pago waits 22 s; work done inline gets at most this much of it (config/timing.ts). */
@@ -97,7 +98,7 @@ const receiveWebhook = async (
     id: shape.dataId,
     via: 'webhook',
     receivedAt: new Date(nowMs).toISOString(),
-    ...(mpRequestId ? { requestId: mpRequestId.slice(0, 256) } : {}),
+    requestId: mpRequestId?.slice(0, 256) || undefined,
   };
   let outcome: Awaited<ReturnType<Dispatch>>;
   try {
@@ -132,7 +133,7 @@ const receiveHint = async (deps: WebhookDeps, req: HttpRequest, shape: HintShape
     id: shape.resourceId,
     via: 'hint',
     receivedAt: new Date(nowMs).toISOString(),
-    ...(mpRequestId ? { requestId: mpRequestId.slice(0, 256) } : {}),
+    requestId: mpRequestId?.slice(0, 256) || undefined,
   };
   const outcome = await deps.dispatch(work, {
     log,

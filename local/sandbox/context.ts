@@ -1,6 +1,7 @@
 /** What the sandbox's domain code shares: settings, records, clock, ids and where changes are announced. */
 import type { SiteId } from '../../functions/model/money.ts';
 import type { IdSequence } from './ids.ts';
+import type { PaymentAction } from './notification-requests.ts';
 import type { SandboxStore } from './state.ts';
 import type { ChargebackNotice, OrderNotice, ReportNotice } from './topic-notifications.ts';
 
@@ -47,8 +48,6 @@ export interface SandboxSettings {
   reportRefundSign: ReportRefundSign;
 }
 
-export type PaymentAction = 'payment.created' | 'payment.updated';
-
 /** Announces changes; the notifier turns them into webhook deliveries. */
 export interface ChangeListener {
   paymentChanged(paymentId: string, action: PaymentAction): void;
@@ -79,5 +78,3 @@ export const MAX_REFUNDS_PER_PAYMENT = 20;
 /** Unpaid pending payments expire on their own after this long. */
 export const PENDING_EXPIRY_DAYS = 30;
 export const DEFAULT_QR_TTL_SECONDS = 600;
-/** A fixed application id for `integration_data` and notification bodies. */
-export const SANDBOX_APPLICATION_ID = '4599991948843755';

@@ -48,3 +48,6 @@ export const orderStyleId = (prefix: 'ORD' | 'PAY' | 'REF', nowMs: number): stri
 /** What a path may carry as an Orders API id; anything else is `400 invalid_path_param`. */
 export const isOrdersId = (prefix: 'ORD' | 'PAY' | 'REF', value: string): boolean =>
   new RegExp(`^${prefix}[A-Za-z0-9]{20,40}$`).test(value);
+
+/** A fixed application id for `integration_data` and notification bodies. */
+export const SANDBOX_APPLICATION_ID = '4599991948843755';

@@ -7,8 +7,9 @@
  * - merchant order notices (`merchant_order`): `?topic=merchant_order&id=<id>`, unsigned.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { PaymentAction } from './context.ts';
 import { signatureHeader } from './signature.ts';
+
+export type PaymentAction = 'payment.created' | 'payment.updated';
 
 export type NotificationKind = 'signed' | 'unsigned' | 'forged' | 'stale' | 'ipn';
 

@@ -5,9 +5,10 @@
  * and retried after each of `retryDelaysMs`. `send` (tests) delivers once per copy and reports each answer.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChangeListener, PaymentAction, SandboxSettings } from './context.ts';
+import type { ChangeListener, SandboxSettings } from './context.ts';
 import { FIRST_NOTIFICATION_ID, IdSequence } from './ids.ts';
 import { SandboxControlError } from './mp-errors.ts';
+import type { PaymentAction } from './notification-requests.ts';
 import {
   buildNotification,
   type NotificationInput,

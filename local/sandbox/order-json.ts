@@ -4,7 +4,8 @@
  * milliseconds, `transactions.payments[]` and, once refunded, `transactions.refunds[]`.
  */
 import type { SiteId } from '../../functions/model/money.ts';
-import { SANDBOX_APPLICATION_ID, type SandboxContext } from './context.ts';
+import type { SandboxContext } from './context.ts';
+import { SANDBOX_APPLICATION_ID } from './ids.ts';
 import { formatOrderAmount } from './order-amounts.ts';
 import type { OrderRecord, OrderRefundRecord } from './order-records.ts';
 

@@ -9,9 +9,10 @@ import {
   siteOfCurrency,
   toMinorUnits,
 } from '../../functions/model/money.ts';
-import { type PaymentAction, PENDING_EXPIRY_DAYS, type SandboxContext } from './context.ts';
+import { PENDING_EXPIRY_DAYS, type SandboxContext } from './context.ts';
 import { DAY_MS, type DateInput, toEpochMs } from './dates.ts';
 import { SandboxControlError } from './mp-errors.ts';
+import type { PaymentAction } from './notification-requests.ts';
 import {
   type InPerson,
   PAYMENT_STATUSES,

@@ -13,8 +13,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SiteId } from '../../functions/model/money.ts';
-import { SANDBOX_APPLICATION_ID } from './context.ts';
 import { mpDate } from './dates.ts';
+import { SANDBOX_APPLICATION_ID } from './ids.ts';
 import type { NotificationSigning, OutgoingNotification } from './notification-requests.ts';
 import { signatureHeader } from './signature.ts';
 

@@ -78,8 +78,8 @@ describe('two Mercado Pago refunds of the same amount around one unknown refund 
     expect(entry(after, 'rf_a').status).not.toBe('failed');
     expect(
       events
-        .filter((e) => e.type === 'refund.settled')
-        .map((e) => e.type === 'refund.settled' && e.refund.id),
+        .filter((e) => e.kind === 'refund.settled')
+        .map((e) => e.kind === 'refund.settled' && e.refund.id),
     ).not.toContain('rf_a');
   });
 

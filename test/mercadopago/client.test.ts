@@ -7,6 +7,7 @@ import {
 } from '../../functions/adapters/mercadopago/client.ts';
 import { closeSharedAgents } from '../../functions/adapters/mercadopago/http.ts';
 import { createLogger } from '../../functions/observability/logger.ts';
+import { setMetricSink } from '../../functions/observability/metrics.ts';
 import { MercadoPagoError, MpFailureKind } from '../../functions/ports/mercadopago-errors.ts';
 import { FIXTURES_DIR } from '../support/fixtures.ts';
 import {
@@ -147,6 +148,23 @@ describe('reads', () => {
     expect(error).toMatchObject({ kind: MpFailureKind.UnknownOutcome, httpStatus: 503, attempts: 3 });
     expect(error.upstreamRequestId).toBe('mp-last');
     expect(server.requests).toHaveLength(3);
+  });
+
+  it('counts failed calls (MercadoPagoCallFailed), never refusals, which are answers', async () => {
+    const lines: string[] = [];
+    setMetricSink((line) => lines.push(line));
+    try {
+      server.script(json(404, { message: 'Payment not found', status: 404, cause: [{ code: 2000 }] }));
+      await failure(makeClient().getPayment('1'));
+      expect(lines.filter((line) => line.includes('MercadoPagoCallFailed'))).toHaveLength(0);
+      server.script(json(500, {}), json(500, {}), json(500, {}));
+      await failure(makeClient().getPayment('1'));
+      const failed = lines.filter((line) => line.includes('"MercadoPagoCallFailed"'));
+      expect(failed).toHaveLength(1);
+      expect(JSON.parse(failed[0] ?? '{}')).toMatchObject({ MercadoPagoCallFailed: 1 });
+    } finally {
+      setMetricSink(() => undefined);
+    }
   });
 
   it('a 2xx body that does not parse is unexpected on a read', async () => {

@@ -116,7 +116,7 @@ describe('what settles it', () => {
       context(1 * SECOND),
     );
     expect(cancelled.ledger).toMatchObject({ status: 'cancelled', cancellation: { status: 'cancelled' } });
-    expect(cancelled.events.map((e) => e.type)).toEqual(['status.changed', 'cancellation.settled']);
+    expect(cancelled.events.map((e) => e.kind)).toEqual(['status.changed', 'cancellation.settled']);
     const still = recordCancellationCall(
       ledger,
       1,

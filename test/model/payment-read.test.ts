@@ -66,7 +66,7 @@ describe('a Mercado Pago refund linked to none of ours', () => {
       ['902', 1000, 'succeeded'],
       ['901', 555, 'succeeded'],
     ]);
-    expect(change.events.filter((e) => e.type === 'refund.settled')).toHaveLength(2);
+    expect(change.events.filter((e) => e.kind === 'refund.settled')).toHaveLength(2);
     expect(entry(stored, 'rf_a')).toMatchObject({ status: 'pending', mercadoPagoRefundId: null });
   });
 
@@ -159,7 +159,7 @@ describe('a Mercado Pago refund linked to an entry', () => {
     expect(entry(accepted, 'rf_a')).toMatchObject({ status: 'pending', call: { state: 'accepted' } });
     const change = apply(accepted, [mpRefund('900', 10, 'approved', 1 * SECOND)], 1 * MINUTE);
     expect(entry(change.ledger!, 'rf_a')).toMatchObject({ status: 'succeeded', settledBy: 'mercadopago' });
-    expect(change.events.map((e) => e.type)).toEqual(['refund.settled']);
+    expect(change.events.map((e) => e.kind)).toEqual(['refund.settled']);
     const rejected = apply(accepted, [mpRefund('900', 10, 'rejected', 1 * SECOND)], 1 * MINUTE);
     expect(entry(rejected.ledger!, 'rf_a')).toMatchObject({
       status: 'failed',
@@ -178,7 +178,7 @@ describe('a Mercado Pago refund linked to an entry', () => {
         mercadoPagoRefundId: '900',
       }),
     ]);
-    expect(change.events.map((e) => e.type)).toEqual(['attention.raised']);
+    expect(change.events.map((e) => e.kind)).toEqual(['attention.raised']);
     // The same finding is recorded once.
     expect(
       apply(change.ledger!, [mpRefund('900', 10, 'rejected', 1 * SECOND)], 2 * MINUTE).ledger,
@@ -251,7 +251,7 @@ describe("the payment's status", () => {
     const change = apply(mediated, [], 2 * MINUTE, { status: 'approved', dateLastUpdated: at(2 * MINUTE) });
     expect(change.ledger!.status).toBe('approved');
     expect(change.events).toEqual([
-      expect.objectContaining({ type: 'status.changed', previousStatus: 'in_mediation', status: 'approved' }),
+      expect.objectContaining({ kind: 'status.changed', previousStatus: 'in_mediation', status: 'approved' }),
     ]);
   });
 

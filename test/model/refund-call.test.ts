@@ -31,7 +31,7 @@ describe('recordRefundCall', () => {
     const change = record(reserved(), { kind: 'answered', refund: mpRefund('900', 10), requestId: 'mp-1' });
     expect(entry(change.ledger!, 'rf_a')).toMatchObject({ status: 'succeeded', mercadoPagoRefundId: '900' });
     expect(change.events).toEqual([
-      { type: 'refund.settled', refund: expect.objectContaining({ id: 'rf_a', status: 'succeeded' }) },
+      { kind: 'refund.settled', refund: expect.objectContaining({ id: 'rf_a', status: 'succeeded' }) },
     ]);
     expect(change.ledger!.history.at(-1)).toMatchObject({
       change: 'refund_succeeded',
@@ -81,7 +81,7 @@ describe('recordRefundCall', () => {
     expect(change.ledger!.attention).toEqual([
       expect.objectContaining({ kind: 'settlement_contradiction', refundId: 'rf_x' }),
     ]);
-    expect(change.events.map((e) => e.type)).toEqual(['attention.raised']);
+    expect(change.events.map((e) => e.kind)).toEqual(['attention.raised']);
   });
 
   it('nothing done (first attempt certainly not received): the reservation is withdrawn, history only, no event', () => {
@@ -110,7 +110,7 @@ describe('recordRefundCall', () => {
       freesKey: true,
     });
     expect(entry(unmapped.ledger!, 'rf_a')).toMatchObject({ status: 'failed', keyFreed: true });
-    expect(unmapped.events.map((e) => e.type)).toEqual(['refund.settled']);
+    expect(unmapped.events.map((e) => e.kind)).toEqual(['refund.settled']);
   });
 
   it('an unknown outcome ends the attempt (pending, re-sendable); a late one of an older attempt changes nothing', () => {

@@ -256,8 +256,8 @@ const check = (world: World, before: Ledger) => {
   }
   // One event per settled refund.
   const settled = world.events
-    .filter((e) => e.type === 'refund.settled')
-    .map((e) => (e.type === 'refund.settled' ? e.refund.id : ''));
+    .filter((e) => e.kind === 'refund.settled')
+    .map((e) => (e.kind === 'refund.settled' ? e.refund.id : ''));
   expect(new Set(settled).size).toBe(settled.length);
 };
 

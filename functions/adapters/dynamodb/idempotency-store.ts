@@ -68,7 +68,7 @@ export const recordFromItem = (
     subjectId: paymentId,
     lockOwner: item.lockOwner?.S ?? '',
     lockedUntil: Number(item.lockedUntil?.N ?? 0),
-    ...(response ? { response } : {}),
+    response,
     expiresAt: Number(item[TableKeys.ttlAttribute]?.N ?? 0),
   };
 };
@@ -86,12 +86,12 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
       items.push(...(result.Responses?.[tableName] ?? []));
       request = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }
-    const idemPk = keyOf(key)[TableKeys.partitionKey]!.S;
-    const ledgerPk = ledgerKey(subjectId)[TableKeys.partitionKey]!.S;
+    const idemPk = keyOf(key)[TableKeys.partitionKey]?.S;
+    const ledgerPk = ledgerKey(subjectId)[TableKeys.partitionKey]?.S;
     const record = recordFromItem(items.find((item) => item.pk?.S === idemPk));
     const ledger = ledgerFromItem(items.find((item) => item.pk?.S === ledgerPk));
     const live = record && record.expiresAt * 1000 > nowMs ? record : undefined;
-    return { ...(live ? { record: live } : {}), ...(ledger ? { ledger } : {}) };
+    return { record: live, ledger };
   },
 
   async claim(record, nowMs) {
@@ -100,7 +100,7 @@ export const createIdempotencyStore = (client: DynamoDBClient, tableName: string
       route: record.route,
       paymentId: record.subjectId,
       fingerprint: record.fingerprint,
-      ...(record.refundId ? { refundId: record.refundId } : {}),
+      refundId: record.refundId,
       createdAt: record.createdAt,
     };
     try {

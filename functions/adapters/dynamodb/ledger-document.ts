@@ -5,7 +5,9 @@
  *   caller's key. Migrated refunds keep the key they were sent with (`mercadoPagoKey`), so a re-send of a
  *   pending one uses it again.
  */
+
 import * as z from 'zod/mini';
+import { must } from '../../model/invariant.ts';
 import {
   CallState,
   type CancellationRecord,
@@ -204,7 +206,7 @@ export const migrateV1 = (v1: LedgerV1): Ledger => {
       id: r.id,
       amountMinor: r.amountMinor,
       status: r.status,
-      ...(r.mercadoPagoStatus !== undefined ? { mercadoPagoStatus: r.mercadoPagoStatus } : {}),
+      mercadoPagoStatus: r.mercadoPagoStatus,
       ...(r.mercadoPagoRefundId !== null ? { linkedAt: final?.at ?? r.updatedAt } : {}),
       ...(r.failure ? { failure: r.failure as RefundEntry['failure'] & object } : {}),
       createdAt: r.createdAt,
@@ -225,14 +227,14 @@ export const migrateV1 = (v1: LedgerV1): Ledger => {
       requestedBy: r.requestedBy,
       fullRefund: r.fullRefund ?? false,
       sendsEmptyBody: r.sendsEmptyBody ?? false,
-      ...(r.reason !== undefined ? { reason: r.reason } : {}),
-      ...(r.externalReference !== undefined ? { externalReference: r.externalReference } : {}),
+      reason: r.reason,
+      externalReference: r.externalReference,
       call: {
         state: r.callState ?? CallState.Unknown,
         attempts: r.attempts ?? 1,
         lastAttemptAt: r.lastAttemptAt ?? r.createdAt,
       },
-      ...(r.mercadoPagoIdempotencyKey !== undefined ? { mercadoPagoKey: r.mercadoPagoIdempotencyKey } : {}),
+      mercadoPagoKey: r.mercadoPagoIdempotencyKey,
     };
   });
   let cancellation: CancellationRecord | undefined;
@@ -257,7 +259,10 @@ export const migrateV1 = (v1: LedgerV1): Ledger => {
     pending.length === 0
       ? undefined
       : {
-          nextCheckAt: pending.map((c) => c.nextCheckAt ?? c.createdAt).sort()[0]!,
+          nextCheckAt: must(
+            pending.map((c) => c.nextCheckAt ?? c.createdAt).sort()[0],
+            'pending work exists',
+          ),
           checks: Math.max(...pending.map((c) => c.reconcileChecks ?? 0)),
         };
   history.sort((a, b) => a.at.localeCompare(b.at));
@@ -269,13 +274,13 @@ export const migrateV1 = (v1: LedgerV1): Ledger => {
     totalMinor: v1.totalMinor,
     status: v1.status,
     statusDetail: v1.statusDetail,
-    ...(v1.mercadoPagoUpdatedAt !== undefined ? { statusUpdatedAt: v1.mercadoPagoUpdatedAt } : {}),
+    statusUpdatedAt: v1.mercadoPagoUpdatedAt,
     statusHistory: v1.statusHistory,
     refunds,
-    ...(cancellation ? { cancellation } : {}),
+    cancellation,
     attention: [],
     history,
-    ...(schedule ? { schedule } : {}),
+    schedule,
     createdAt: v1.createdAt,
     updatedAt: v1.updatedAt,
     version: 0,

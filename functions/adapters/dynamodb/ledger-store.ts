@@ -101,7 +101,7 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
           ':upper': { S: upper },
         },
         Limit: pageSize,
-        ...(start ? { ExclusiveStartKey: start } : {}),
+        ExclusiveStartKey: start,
       }),
     );
 
@@ -165,15 +165,15 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       await Promise.all(shards.map((state, index) => fill(partitionOf(index), state)));
       // A k-way merge: the earliest due ledger of all shards first.
       for (;;) {
-        let best = -1;
-        for (let i = 0; i < shards.length; i++) {
-          const head = shards[i]!.rows[0];
-          if (head && (best < 0 || head.nextCheckAt < shards[best]!.rows[0]!.nextCheckAt)) best = i;
+        let best: { index: number; state: Shard; head: DueLedger } | undefined;
+        for (const [index, state] of shards.entries()) {
+          const head = state.rows[0];
+          if (head && (!best || head.nextCheckAt < best.head.nextCheckAt)) best = { index, state, head };
         }
-        if (best < 0) return;
-        const state = shards[best]!;
-        yield state.rows.shift()!;
-        if (state.rows.length === 0 && !state.done) await fill(partitionOf(best), state);
+        if (!best) return;
+        best.state.rows.shift();
+        yield best.head;
+        if (best.state.rows.length === 0 && !best.state.done) await fill(partitionOf(best.index), best.state);
       }
     },
   };

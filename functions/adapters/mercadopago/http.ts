@@ -9,10 +9,12 @@
  *   key), the call can no longer end "certainly not done": a later refusal or unavailability is reported
  *   `unknown_outcome`, because the earlier try may still have acted.
  */
+
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { type Clock, systemClock } from '../../model/clock.ts';
 import { type Logger, rootLogger } from '../../observability/logger.ts';
+import { MetricName, putMetric } from '../../observability/metrics.ts';
 import type { CallOptions } from '../../ports/mercadopago.ts';
 import { MercadoPagoError, MpFailureKind } from '../../ports/mercadopago-errors.ts';
 import { AttemptFailure, type AttemptResponse, type HttpMethod, performAttempt } from './attempt.ts';
@@ -215,7 +217,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
     const logFields = {
       method: request.method,
       path: logPath,
-      ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      idempotencyKey: request.idempotencyKey,
     };
 
     const notCalled = (why: string, cause?: unknown) =>
@@ -283,6 +285,8 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
           cause: failed.cause,
         },
       );
+      // A refusal is Mercado Pago's answer; anything else (unreachable, busy, odd, unknown) is a failed call.
+      if (kind !== MpFailureKind.Refused) putMetric(MetricName.MercadoPagoCallFailed);
       log.warn('mercadopago call failed', {
         ...logFields,
         kind,

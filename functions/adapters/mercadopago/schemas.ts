@@ -200,10 +200,10 @@ export const qrOrderBody = z.looseObject({
 export type QrOrderBody = z.output<typeof qrOrderBody>;
 
 const toQrOrderItem = (item: z.output<typeof qrOrderItemBody>): MpQrOrderItem => ({
-  ...(item.sku_number !== undefined ? { skuNumber: item.sku_number } : {}),
-  ...(item.category !== undefined ? { category: item.category } : {}),
+  skuNumber: item.sku_number,
+  category: item.category,
   title: item.title ?? '',
-  ...(item.description !== undefined ? { description: item.description } : {}),
+  description: item.description,
   unitPrice: item.unit_price,
   quantity: item.quantity,
   unitMeasure: item.unit_measure ?? 'unit',
@@ -213,26 +213,26 @@ const toQrOrderItem = (item: z.output<typeof qrOrderItemBody>): MpQrOrderItem =>
 export const toQrOrder = (body: QrOrderBody): MpQrOrder => ({
   externalReference: body.external_reference,
   title: body.title ?? '',
-  ...(body.description !== undefined ? { description: body.description } : {}),
+  description: body.description,
   totalAmount: body.total_amount,
   items: body.items.map(toQrOrderItem),
   ...(body.expiration_date !== null ? { expirationDate: body.expiration_date } : {}),
-  ...(body.notification_url !== undefined ? { notificationUrl: body.notification_url } : {}),
+  notificationUrl: body.notification_url,
 });
 
 /** What `PUT .../orders` takes, in Mercado Pago's field names. */
 export const toQrOrderRequestBody = (order: MpQrOrder): Record<string, unknown> => ({
   external_reference: order.externalReference,
   title: order.title,
-  ...(order.description !== undefined ? { description: order.description } : {}),
-  ...(order.notificationUrl !== undefined ? { notification_url: order.notificationUrl } : {}),
+  description: order.description,
+  notification_url: order.notificationUrl,
   total_amount: order.totalAmount,
-  ...(order.expirationDate !== undefined ? { expiration_date: order.expirationDate } : {}),
+  expiration_date: order.expirationDate,
   items: order.items.map((item) => ({
-    ...(item.skuNumber !== undefined ? { sku_number: item.skuNumber } : {}),
-    ...(item.category !== undefined ? { category: item.category } : {}),
+    sku_number: item.skuNumber,
+    category: item.category,
     title: item.title,
-    ...(item.description !== undefined ? { description: item.description } : {}),
+    description: item.description,
     unit_price: item.unitPrice,
     quantity: item.quantity,
     unit_measure: item.unitMeasure,

@@ -15,7 +15,7 @@ const eventId = (...parts: (string | null)[]): string => sha256Hex(JSON.stringif
 export const outEventsOf = (ledger: Ledger, events: readonly LedgerEvent[]): OutEvent[] => {
   const out: OutEvent[] = [];
   for (const event of events) {
-    if (event.type === 'status.changed') {
+    if (event.kind === 'status.changed') {
       const detailType =
         event.status === 'cancelled' || event.status === 'canceled'
           ? ledger.kind === LedgerKind.Order
@@ -43,7 +43,7 @@ export const outEventsOf = (ledger: Ledger, events: readonly LedgerEvent[]): Out
       } as OutEvent);
       continue;
     }
-    if (event.type !== 'refund.settled' || event.refund.status === RefundStatus.Pending) continue;
+    if (event.kind !== 'refund.settled' || event.refund.status === RefundStatus.Pending) continue;
     const { refund } = event;
     const detailType =
       refund.status === RefundStatus.Succeeded ? DetailType.RefundSucceeded : DetailType.RefundFailed;

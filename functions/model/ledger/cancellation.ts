@@ -7,6 +7,7 @@
 import { actorName } from '../actor.ts';
 import { type Failure, RefusalCode } from '../codes.ts';
 import { deterministicUuid } from '../ids.ts';
+import { must } from '../invariant.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import { MAX_SEND_ATTEMPTS } from './attempts.ts';
 import {
@@ -154,13 +155,13 @@ const settleRecord = (
   why: string,
   failure?: Failure,
 ): void => {
-  const record = draft.ledger.cancellation!;
+  const record = must(draft.ledger.cancellation, 'a settled cancellation has its record');
   record.status = status;
   record.updatedAt = draft.context.now;
   if (failure) record.failure = failure;
   else delete record.failure;
   delete record.prior;
-  draft.events.push({ type: 'cancellation.settled', status, at: draft.context.now });
+  draft.events.push({ kind: 'cancellation.settled', status, at: draft.context.now });
   note(draft, `cancellation_${status}`, why);
 };
 
@@ -202,7 +203,7 @@ export const recordCancellationCall = (
   if (found?.status !== CancellationStatus.Pending || found.call.attempts !== attempt)
     return unchanged({ kind: 'recorded', record: found, withdrawn: false });
   const draft = draftOf(current, context);
-  const record = draft.ledger.cancellation!;
+  const record = must(draft.ledger.cancellation, 'a recorded cancellation has its record');
   const endCall = () => {
     record.call = { ...record.call, state: CallState.Unknown, inFlightUntil: context.now };
     record.updatedAt = context.now;
@@ -291,7 +292,7 @@ export const cancellationState = (ledger: Ledger | undefined): CancellationState
   if (ledger?.status === 'cancelled') return { status: 'cancelled', statusDetail: ledger.statusDetail };
   const record = ledger?.cancellation;
   if (record?.status === CancellationStatus.Cancelled)
-    return { status: 'cancelled', statusDetail: ledger!.statusDetail };
+    return { status: 'cancelled', statusDetail: ledger?.statusDetail ?? null };
   if (record?.status === CancellationStatus.Failed)
     return {
       status: 'failed',

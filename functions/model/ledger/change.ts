@@ -17,16 +17,16 @@ import {
 
 /** Something a write changed that the world hears about (events out, metrics, logs). */
 export type LedgerEvent =
-  | { type: 'refund.settled'; refund: RefundEntry }
+  | { kind: 'refund.settled'; refund: RefundEntry }
   | {
-      type: 'status.changed';
+      kind: 'status.changed';
       status: string;
       statusDetail: string | null;
       previousStatus: string;
       at: string;
     }
-  | { type: 'cancellation.settled'; status: 'cancelled' | 'failed'; at: string }
-  | { type: 'attention.raised'; item: AttentionItem };
+  | { kind: 'cancellation.settled'; status: 'cancelled' | 'failed'; at: string }
+  | { kind: 'attention.raised'; item: AttentionItem };
 
 export interface LedgerChange<T> {
   /** The ledger to store, or null when nothing changed (nothing is written). */
@@ -75,7 +75,7 @@ export const note = (draft: Draft, change: string, detail: string, mercadoPagoRe
     by: actorName(draft.context.by),
     change,
     detail,
-    ...(mercadoPagoRequestId ? { mercadoPagoRequestId } : {}),
+    mercadoPagoRequestId,
   };
   draft.ledger.history.push(entry);
   if (draft.ledger.history.length > MAX_HISTORY)
@@ -88,7 +88,7 @@ export const raise = (draft: Draft, item: Omit<AttentionItem, 'since'>): void =>
   if (draft.ledger.attention.some((existing) => existing.key === item.key)) return;
   const full: AttentionItem = { ...item, since: draft.context.now };
   draft.ledger.attention.push(full);
-  draft.events.push({ type: 'attention.raised', item: full });
+  draft.events.push({ kind: 'attention.raised', item: full });
   note(draft, item.kind, item.detail);
 };
 
@@ -108,7 +108,7 @@ export const settle = (
   if (status === RefundStatus.Succeeded) delete entry.failure;
   // A provisional record is published when it is confirmed (refund-facts.ts).
   if (!(entry.origin === 'external' && entry.provisional))
-    draft.events.push({ type: 'refund.settled', refund: structuredClone(entry) });
+    draft.events.push({ kind: 'refund.settled', refund: structuredClone(entry) });
   note(draft, `refund_${status}`, `${entry.id}: ${why}`, mercadoPagoRequestId);
 };
 

@@ -42,7 +42,7 @@ export const newLedger = (
   totalMinor: facts.totalMinor,
   status: facts.status,
   statusDetail: facts.statusDetail,
-  ...(facts.updatedAt ? { statusUpdatedAt: facts.updatedAt } : {}),
+  statusUpdatedAt: facts.updatedAt ?? undefined,
   statusHistory: [
     { status: facts.status, statusDetail: facts.statusDetail, at: context.now, by: actorName(context.by) },
   ],
@@ -110,7 +110,7 @@ export const applyPaymentRead = (
     refunds: facts.refunds,
     at: read.at,
     stale: !statusApplied,
-    ...(read.requestId ? { requestId: read.requestId } : {}),
+    requestId: read.requestId,
   });
   if (statusApplied) settleCancellationFromStatus(draft, facts.status, facts.statusDetail);
   return finish(draft, { held, statusApplied });

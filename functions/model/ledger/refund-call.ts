@@ -3,8 +3,10 @@
  * resume, re-send), and what its outcome proves. Evidence rules (API.md): the answer to this refund's own
  * call, with its own key, is the only thing that links it before its re-send window has passed.
  */
+
 import type { Failure } from '../codes.ts';
 import type { RefundFact } from '../facts.ts';
+import { must } from '../invariant.ts';
 import { nowMsOf, type RuleContext, type SettlementSettings } from '../settings.ts';
 import { callInFlight, MAX_SEND_ATTEMPTS, withinResendWindow } from './attempts.ts';
 import { type Draft, draftOf, finish, type LedgerChange, note, settle, unchanged } from './change.ts';
@@ -48,7 +50,7 @@ export const beginAttempt = (
     if (found.call.state !== CallState.InFlight) return unchanged({ kind: 'too_late', entry: found });
     // The attempt that died is over: recorded so, so that repeats answer the current state (no 409).
     const draft = draftOf(current, context);
-    const entry = ourPending(draft.ledger, refundId)!;
+    const entry = must(ourPending(draft.ledger, refundId), 'the refund is ours and pending');
     entry.call = { ...entry.call, state: CallState.Unknown };
     entry.updatedAt = context.now;
     note(
@@ -59,7 +61,7 @@ export const beginAttempt = (
     return finish(draft, { kind: 'too_late', entry: structuredClone(entry) });
   }
   const draft = draftOf(current, context);
-  const entry = ourPending(draft.ledger, refundId)!;
+  const entry = must(ourPending(draft.ledger, refundId), 'the refund is ours and pending');
   const attempt = entry.call.attempts + 1;
   entry.call = {
     state: CallState.InFlight,
@@ -109,7 +111,7 @@ export const recordRefundCall = (
   if (!ourPending(current, refundId)) return unchanged({ kind: 'gone' });
   const draft = draftOf(current, context);
   const { ledger } = draft;
-  const entry = ourPending(ledger, refundId)!;
+  const entry = must(ourPending(ledger, refundId), 'the refund is ours and pending');
   const result = (): RecordedCall => ({ kind: 'recorded', entry: structuredClone(entry) });
 
   switch (outcome.kind) {

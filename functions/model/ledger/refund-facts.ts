@@ -187,7 +187,7 @@ export const confirmProvisional = (draft: Draft): void => {
       `${entry.id} (Mercado Pago refund ${entry.mercadoPagoRefundId}) is made elsewhere`,
     );
     if (entry.status !== RefundStatus.Pending)
-      draft.events.push({ type: 'refund.settled', refund: structuredClone(entry) });
+      draft.events.push({ kind: 'refund.settled', refund: structuredClone(entry) });
   }
 };
 

@@ -117,9 +117,9 @@ export const reserveRefund = (
     requestedBy: actorName(context.by),
     fullRefund: request.amount === 'all',
     sendsEmptyBody: request.amount === 'all' && checked.amountMinor === current.totalMinor && untouched,
-    ...(request.reason !== undefined ? { reason: request.reason } : {}),
-    ...(request.externalReference !== undefined ? { externalReference: request.externalReference } : {}),
-    ...(request.transactionId !== undefined ? { transactionId: request.transactionId } : {}),
+    reason: request.reason,
+    externalReference: request.externalReference,
+    transactionId: request.transactionId,
     call: {
       state: CallState.InFlight,
       attempts: 1,

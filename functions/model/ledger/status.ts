@@ -37,7 +37,7 @@ export const applyStatus = (
   });
   if (statusChanged) {
     draft.events.push({
-      type: 'status.changed',
+      kind: 'status.changed',
       status: read.status,
       statusDetail: read.statusDetail,
       previousStatus,

@@ -50,12 +50,12 @@ export const refundView = (
   origin: entry.origin,
   mercadoPagoRefundId: entry.mercadoPagoRefundId,
   idempotencyKey: isOurs(entry) ? entry.idempotencyKey : null,
-  ...(isOurs(entry) && entry.reason !== undefined ? { reason: entry.reason } : {}),
+  reason: isOurs(entry) ? entry.reason : undefined,
   ...(isOurs(entry) && entry.externalReference !== undefined
     ? { externalReference: entry.externalReference }
     : {}),
-  ...(entry.failure ? { failure: entry.failure } : {}),
-  ...(entry.resolution ? { resolution: entry.resolution } : {}),
+  failure: entry.failure,
+  resolution: entry.resolution,
   createdAt: entry.createdAt,
   updatedAt: entry.updatedAt,
 });
