@@ -134,6 +134,8 @@ export const operationName = (id: FunctionId): string =>
     webhook: 'notification',
     'notification-processor': 'queued notification',
     reconcile: 'reconciliation',
+    reports: 'reports listing',
+    'reports-job': 'settlement report',
     'not-found': 'unknown route',
     'event-publisher': 'stream batch',
   })[id];

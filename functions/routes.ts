@@ -7,6 +7,7 @@ export const FunctionName = {
   Cancellation: 'cancellation',
   QrOrders: 'qr-orders',
   Webhook: 'webhook',
+  Reports: 'reports',
 } as const;
 export type FunctionName = (typeof FunctionName)[keyof typeof FunctionName];
 
@@ -30,6 +31,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
   { method: 'DELETE', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
   { method: 'POST', path: '/webhooks/mercadopago', function: 'webhook', auth: 'public' },
+  { method: 'GET', path: '/reports/refunds', function: 'reports', auth: 'merchant' },
+  { method: 'GET', path: '/reports/reconciliations/{date}', function: 'reports', auth: 'merchant' },
 ];
 
 /** API Gateway's route key, e.g. `POST /payments/{paymentId}/refunds`: what handlers dispatch on. */
@@ -44,6 +47,10 @@ export const FUNCTION_ENTRIES = {
   webhook: 'functions/webhook/handler.ts',
   'notification-processor': 'functions/notification-processor/handler.ts',
   reconcile: 'functions/reconcile/handler.ts',
+  /** GET /reports/refunds and /reports/reconciliations/{date}. */
+  reports: 'functions/reports/handler.ts',
+  /** Hourly: reconciles the ledger with Mercado Pago's settlement reports; chargeback deadlines. */
+  'reports-job': 'functions/reports-job/handler.ts',
   /** The `$default` route: problem+json 404/405 for requests matching no route above. */
   'not-found': 'functions/not-found/handler.ts',
   /** AWS only: the table's stream consumer that publishes the events each ledger write stored. */

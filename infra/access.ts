@@ -30,6 +30,8 @@ export interface FunctionAccess {
   publishesEvents: boolean;
   /** sqs:SendMessage on the notification queue (NOTIFICATION_QUEUE_URL). */
   sendsNotifications: boolean;
+  /** s3:PutObject / s3:GetObject on the reports bucket (REPORTS_BUCKET): only the reports job. */
+  usesReportsBucket?: boolean;
 }
 
 const READ_WRITE: readonly TableAction[] = [
@@ -91,6 +93,25 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+  },
+  // Reads the table only: the refunds-by-day index, the ledgers it points at, each day's reconciliation.
+  reports: {
+    table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+    queriesPendingIndex: false,
+    readsAccessToken: false,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+  },
+  // Requests, downloads (to the bucket) and reconciles settlement reports; re-reads payments and chargebacks.
+  'reports-job': {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+    usesReportsBucket: true,
   },
   // The `$default` route's 404/405: no configuration, no resource, not even the token's ARN.
   'not-found': {

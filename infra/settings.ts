@@ -31,6 +31,10 @@ export const ContextKey = {
   logRetentionDays: 'logRetentionDays',
   accessTokenSecretArn: 'accessTokenSecretArn',
   webhookSecretArn: 'webhookSecretArn',
+  reportGraceDays: 'reportGraceDays',
+  reportWaitHours: 'reportWaitHours',
+  reportsManageConfig: 'reportsManageConfig',
+  chargebackWarningDays: 'chargebackWarningDays',
 } as const;
 
 export const AuthMode = { Iam: 'iam', Jwt: 'jwt' } as const;
@@ -65,6 +69,13 @@ export interface StackSettings {
   /** Existing secrets to use instead of creating them (complete ARNs, with the 6-character suffix). */
   accessTokenSecretArn: string | undefined;
   webhookSecretArn: string | undefined;
+  /** The reports job's settings (REPORT_GRACE_DAYS...), undefined for the functions' defaults. */
+  reports: {
+    graceDays: number | undefined;
+    waitHours: number | undefined;
+    manageConfig: boolean | undefined;
+    chargebackWarningDays: number | undefined;
+  };
 }
 
 export class SettingsError extends Error {
@@ -223,7 +234,21 @@ export const readSettings = (lookup: Lookup): StackSettings => {
       SECRET_ARN,
       'a complete Secrets Manager secret ARN',
     ),
+    reports: {
+      graceDays: integer(lookup, ContextKey.reportGraceDays, 0, 60),
+      waitHours: integer(lookup, ContextKey.reportWaitHours, 1, 168),
+      manageConfig: flag(lookup, ContextKey.reportsManageConfig),
+      chargebackWarningDays: integer(lookup, ContextKey.chargebackWarningDays, 0, 60),
+    },
   };
+};
+
+const flag = (lookup: Lookup, key: string): boolean | undefined => {
+  const raw = lookup(key);
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new SettingsError(key, 'must be true or false');
 };
 
 /** Reads the settings of a construct tree's context. */

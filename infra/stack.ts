@@ -8,7 +8,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
-import { RECONCILE_EVERY_MINUTES } from '../functions/config/timing.ts';
+import { RECONCILE_EVERY_MINUTES, REPORTS_EVERY_MINUTES } from '../functions/config/timing.ts';
 import type { FunctionId } from './access.ts';
 import { LedgerEventStream } from './constructs/ledger-event-stream.ts';
 import { LedgerTable } from './constructs/ledger-table.ts';
@@ -16,6 +16,7 @@ import { MercadoPagoSecrets } from './constructs/mercadopago-secrets.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { NotificationQueue } from './constructs/notification-queue.ts';
 import { RefundsHttpApi } from './constructs/refunds-http-api.ts';
+import { ReportsBucket } from './constructs/reports-bucket.ts';
 import {
   FUNCTION_IDS,
   FUNCTION_SPECS,
@@ -31,6 +32,7 @@ export interface RefundsStackProps extends StackProps {
 }
 
 export const RECONCILE_EVERY = Duration.minutes(RECONCILE_EVERY_MINUTES);
+export const REPORTS_EVERY = Duration.minutes(REPORTS_EVERY_MINUTES);
 
 export class RefundsStack extends Stack {
   readonly table: LedgerTable;
@@ -41,6 +43,7 @@ export class RefundsStack extends Stack {
   readonly functions: ServiceFunctions;
   readonly eventStream: LedgerEventStream;
   readonly monitoring: Monitoring;
+  readonly reportsBucket: ReportsBucket;
 
   constructor(scope: Construct, id: string, props: RefundsStackProps) {
     super(scope, id, props);
@@ -75,6 +78,7 @@ export class RefundsStack extends Stack {
       logRetention: settings.logRetention,
     });
     const webhookUrl = settings.publicWebhookUrl ?? this.httpApi.webhookUrl;
+    this.reportsBucket = new ReportsBucket(this, 'Reports');
 
     this.functions = new ServiceFunctions(this, 'Functions', {
       projectRoot: props.projectRoot,
@@ -85,6 +89,7 @@ export class RefundsStack extends Stack {
       notificationQueue: this.notifications.queue,
       eventBus: this.eventBus,
       webhookUrl,
+      reportsBucket: this.reportsBucket.bucket,
     });
     const fn = (functionId: FunctionId) => this.functions.byId[functionId].function;
 
@@ -93,6 +98,7 @@ export class RefundsStack extends Stack {
       cancellation: fn('cancellation'),
       'qr-orders': fn('qr-orders'),
       webhook: fn('webhook'),
+      reports: fn('reports'),
     });
     this.httpApi.addCatchAllRoute(fn('not-found'));
 
@@ -116,6 +122,15 @@ export class RefundsStack extends Stack {
       description: 'Runs reconcile: settles pending refunds and cancellations',
       schedule: events.Schedule.rate(RECONCILE_EVERY),
       targets: [new targets.LambdaFunction(fn('reconcile'))],
+    });
+
+    // A failed run is the next hour's to retry (each day is idempotent): no asynchronous retries on top.
+    fn('reports-job').configureAsyncInvoke({ retryAttempts: 0 });
+    new events.Rule(this, 'ReportsSchedule', {
+      description:
+        'Runs reports-job: reconciles the ledger with the settlement reports, chargeback deadlines',
+      schedule: events.Schedule.rate(REPORTS_EVERY),
+      targets: [new targets.LambdaFunction(fn('reports-job'))],
     });
 
     const serviceNames = Object.fromEntries(
@@ -149,6 +164,10 @@ export class RefundsStack extends Stack {
       description: 'Put {"current": "<webhook secret>"} here',
     });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'ReportsBucketName', {
+      value: this.reportsBucket.bucket.bucketName,
+      description: 'Settlement report files and reconciliation results',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
 }

@@ -200,3 +200,44 @@ export const readNotificationQueueUrl = (env: Env): string | undefined =>
 
 /** EVENT_BUS_NAME: required by the event publisher, the only function that publishes. */
 export const readEventBusName = (env: Env): string => required(env, 'EVENT_BUS_NAME');
+
+/** The reports job's settings (API.md, "Reports" and Configuration). */
+export interface ReportsSettingsConfig {
+  /** REPORT_GRACE_DAYS (3; 0 or more). */
+  graceDays: number;
+  /** REPORT_WAIT_HOURS (24). */
+  waitHours: number;
+  /** REPORTS_MANAGE_CONFIG (`true` | `false`, default false). */
+  manageConfig: boolean;
+  /** CHARGEBACK_WARNING_DAYS (3). */
+  chargebackWarningDays: number;
+}
+
+const booleanOf = (env: Env, name: string, fallback: boolean): boolean => {
+  const raw = nonEmpty(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return raw === 'true';
+};
+
+export const readReportGraceDays = (env: Env): number => integerIn(env, 'REPORT_GRACE_DAYS', 3, 0, 60);
+
+export const readReportsSettings = (env: Env): ReportsSettingsConfig => ({
+  graceDays: readReportGraceDays(env),
+  waitHours: integerIn(env, 'REPORT_WAIT_HOURS', 24, 1, 168),
+  manageConfig: booleanOf(env, 'REPORTS_MANAGE_CONFIG', false),
+  chargebackWarningDays: integerIn(env, 'CHARGEBACK_WARNING_DAYS', 3, 0, 60),
+});
+
+/** Where report files and results go: REPORTS_BUCKET (AWS) or REPORTS_DIR (locally, default `.reports`). */
+export type ReportsArchiveConfig = { kind: 'bucket'; bucket: string } | { kind: 'dir'; dir: string };
+
+export const readReportsArchive = (env: Env): ReportsArchiveConfig => {
+  const bucket = nonEmpty(env, 'REPORTS_BUCKET');
+  if (bucket !== undefined) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+      throw new ConfigError('REPORTS_BUCKET', `must be an S3 bucket name, got "${bucket}"`);
+    return { kind: 'bucket', bucket };
+  }
+  return { kind: 'dir', dir: nonEmpty(env, 'REPORTS_DIR') ?? '.reports' };
+};

@@ -16,6 +16,10 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   'notification-processor': 60,
   /** Runs every RECONCILE_EVERY_MINUTES: one run ends before the next starts. */
   reconcile: 300,
+  /** Downloads and reconciles a day's report (a busy day's file streams through in minutes). */
+  'reports-job': 900,
+  /** The reports routes read the table only. */
+  reports: 25,
   'not-found': 5,
   /** A batch is at most 25 records of a few events: a few PutEvents calls, retried within the call. */
   'event-publisher': 30,
@@ -29,6 +33,9 @@ export const INTEGRATION_TIMEOUT_SECONDS = 29;
 
 /** How often the reconciliation job runs (the stack's schedule). */
 export const RECONCILE_EVERY_MINUTES = 5;
+
+/** How often the reports job runs (the stack's schedule). */
+export const REPORTS_EVERY_MINUTES = 60;
 
 export const TIMING = {
   /**
@@ -52,6 +59,10 @@ export const TIMING = {
   reconcileMarginMs: 30_000,
   /** Time one ledger's check may take at most in reconciliation (a read, a few re-sends, the writes). */
   reconcileLedgerBudgetMs: 20_000,
+  /** Time the reports job keeps back from its timeout: the day being written still is, and the run reports. */
+  reportsMarginMs: 60_000,
+  /** How long a reports run waits for a file it just requested before leaving it to the next run. */
+  reportsWaitForFileMs: 120_000,
   /** Bound on one Mercado Pago call, retries and waits included (the caller's deadline can only shorten it). */
   mercadoPagoCallBudgetMs: 20_000,
 } as const;

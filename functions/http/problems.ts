@@ -11,6 +11,7 @@ export const Problem = {
   PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   REFUND_NOT_FOUND: { status: 404, title: 'Refund not found' },
   QR_ORDER_NOT_FOUND: { status: 404, title: 'No order on this till' },
+  RECONCILIATION_NOT_FOUND: { status: 404, title: 'That day was never reconciled' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this route' },
   PAYMENT_CHARGED_BACK: { status: 409, title: 'The payment was charged back' },
   PAYMENT_IN_MEDIATION: { status: 409, title: 'The payment is in mediation' },

@@ -13,6 +13,7 @@ const lowerCaseNames = (headers: Record<string, string> | undefined): Record<str
 /** A route's answer as API Gateway expects it: the body as JSON text, header names lower-cased. */
 export const toLambdaResult = (response: HttpResponse): HttpLambdaResult => {
   const headers = lowerCaseNames(response.headers);
+  if (response.text !== undefined) return { statusCode: response.status, headers, body: response.text };
   if (response.body === undefined) return { statusCode: response.status, headers };
   headers['content-type'] ??= JSON_CONTENT_TYPE;
   return { statusCode: response.status, headers, body: JSON.stringify(response.body) };

@@ -30,6 +30,8 @@ export interface HttpResponse {
   status: number;
   /** Serialized as JSON; absent = no body (e.g. 204). */
   body?: unknown;
+  /** A body sent as it is (e.g. CSV), with the route's own `content-type`; instead of `body`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 

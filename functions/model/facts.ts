@@ -42,3 +42,24 @@ export interface Read<T> {
   /** Mercado Pago's x-request-id of the read, for the history. */
   requestId?: string;
 }
+
+/**
+ * A chargeback case as Mercado Pago reports it (GET /v1/chargebacks/{id}), in every form NOTES reports:
+ * the documented one (`payments[]`, `coverage_applied`, documentation fields) and the SDK mocks' one
+ * (`payment_id`, `status` new | in_review | won | lost, `currency_id`). Nothing is required but the id.
+ */
+export interface ChargebackFacts {
+  id: string;
+  paymentIds: string[];
+  currency: string | null;
+  /** Major units, or null when not said. */
+  amount: number | null;
+  /** true: the seller won (money back); false: lost; null: undecided or not said. */
+  coverageApplied: boolean | null;
+  /** The SDK form's status word, lower case, or null. */
+  status: string | null;
+  documentationStatus: string | null;
+  documentationDeadline: string | null;
+  dateCreated: string | null;
+  dateLastUpdated: string | null;
+}

@@ -21,6 +21,12 @@ export const MetricName = {
   MercadoPagoCallFailed: 'MercadoPagoCallFailed',
   /** Something only a person can settle was found (contradiction, unknown status): GET /ops/attention. */
   AttentionRaised: 'AttentionRaised',
+  /** A new discrepancy between the ledger and Mercado Pago's settlement report (dimension `kind`). */
+  ReconciliationDiscrepancy: 'ReconciliationDiscrepancy',
+  /** A day's report did not come within REPORT_WAIT_HOURS, or could not be read. */
+  ReconciliationFailed: 'ReconciliationFailed',
+  /** An open chargeback's documentation is due within CHARGEBACK_WARNING_DAYS (each hourly run while so). */
+  ChargebackDeadlineNear: 'ChargebackDeadlineNear',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

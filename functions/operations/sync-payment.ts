@@ -126,5 +126,9 @@ export const describe = (event: LedgerEvent): string => {
       return `cancellation.${event.status}`;
     case 'attention.raised':
       return `attention:${event.item.kind}`;
+    case 'refund.recorded':
+      return `refund.recorded:${event.refund.id}`;
+    case 'chargeback.changed':
+      return `chargeback.${event.chargeback.status}:${event.chargeback.id}`;
   }
 };

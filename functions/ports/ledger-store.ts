@@ -9,6 +9,8 @@ export interface DueLedger {
 
 export interface LedgerStore {
   get(id: string): Promise<Ledger | undefined>;
+  /** Several ledgers at once (eventually consistent reads, for reports); absent ids are not in the map. */
+  getMany(ids: readonly string[]): Promise<Map<string, Ledger>>;
   /**
    * Stores `ledger` if nobody wrote since its `version`, with the events out of `events` as the item's
    * outbox; returns the stored ledger, or null on a conflict.

@@ -3,7 +3,7 @@
  * digits, amounts are numbers in major units as Mercado Pago sent them, dates are the strings it sent
  * (or null when absent or empty). Only the fields the code uses are here; the schemas tolerate the rest.
  */
-import type { PaymentFacts, RefundFact } from '../model/facts.ts';
+import type { ChargebackFacts, PaymentFacts, RefundFact } from '../model/facts.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export type MpRefundStatus =
@@ -104,4 +104,9 @@ export interface MercadoPagoClient {
   /** false when the till had no order. */
   deleteQrOrder(userId: string, externalPosId: string, options?: CallOptions): Promise<boolean>;
   getMerchantOrder(merchantOrderId: string, options?: CallOptions): Promise<MpMerchantOrder>;
+  /** `GET /v1/chargebacks/{id}`: the case (404: not found with our token). */
+  getChargeback(chargebackId: string, options?: CallOptions): Promise<MpChargeback>;
 }
+
+/** A chargeback case as Mercado Pago reports it (the model's ChargebackFacts), with the answer's request id. */
+export type MpChargeback = ChargebackFacts & Answered;

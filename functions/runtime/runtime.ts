@@ -10,6 +10,8 @@ import { dynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { createIdempotencyStore } from '../adapters/dynamodb/idempotency-store.ts';
 import { createLedgerStore } from '../adapters/dynamodb/ledger-store.ts';
 import { createQrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import { createReconciliationStore } from '../adapters/dynamodb/reconciliation-store.ts';
+import { createRefundIndex } from '../adapters/dynamodb/refund-index.ts';
 import { createMercadoPagoClient } from '../adapters/mercadopago/client.ts';
 import { createSecretResolver } from '../adapters/secrets.ts';
 import type { MercadoPagoAccess, StorageConfig } from '../config/fields.ts';
@@ -22,6 +24,8 @@ import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
 import type { ProcessingDeps } from '../operations/processing-deps.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
 import type { QrOrderStore } from '../ports/qr-order-store.ts';
+import type { ReconciliationStore } from '../ports/reconciliation-store.ts';
+import type { RefundIndex } from '../ports/refund-index.ts';
 
 /** The process-wide pieces every function shares: the table's client, the clock, ids. */
 export interface Runtime {
@@ -71,4 +75,12 @@ export const processingDepsOf = (
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   qrOrders: qrOrderStoreOf(runtime),
   userId: config.userId,
+});
+
+/** The reports' stores: each day's reconciliation and the refunds-by-day index. */
+export const reportStoresOf = (
+  runtime: Runtime,
+): { reconciliations: ReconciliationStore; index: RefundIndex } => ({
+  reconciliations: createReconciliationStore(runtime.dynamo, runtime.tableName),
+  index: createRefundIndex(runtime.dynamo, runtime.tableName),
 });

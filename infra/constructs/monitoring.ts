@@ -141,6 +141,40 @@ export class Monitoring extends Construct {
       description: 'A refund stayed unsettled past the point where reconcile gives up: settle it by hand.',
     });
 
+    // Reports: every discrepancy is for a person (README "A day's reconciliation"), so is a day that failed.
+    this.alarm(
+      'reconciliation-discrepancy',
+      this.acrossServices(MetricName.ReconciliationDiscrepancy, 'SUM'),
+      {
+        threshold: 0,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        description:
+          "The ledger disagrees with Mercado Pago's settlement report: GET /reports/reconciliations/{date} lists what and what to do.",
+      },
+    );
+    this.alarm('reconciliation-failed', this.acrossServices(MetricName.ReconciliationFailed, 'SUM'), {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        "A day's settlement report did not come within REPORT_WAIT_HOURS, or could not be reconciled (its reason says why).",
+    });
+    this.alarm('chargeback-deadline', this.acrossServices(MetricName.ChargebackDeadlineNear, 'SUM'), {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        "A chargeback's documentation is due within CHARGEBACK_WARNING_DAYS: send the evidence to Mercado Pago (GET /ops/attention).",
+    });
+    this.alarm(
+      'reports-job-not-running',
+      props.functions['reports-job'].metricInvocations({ period: Duration.hours(3), statistic: 'Sum' }),
+      {
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.BREACHING,
+        description: 'reports-job has not run for 3 hours (it is scheduled hourly).',
+      },
+    );
+
     this.dashboard = this.createDashboard();
   }
 

@@ -4,8 +4,9 @@
  */
 
 import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -29,6 +30,8 @@ const FUNCTION_DESCRIPTIONS: Record<FunctionId, string> = {
   webhook: 'Receives Mercado Pago notifications',
   'notification-processor': 'Applies queued Mercado Pago notifications to the ledger',
   reconcile: 'Settles pending refunds and cancellations',
+  reports: "Lists refunds by day and each day's reconciliation with the settlement report",
+  'reports-job': 'Reconciles the ledger with Mercado Pago settlement reports; warns of chargeback deadlines',
   'not-found': 'Answers requests matching no route: problem+json 404 or 405',
   'event-publisher': 'Publishes the events stored by ledger writes, from the table stream',
 };
@@ -58,6 +61,8 @@ export interface ServiceFunctionsProps {
   eventBus: events.IEventBus;
   /** The notification URL sent with QR orders (PUBLIC_WEBHOOK_URL). */
   webhookUrl: string;
+  /** Where the reports job keeps report files and results (REPORTS_BUCKET). */
+  reportsBucket: s3.IBucket;
 }
 
 export class ServiceFunctions extends Construct {
@@ -110,6 +115,23 @@ export class ServiceFunctions extends Construct {
       },
       'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
       reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
+      reports: {
+        ...logLevel,
+        ...table,
+        ...optional('REPORT_GRACE_DAYS', settings.reports.graceDays?.toString()),
+      },
+      'reports-job': {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...seller,
+        REPORTS_BUCKET: props.reportsBucket.bucketName,
+        ...optional('REPORT_GRACE_DAYS', settings.reports.graceDays?.toString()),
+        ...optional('REPORT_WAIT_HOURS', settings.reports.waitHours?.toString()),
+        ...optional('REPORTS_MANAGE_CONFIG', settings.reports.manageConfig?.toString()),
+        ...optional('CHARGEBACK_WARNING_DAYS', settings.reports.chargebackWarningDays?.toString()),
+      },
       'not-found': logLevel,
       'event-publisher': { ...logLevel, EVENT_BUS_NAME: props.eventBus.eventBusName },
     };
@@ -135,6 +157,15 @@ export class ServiceFunctions extends Construct {
         fn.allow(['secretsmanager:GetSecretValue'], [props.webhookSecrets.secretArn]);
       if (access.publishesEvents) fn.allow(['events:PutEvents'], [props.eventBus.eventBusArn]);
       if (access.sendsNotifications) fn.allow(['sqs:SendMessage'], [props.notificationQueue.queueArn]);
+      if (access.usesReportsBucket) {
+        fn.allow(['s3:PutObject', 's3:GetObject'], [props.reportsBucket.arnForObjects('*')]);
+        const bucketId = Stack.of(this).getLogicalId(props.reportsBucket.node.defaultChild as CfnElement);
+        Validations.of(fn.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+          reason:
+            'The reports job writes and reads objects of its own bucket only (files and results, one per day).',
+        });
+      }
       created[functionId] = fn;
     }
     this.byId = created as Record<FunctionId, ProjectFunction>;

@@ -6,6 +6,8 @@ import { loadProcessorConfig } from '../../functions/notification-processor/conf
 import { loadQrOrdersConfig } from '../../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../../functions/refunds/config.ts';
+import { loadReportsConfig } from '../../functions/reports/config.ts';
+import { loadReportsJobConfig } from '../../functions/reports-job/config.ts';
 import { loadWebhookConfig } from '../../functions/webhook/config.ts';
 import type { FunctionId } from '../../infra/access.ts';
 
@@ -16,6 +18,8 @@ export const CONFIG_LOADERS: Record<FunctionId, (env: Env) => unknown> = {
   webhook: loadWebhookConfig,
   'notification-processor': loadProcessorConfig,
   reconcile: loadReconcileConfig,
+  reports: loadReportsConfig,
+  'reports-job': loadReportsJobConfig,
   'not-found': checkLogLevel,
   'event-publisher': loadEventPublisherConfig,
 };

@@ -52,6 +52,8 @@ describe('functions', () => {
       webhook: 20,
       'notification-processor': 60,
       reconcile: 300,
+      reports: 25,
+      'reports-job': 900,
       'not-found': 5,
       'event-publisher': 30,
     });
@@ -70,6 +72,9 @@ describe('functions', () => {
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
       'notification-processor': [...common, token].sort(),
       reconcile: [...common, token].sort(),
+      // Reads the table only: no token.
+      reports: common,
+      'reports-job': [...common, token, 'REPORTS_BUCKET'].sort(),
       // Touches no resource: no table name, no secret ARN.
       'not-found': ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
       'event-publisher': ['EVENT_BUS_NAME', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
@@ -136,6 +141,7 @@ describe('least privilege', () => {
       queue: synth.logicalIdOf(synth.stack.notifications.queue),
       eventFailures: synth.logicalIdOf(synth.stack.eventStream.failureQueue),
       logs: synth.logicalIdOf(synth.stack.functions.byId[functionId].logGroup),
+      reportsBucket: synth.logicalIdOf(synth.stack.reportsBucket.bucket),
     };
     const symbol = (resource: unknown): string => {
       const json = JSON.stringify(resource);
@@ -153,6 +159,8 @@ describe('least privilege', () => {
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.table, 'StreamArn'] })) return 'tableStream';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.eventFailures, 'Arn'] })) return 'eventFailureQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.logs, 'Arn'] })) return 'ownLogGroup';
+      if (json === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.reportsBucket, 'Arn'] }, '/*']] }))
+        return 'reportsBucketObjects';
       return `unexpected ${json}`;
     };
     const roleId = synth.logicalIdOf(synth.stack.functions.byId[functionId].role);
@@ -239,6 +247,16 @@ describe('least privilege', () => {
       },
     ],
     ['not-found', base],
+    ['reports', { ...base, table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'] }],
+    [
+      'reports-job',
+      {
+        ...base,
+        table: readWrite,
+        accessToken: readToken,
+        reportsBucketObjects: ['s3:GetObject', 's3:PutObject'],
+      },
+    ],
     [
       'event-publisher',
       {
@@ -450,6 +468,52 @@ describe('notifications', () => {
     });
   });
 
+  it('runs reports-job every hour, without asynchronous retries', () => {
+    synth.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [synth.functionLogicalId('reports-job'), 'Arn'] } })],
+    });
+    synth.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: synth.functionLogicalId('reports-job') },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('keeps report files in an encrypted, private, TLS-only, versioned, logged, retained bucket with a lifecycle', () => {
+    const id = synth.logicalIdOf(synth.stack.reportsBucket.bucket);
+    const bucket = resourcesOf(synth.template, 'AWS::S3::Bucket')[id]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: synth.logicalIdOf(synth.stack.reportsBucket.accessLogs) },
+      },
+    });
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules[0]).toMatchObject({
+      Status: 'Enabled',
+      Transitions: [
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+        { StorageClass: 'GLACIER', TransitionInDays: 365 },
+      ],
+    });
+    const policy = Object.values(resourcesOf(synth.template, 'AWS::S3::BucketPolicy')).find(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: id }),
+    )!;
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    expect(environmentOf('reports-job').REPORTS_BUCKET).toEqual({ Ref: id });
+  });
+
   it('has an event bus for events out', () => {
     synth.template.resourceCountIs('AWS::Events::EventBus', 1);
   });
@@ -612,6 +676,25 @@ describe('monitoring', () => {
       );
     },
   );
+
+  it.each(['reconciliation-discrepancy', 'reconciliation-failed', 'chargeback-deadline'])(
+    'alarms on %s as soon as one happens',
+    (name) => {
+      expect(alarmNamed(name).Properties).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    },
+  );
+
+  it('alarms when reports-job stops running', () => {
+    expect(alarmNamed('reports-job-not-running').Properties).toMatchObject({
+      MetricName: 'Invocations',
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      Period: 10800,
+    });
+  });
 
   it('alarms when reconcile stops running', () => {
     expect(alarmNamed('reconcile-not-running').Properties).toMatchObject({

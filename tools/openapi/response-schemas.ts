@@ -54,6 +54,21 @@ export const refundSchema = z.object({
   updatedAt: timestampSchema,
 });
 
+/** A chargeback (card issuer) or dispute (buyer's claim) on the payment, as its ledger recorded it. */
+export const chargebackSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['chargeback', 'dispute']),
+  amount: amountSchema,
+  currency: z.string(),
+  status: z.enum(['open', 'won', 'lost']),
+  /** Mercado Pago's words: pending, review_pending, valid, invalid, not_supplied, not_applicable. */
+  documentationStatus: z.nullable(z.string()),
+  /** Evidence must reach Mercado Pago before this. */
+  documentationDeadline: z.nullable(timestampSchema),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+
 export const paymentRefundsSchema = z.object({
   paymentId: z.optional(z.string()),
   orderId: z.optional(z.string()),
@@ -65,6 +80,7 @@ export const paymentRefundsSchema = z.object({
   pendingAmount: totalSchema,
   refundableAmount: totalSchema,
   refunds: z.array(refundSchema),
+  chargebacks: z.array(chargebackSchema),
 });
 
 /** 200 of the cancellation (cancellation/responses.ts builds it from Mercado Pago's word or the ledger). */

@@ -96,7 +96,7 @@ const ledgerV2 = z.object({
   cancellation: z.optional(cancellationRecord),
   attention: z.array(
     z.object({
-      kind: z.enum(['settlement_contradiction', 'refund_status_unknown']),
+      kind: z.enum(['settlement_contradiction', 'refund_status_unknown', 'chargeback_deadline']),
       key: text,
       refundId: z.optional(text),
       mercadoPagoRefundId: z.optional(text),
@@ -108,6 +108,34 @@ const ledgerV2 = z.object({
     z.object({ at: iso, by: text, change: text, detail: text, mercadoPagoRequestId: z.optional(text) }),
   ),
   schedule: z.optional(z.object({ nextCheckAt: iso, checks: z.int() })),
+  chargebacks: z.optional(
+    z.array(
+      z.object({
+        id: text,
+        kind: z.enum(['chargeback', 'dispute']),
+        amountMinor: z.int(),
+        status: z.enum(['open', 'won', 'lost']),
+        documentationStatus: z.nullable(text),
+        documentationDeadline: z.nullable(iso),
+        createdAt: iso,
+        updatedAt: iso,
+        mercadoPagoUpdatedAt: z.optional(iso),
+      }),
+    ),
+  ),
+  reported: z.optional(
+    z.array(
+      z.object({
+        key: text,
+        day: text,
+        type: z.enum(['refund', 'chargeback', 'dispute']),
+        mercadoPagoId: z.nullable(text),
+        refundId: z.optional(text),
+        amountMinor: z.int(),
+        outcome: z.enum(['matched', 'amount_mismatch', 'recorded_external', 'held', 'unknown', 'recorded']),
+      }),
+    ),
+  ),
   createdAt: iso,
   updatedAt: iso,
 });

@@ -9,6 +9,8 @@
 
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -20,6 +22,7 @@ import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.
 import type { DueLedger, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
+import { writeIndexes } from './refund-index.ts';
 import {
   DUE_INDEX_SHARDS,
   dueIndexPartition,
@@ -74,6 +77,8 @@ export const outboxAttribute = (events: readonly OutEvent[]): Record<string, Att
   events.length > 0 ? { [OUTBOX_ATTRIBUTE]: { S: JSON.stringify(events) } } : {};
 
 const DUE_PAGE = 100;
+/** BatchGetItem's limit. */
+const BATCH_GET = 100;
 
 export const createLedgerStore = (client: DynamoDBClient, tableName: string): LedgerStore => {
   /**
@@ -113,6 +118,30 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       return ledgerFromItem(result.Item);
     },
 
+    async getMany(ids) {
+      const found = new Map<string, Ledger>();
+      const unique = [...new Set(ids)];
+      for (let start = 0; start < unique.length; start += BATCH_GET) {
+        let keys: Record<string, AttributeValue>[] | undefined = unique
+          .slice(start, start + BATCH_GET)
+          .map((id) => ledgerKey(id));
+        for (let tries = 0; keys && keys.length > 0; tries++) {
+          if (tries > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** tries)));
+          const result: BatchGetItemCommandOutput = await client.send(
+            new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys } } }),
+          );
+          for (const item of result.Responses?.[tableName] ?? []) {
+            const ledger = ledgerFromItem(item);
+            if (ledger) found.set(ledger.id, ledger);
+          }
+          keys = result.UnprocessedKeys?.[tableName]?.Keys;
+          if (tries > 10 && keys && keys.length > 0)
+            throw new Error('BatchGetItem kept leaving keys unprocessed');
+        }
+      }
+      return found;
+    },
+
     async save(ledger, events = []) {
       const next: Ledger = { ...ledger, version: ledger.version + 1 };
       const item: Record<string, AttributeValue> = {
@@ -125,6 +154,8 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
         item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
       }
+      // The index items first: a stored refund is never missing from the day index (refund-index.ts).
+      await writeIndexes(client, tableName, ledger.id, events);
       try {
         await client.send(
           new PutItemCommand({

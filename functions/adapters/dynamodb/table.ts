@@ -21,7 +21,24 @@ export const KeyPrefix = {
   qrOrder: 'QR_ORDER#',
   notification: 'NOTIFICATION#',
   hint: 'HINT#',
+  /** The refunds-by-day index (`REFUNDS#<yyyy-mm>#<shard>`), see REFUND_INDEX_SHARDS. */
+  refundIndex: 'REFUNDS#',
+  /** Open chargebacks with their documentation deadline (one small partition: chargebacks are rare). */
+  openChargebacks: 'CHARGEBACKS#OPEN',
+  /** A day's reconciliation (`DAY`) and its discrepancies (`DISCREPANCY#<key>`). */
+  reconciliation: 'RECONCILIATION#',
 } as const;
+
+/**
+ * The refunds-by-day index: one small item per refund (ours when reserved, one made elsewhere when recorded),
+ * `pk` = `REFUNDS#<yyyy-mm of createdAt>#<shard>`, `sk` = `<createdAt>#<refund id>`, written before the
+ * ledger write that adds the refund. Spread over 16 shards per month, so no partition takes every refund's
+ * write; a page of `GET /reports/refunds` (at most 31 days: two months) merges at most 32 partitions.
+ */
+export const REFUND_INDEX_SHARDS = 16;
+
+export const refundIndexPartition = (month: string, shard: number): string =>
+  `${KeyPrefix.refundIndex}${month}#${String(shard).padStart(2, '0')}`;
 
 /**
  * The due-work index (`gsi1`) holds ledgers with pending work, `gsi1pk` = `DUE#<shard>` and `gsi1sk` =
@@ -30,15 +47,18 @@ export const KeyPrefix = {
  */
 export const DUE_INDEX_SHARDS = 32;
 
-/** FNV-1a of the ledger id: a stable, even spread over the shards. */
-export const dueShardOf = (id: string): number => {
+/** FNV-1a: a stable, even spread of ids over shards. */
+export const fnv1a = (id: string): number => {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % DUE_INDEX_SHARDS;
+  return hash;
 };
+
+/** The due-work shard of a ledger id. */
+export const dueShardOf = (id: string): number => fnv1a(id) % DUE_INDEX_SHARDS;
 
 export const dueIndexPartition = (shard: number): string => `DUE#${String(shard).padStart(2, '0')}`;
 

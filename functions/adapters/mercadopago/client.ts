@@ -6,18 +6,21 @@
  */
 
 import * as z from 'zod/mini';
+import { parseJsonKeepingBigIntegers } from '../../model/json.ts';
 import { type Logger, rootLogger } from '../../observability/logger.ts';
 import type { Answered, CallOptions, MercadoPagoClient, WriteOptions } from '../../ports/mercadopago.ts';
 import { MercadoPagoError, MpFailureKind } from '../../ports/mercadopago-errors.ts';
 import { createTransport, type MpRequest, type MpResponse, type TransportOptions } from './http.ts';
 import {
   cancellationBody,
+  chargebackBody,
   merchantOrderBody,
   paymentBody,
   qrOrderBody,
   refundBody,
   refundListBody,
   toCancellation,
+  toChargeback,
   toMerchantOrder,
   toPayment,
   toQrOrder,
@@ -43,9 +46,10 @@ const requireIdempotencyKey = (options: WriteOptions): string => {
 const MAX_ISSUES_IN_MESSAGE = 5;
 
 const NOT_JSON = Symbol('not JSON');
+/** Ids beyond 2^53 (chargeback cases) keep every digit. */
 const parseJson = (text: string): unknown => {
   try {
-    return JSON.parse(text);
+    return parseJsonKeepingBigIntegers(text);
   } catch {
     return NOT_JSON;
   }
@@ -246,6 +250,19 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
         call,
       };
       return decode(request, await send(request), merchantOrderBody, toMerchantOrder);
+    },
+
+    async getChargeback(chargebackId: string, call?: CallOptions) {
+      const request: MpRequest = {
+        method: 'GET',
+        path: `/v1/chargebacks/${segment('chargebackId', chargebackId)}`,
+        write: false,
+        call,
+      };
+      const response = await send(request);
+      const chargeback = decode(request, response, chargebackBody, toChargeback);
+      if (chargeback.id !== chargebackId) throwAboutAnother(request, response, `chargeback ${chargeback.id}`);
+      return withRequestId(chargeback, response);
     },
   };
 };

@@ -5,6 +5,7 @@
  * offset (`-04:00`, `-00:00`).
  */
 import * as z from 'zod/mini';
+import type { ChargebackFacts } from '../../model/facts.ts';
 import type {
   MpCancellation,
   MpMerchantOrder,
@@ -276,3 +277,54 @@ export const toMerchantOrder = (body: z.output<typeof merchantOrderBody>): MpMer
     transactionAmount: payment.transaction_amount,
   })),
 });
+
+// ---- chargebacks ----
+
+/** A case id: digits (18 of them, kept as written: see model/json.ts) or the SDK mocks' `CB-001-2022`. */
+export const chargebackId = z.pipe(
+  z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/))]),
+  z.transform((value) => String(value)),
+);
+
+const optionalWord = hint(z.string());
+
+/** Every form NOTES §3 reports (documented, SDK mocks, openapi fixture): only `id` is required. */
+export const chargebackBody = z.looseObject({
+  id: chargebackId,
+  payments: hint(z.array(mpId)),
+  payment_id: hint(mpId),
+  resource: hint(z.looseObject({ id: hint(mpId) })),
+  currency: optionalWord,
+  currency_id: optionalWord,
+  amount: hint(mpAmount),
+  coverage_applied: hint(z.boolean()),
+  status: optionalWord,
+  documentation_status: optionalWord,
+  date_documentation_deadline: optionalWord,
+  date_created: optionalWord,
+  date_last_updated: optionalWord,
+  last_modified: optionalWord,
+  last_updated: optionalWord,
+});
+
+const nonEmpty = (value: string | null | undefined): string | null =>
+  value === undefined || value === null || value.trim() === '' ? null : value;
+
+export const toChargeback = (body: z.output<typeof chargebackBody>): ChargebackFacts => {
+  const paymentIds = new Set<string>(body.payments ?? []);
+  if (body.payment_id) paymentIds.add(body.payment_id);
+  if (body.resource?.id) paymentIds.add(body.resource.id);
+  return {
+    id: body.id,
+    paymentIds: [...paymentIds],
+    currency: nonEmpty(body.currency) ?? nonEmpty(body.currency_id),
+    amount: body.amount ?? null,
+    coverageApplied: body.coverage_applied ?? null,
+    status: nonEmpty(body.status)?.toLowerCase() ?? null,
+    documentationStatus: nonEmpty(body.documentation_status),
+    documentationDeadline: nonEmpty(body.date_documentation_deadline),
+    dateCreated: nonEmpty(body.date_created),
+    dateLastUpdated:
+      nonEmpty(body.date_last_updated) ?? nonEmpty(body.last_modified) ?? nonEmpty(body.last_updated),
+  };
+};

@@ -7,7 +7,7 @@
 import { sha256Hex } from '../ids.ts';
 import type { LedgerEvent } from '../ledger/change.ts';
 import { type Ledger, LedgerKind, RefundStatus } from '../ledger/types.ts';
-import { refundView, subjectField } from '../ledger/view.ts';
+import { chargebackView, refundView, subjectField } from '../ledger/view.ts';
 import { DetailType, EVENT_SCHEMA_VERSION, type OutEvent } from './types.ts';
 
 const eventId = (...parts: (string | null)[]): string => sha256Hex(JSON.stringify(parts)).slice(0, 32);
@@ -43,6 +43,37 @@ export const outEventsOf = (ledger: Ledger, events: readonly LedgerEvent[]): Out
       } as OutEvent);
       continue;
     }
+    if (event.kind === 'chargeback.changed') {
+      const { chargeback, previous } = event;
+      const view = chargebackView(ledger, chargeback);
+      const at = chargeback.updatedAt;
+      if (previous === null) {
+        out.push({
+          detailType: DetailType.ChargebackOpened,
+          detail: {
+            version: EVENT_SCHEMA_VERSION,
+            eventId: eventId(DetailType.ChargebackOpened, ledger.id, chargeback.id),
+            occurredAt: at,
+            ...subjectField(ledger),
+            chargeback: view,
+          },
+        });
+      }
+      if (chargeback.status !== 'open' && previous !== chargeback.status) {
+        out.push({
+          detailType: DetailType.ChargebackResolved,
+          detail: {
+            version: EVENT_SCHEMA_VERSION,
+            eventId: eventId(DetailType.ChargebackResolved, ledger.id, chargeback.id, chargeback.status),
+            occurredAt: at,
+            ...subjectField(ledger),
+            chargeback: view,
+            outcome: chargeback.status,
+          },
+        });
+      }
+      continue;
+    }
     if (event.kind !== 'refund.settled' || event.refund.status === RefundStatus.Pending) continue;
     const { refund } = event;
     const detailType =
@@ -61,6 +92,10 @@ export const outEventsOf = (ledger: Ledger, events: readonly LedgerEvent[]): Out
   const seen = new Set<string>();
   return out.filter((e) => !seen.has(e.detail.eventId) && seen.add(e.detail.eventId));
 };
+
+/** The eventId of a reconciliation event: stable per day and per what it says (its kind and key). */
+export const reconciliationEventId = (...parts: (string | null)[]): string =>
+  eventId('reconciliation', ...parts);
 
 export const qrOrderEventId = (externalReference: string, merchantOrderId: string, status: string): string =>
   eventId('qr', externalReference, merchantOrderId, status);

@@ -3,7 +3,7 @@
  * EventBridge `source` is EVENT_SOURCE, `detail-type` one of DetailType; the JSON schema of each detail is
  * in docs/events.md. Details are versioned: fields are only ever added within a version.
  */
-import type { RefundView } from '../ledger/view.ts';
+import type { ChargebackView, RefundView } from '../ledger/view.ts';
 
 export const EVENT_SOURCE = 'mercadopago-refunds';
 export const EVENT_SCHEMA_VERSION = 1;
@@ -16,6 +16,11 @@ export const DetailType = {
   OrderCancelled: 'Order Cancelled',
   QrOrderPaid: 'QR Order Paid',
   QrOrderExpired: 'QR Order Expired',
+  ChargebackOpened: 'Chargeback Opened',
+  ChargebackResolved: 'Chargeback Resolved',
+  ReconciliationCompleted: 'Reconciliation Completed',
+  ReconciliationDiscrepancy: 'Reconciliation Discrepancy',
+  ReconciliationFailed: 'Reconciliation Failed',
 } as const;
 export type DetailType = (typeof DetailType)[keyof typeof DetailType];
 
@@ -53,6 +58,39 @@ export interface QrOrderDetail extends DetailBase {
   paymentIds: string[];
 }
 
+export interface ChargebackDetail extends DetailBase, SubjectIds {
+  chargeback: ChargebackView;
+  /** Chargeback Resolved only. */
+  outcome?: 'won' | 'lost';
+}
+
+export interface ReconciliationCounts {
+  rows: number;
+  matched: number;
+  recordedExternal: number;
+  discrepancies: number;
+}
+
+export interface DiscrepancyView extends SubjectIds {
+  kind: 'refund_missing_in_report' | 'amount_mismatch' | 'unknown_refund';
+  refundId?: string;
+  mercadoPagoRefundId?: string;
+  amount?: number;
+  detail: string;
+}
+
+export interface ReconciliationDetail extends DetailBase {
+  /** The UTC day reconciled (YYYY-MM-DD). */
+  date: string;
+  /** Reconciliation Completed. */
+  counts?: ReconciliationCounts;
+  reportFile?: string;
+  /** Reconciliation Discrepancy. */
+  discrepancy?: DiscrepancyView;
+  /** Reconciliation Failed. */
+  reason?: string;
+}
+
 export type OutEvent =
   | { detailType: typeof DetailType.RefundSucceeded | typeof DetailType.RefundFailed; detail: RefundDetail }
   | {
@@ -62,7 +100,18 @@ export type OutEvent =
         | typeof DetailType.OrderCancelled;
       detail: PaymentStatusDetail;
     }
-  | { detailType: typeof DetailType.QrOrderPaid | typeof DetailType.QrOrderExpired; detail: QrOrderDetail };
+  | { detailType: typeof DetailType.QrOrderPaid | typeof DetailType.QrOrderExpired; detail: QrOrderDetail }
+  | {
+      detailType: typeof DetailType.ChargebackOpened | typeof DetailType.ChargebackResolved;
+      detail: ChargebackDetail;
+    }
+  | {
+      detailType:
+        | typeof DetailType.ReconciliationCompleted
+        | typeof DetailType.ReconciliationDiscrepancy
+        | typeof DetailType.ReconciliationFailed;
+      detail: ReconciliationDetail;
+    };
 
 /** The envelope as EventBridge delivers it to rules and as the local events file holds it (one per line). */
 export interface EventEnvelope {

@@ -9,6 +9,7 @@ import { nowMsOf, type RuleContext } from '../settings.ts';
 import {
   type AttentionItem,
   CancellationStatus,
+  type ChargebackRecord,
   type HistoryEntry,
   type Ledger,
   type RefundEntry,
@@ -26,7 +27,11 @@ export type LedgerEvent =
       at: string;
     }
   | { kind: 'cancellation.settled'; status: 'cancelled' | 'failed'; at: string }
-  | { kind: 'attention.raised'; item: AttentionItem };
+  | { kind: 'attention.raised'; item: AttentionItem }
+  /** A refund entry was added (ours reserved, or one made elsewhere recorded): the day index learns it. */
+  | { kind: 'refund.recorded'; refund: RefundEntry }
+  /** A chargeback was recorded or changed; `previous` is its status before (null: it is new). */
+  | { kind: 'chargeback.changed'; chargeback: ChargebackRecord; previous: ChargebackRecord['status'] | null };
 
 export interface LedgerChange<T> {
   /** The ledger to store, or null when nothing changed (nothing is written). */

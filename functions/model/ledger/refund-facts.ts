@@ -143,6 +143,7 @@ const recordExternal = (
     ...(provisional ? { provisional: true } : {}),
   };
   draft.ledger.refunds.push(entry);
+  draft.events.push({ kind: 'refund.recorded', refund: structuredClone(entry) });
   note(
     draft,
     'refund_recorded_external',
@@ -197,6 +198,8 @@ export interface RefundFactsRead {
   at: string;
   /** The read is older than what the ledger recorded (its status was not applied). */
   stale: boolean;
+  /** The read lists only some of the refunds (a report row): a linked refund it does not show is no news. */
+  partial?: boolean;
   requestId?: string;
 }
 
@@ -245,7 +248,7 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
     }
   }
   confirmProvisional(draft);
-  if (!read.stale) {
+  if (!read.stale && !read.partial) {
     const shown = new Set(facts.map((fact) => fact.id));
     const readMs = Date.parse(read.at);
     for (const entry of ledger.refunds) {

@@ -10,7 +10,15 @@ import { decimalsOf, fromMinorUnits } from '../money.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import { draftOf, finish, type LedgerChange, note, scheduleNewWork, unchanged } from './change.ts';
 import { MAX_ACTIVE_REFUNDS, MAX_LEDGER_REFUNDS, totals } from './totals.ts';
-import { CallState, type Ledger, type OurRefund, RefundOrigin, RefundStatus } from './types.ts';
+import {
+  CallState,
+  ChargebackKind,
+  ChargebackStatus,
+  type Ledger,
+  type OurRefund,
+  RefundOrigin,
+  RefundStatus,
+} from './types.ts';
 
 export interface RefundRequest {
   refundId: string;
@@ -44,7 +52,11 @@ export const refusalOf = (
   nowMs: number,
 ): Failure | { amountMinor: number } => {
   const { status } = ledger;
-  if (status === 'charged_back')
+  // A chargeback recorded open or lost refuses too, even when the payment's status has not caught up yet.
+  const chargedBack = (ledger.chargebacks ?? []).find(
+    (c) => c.kind === ChargebackKind.Chargeback && c.status !== ChargebackStatus.Won,
+  );
+  if (status === 'charged_back' || chargedBack !== undefined)
     return {
       code: RefusalCode.PaymentChargedBack,
       detail:
@@ -130,6 +142,7 @@ export const reserveRefund = (
     updatedAt: context.now,
   };
   draft.ledger.refunds.push(entry);
+  draft.events.push({ kind: 'refund.recorded', refund: structuredClone(entry) });
   note(
     draft,
     'refund_reserved',

@@ -144,6 +144,8 @@ export interface CancellationRecord {
 export const AttentionKind = {
   SettlementContradiction: 'settlement_contradiction',
   RefundStatusUnknown: 'refund_status_unknown',
+  /** A chargeback's documentation is due within CHARGEBACK_WARNING_DAYS: a person must send evidence. */
+  ChargebackDeadline: 'chargeback_deadline',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 
@@ -165,6 +167,61 @@ export interface HistoryEntry {
   change: string;
   detail: string;
   mercadoPagoRequestId?: string;
+}
+
+export const ChargebackStatus = { Open: 'open', Won: 'won', Lost: 'lost' } as const;
+export type ChargebackStatus = (typeof ChargebackStatus)[keyof typeof ChargebackStatus];
+
+export const ChargebackKind = { Chargeback: 'chargeback', Dispute: 'dispute' } as const;
+export type ChargebackKind = (typeof ChargebackKind)[keyof typeof ChargebackKind];
+
+/**
+ * A chargeback (the card issuer took the money back) or a dispute (a buyer's claim) on the payment, as
+ * Mercado Pago's chargeback reads and settlement report rows tell it.
+ */
+export interface ChargebackRecord {
+  /** Mercado Pago's case id; a dispute row, which names none, gets `dispute:<row key>`. */
+  id: string;
+  kind: ChargebackKind;
+  amountMinor: number;
+  status: ChargebackStatus;
+  /** Mercado Pago's words: pending, review_pending, valid, invalid, not_supplied, not_applicable. */
+  documentationStatus: string | null;
+  /** ISO: evidence must be sent before this (null: none given). */
+  documentationDeadline: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Mercado Pago's `date_last_updated` as last applied (an older read changes nothing). */
+  mercadoPagoUpdatedAt?: string;
+}
+
+export const SightingType = { Refund: 'refund', Chargeback: 'chargeback', Dispute: 'dispute' } as const;
+export type SightingType = (typeof SightingType)[keyof typeof SightingType];
+
+/** What a settlement report row did to this ledger (recorded once per row: a rerun finds it). */
+export const SightingOutcome = {
+  Matched: 'matched',
+  AmountMismatch: 'amount_mismatch',
+  RecordedExternal: 'recorded_external',
+  Held: 'held',
+  Unknown: 'unknown',
+  Recorded: 'recorded',
+} as const;
+export type SightingOutcome = (typeof SightingOutcome)[keyof typeof SightingOutcome];
+
+/** A settlement report row about this ledger: the evidence that Mercado Pago's accounting shows a movement. */
+export interface ReportSighting {
+  /** Identifies the row (its type, ids, amount and date), so a rerun of a report records nothing twice. */
+  key: string;
+  /** The report's UTC day (YYYY-MM-DD). */
+  day: string;
+  type: SightingType;
+  /** The Mercado Pago refund or chargeback the row is (as it names it, or as it was matched); null: none. */
+  mercadoPagoId: string | null;
+  /** Our refund (or external record) the row was matched to. */
+  refundId?: string;
+  amountMinor: number;
+  outcome: SightingOutcome;
 }
 
 /** When reconciliation looks at this ledger next (present while it holds pending work). */
@@ -190,6 +247,10 @@ export interface Ledger {
   attention: AttentionItem[];
   history: HistoryEntry[];
   schedule?: CheckSchedule;
+  /** Chargebacks and disputes on the payment (absent until the first). */
+  chargebacks?: ChargebackRecord[];
+  /** Settlement report rows about this ledger (absent until the first). */
+  reported?: ReportSighting[];
   createdAt: string;
   updatedAt: string;
   /** Optimistic concurrency: 0 = not stored yet. */

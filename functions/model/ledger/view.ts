@@ -4,6 +4,7 @@ import type { Failure } from '../codes.ts';
 import { decimalsOf, fromMinorUnits } from '../money.ts';
 import { totals } from './totals.ts';
 import {
+  type ChargebackRecord,
   isOurs,
   type Ledger,
   LedgerKind,
@@ -71,7 +72,36 @@ export interface RefundsView {
   pendingAmount: number;
   refundableAmount: number;
   refunds: RefundView[];
+  chargebacks: ChargebackView[];
 }
+
+/** A chargeback or dispute as the refunds view shows it (API.md), with its currency. */
+export interface ChargebackView {
+  id: string;
+  kind: 'chargeback' | 'dispute';
+  amount: number;
+  currency: string;
+  status: 'open' | 'won' | 'lost';
+  documentationStatus: string | null;
+  documentationDeadline: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const chargebackView = (
+  ledger: Pick<Ledger, 'currency'>,
+  chargeback: ChargebackRecord,
+): ChargebackView => ({
+  id: chargeback.id,
+  kind: chargeback.kind,
+  amount: fromMinorUnits(chargeback.amountMinor, decimalsOf(ledger.currency)),
+  currency: ledger.currency,
+  status: chargeback.status,
+  documentationStatus: chargeback.documentationStatus,
+  documentationDeadline: chargeback.documentationDeadline,
+  createdAt: chargeback.createdAt,
+  updatedAt: chargeback.updatedAt,
+});
 
 const byCreation = (a: RefundEntry, b: RefundEntry) =>
   a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt);
@@ -96,5 +126,6 @@ export const refundsView = (
     pendingAmount: fromMinorUnits(sums.pendingMinor, decimals),
     refundableAmount: fromMinorUnits(sums.refundableMinor, decimals),
     refunds: [...ledger.refunds].sort(byCreation).map((entry) => refundView(ledger, entry)),
+    chargebacks: (ledger.chargebacks ?? []).map((chargeback) => chargebackView(ledger, chargeback)),
   };
 };
