@@ -12,6 +12,8 @@ import { rootLogger } from '../functions/observability/logger.ts';
 import { loadQrOrdersConfig } from '../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../functions/refunds/config.ts';
+import { loadReportsConfig } from '../functions/reports/config.ts';
+import { loadReportsJobConfig } from '../functions/reports-job/config.ts';
 import { loadWebhookConfig } from '../functions/webhook/config.ts';
 import { createTable, DataDirInUseError } from './dynamodb.ts';
 import { startLocalDynamoDb } from './embedded-dynamodb.ts';
@@ -48,6 +50,8 @@ const CONFIG_LOADERS: readonly ((env: Env) => unknown)[] = [
   loadQrOrdersConfig,
   loadWebhookConfig,
   loadReconcileConfig,
+  loadReportsConfig,
+  loadReportsJobConfig,
 ];
 
 /** A missing or malformed variable stops the start with a message naming it. */
@@ -150,11 +154,12 @@ checkConfig(env);
 await createTable(dynamoDbClient(env.DYNAMODB_ENDPOINT), env.TABLE_NAME);
 
 // The handlers read the configuration at import, as at a Lambda cold start.
-const [refunds, cancellation, qrOrders, webhook] = await Promise.all([
+const [refunds, cancellation, qrOrders, webhook, reports] = await Promise.all([
   import('../functions/refunds/handler.ts'),
   import('../functions/cancellation/handler.ts'),
   import('../functions/qr-orders/handler.ts'),
   import('../functions/webhook/handler.ts'),
+  import('../functions/reports/handler.ts'),
 ]);
 
 const server = await orFail(
@@ -165,12 +170,14 @@ const server = await orFail(
       cancellation: cancellation.handler,
       'qr-orders': qrOrders.handler,
       webhook: webhook.handler,
+      reports: reports.handler,
     },
     timeoutsMs: {
       refunds: functionTimeoutMs,
       cancellation: functionTimeoutMs,
       'qr-orders': functionTimeoutMs,
       webhook: functionTimeoutMs,
+      reports: functionTimeoutMs,
     },
     extraRoutes: [openApiRoute],
   }),

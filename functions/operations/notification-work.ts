@@ -5,12 +5,19 @@
  */
 import * as z from 'zod/mini';
 
-export const NotificationResource = { Payment: 'payment', MerchantOrder: 'merchant_order' } as const;
+export const NotificationResource = {
+  Payment: 'payment',
+  MerchantOrder: 'merchant_order',
+  Chargeback: 'chargeback',
+} as const;
 export type NotificationResource = (typeof NotificationResource)[keyof typeof NotificationResource];
 
+/** Payments and merchant orders are digits; chargeback case ids too in notifications (18 of them). */
+export const RESOURCE_ID = /^\d{1,20}$/;
+
 export const notificationWorkSchema = z.object({
-  resource: z.enum(['payment', 'merchant_order']),
-  id: z.string().check(z.regex(/^\d{1,20}$/)),
+  resource: z.enum(['payment', 'merchant_order', 'chargeback']),
+  id: z.string().check(z.regex(RESOURCE_ID)),
   /** `webhook`: signed; `hint`: IPN or merchant-order notice, rate limited. */
   via: z.enum(['webhook', 'hint']),
   receivedAt: z.string(),

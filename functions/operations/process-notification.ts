@@ -7,6 +7,7 @@
 import { MERCADOPAGO } from '../model/actor.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NotificationWork } from './notification-work.ts';
+import { type ChargebackOutcome, processChargeback } from './process-chargeback.ts';
 import {
   type MerchantOrderOutcome,
   processMerchantOrder,
@@ -26,7 +27,8 @@ export type NotificationOutcome =
   | 'updated'
   | 'unchanged'
   | Exclude<PaymentSync['kind'], 'synced'>
-  | MerchantOrderOutcome;
+  | MerchantOrderOutcome
+  | ChargebackOutcome;
 
 export const processNotification = async (
   deps: ProcessingDeps,
@@ -36,6 +38,7 @@ export const processNotification = async (
   const log = options.log.child({ resource: work.resource, resourceId: work.id, via: work.via });
   const callOptions = { log, deadline: options.deadline };
   if (work.resource === 'merchant_order') return processMerchantOrder(deps, work.id, callOptions);
+  if (work.resource === 'chargeback') return processChargeback(deps, work.id, callOptions);
 
   const sync = await syncPayment(deps, work.id, { ...callOptions, by: MERCADOPAGO, userId: deps.userId });
   if (sync.kind === 'other_seller')

@@ -31,7 +31,20 @@ export interface HintShape {
   resourceId: string;
 }
 
-export type NotificationShape = WebhookShape | HintShape | { kind: 'invalid'; detail: string };
+/** Mercado Pago's notice that a report file was generated: a hint, never trusted (API.md). */
+export interface ReportNoticeShape {
+  kind: 'report';
+  transactionId: string | undefined;
+}
+
+export type NotificationShape =
+  | WebhookShape
+  | HintShape
+  | ReportNoticeShape
+  | { kind: 'invalid'; detail: string };
+
+/** Webhook types and IPN topics of chargebacks (NOTES §3; openapi lists `chargebacks` as a type too). */
+export const CHARGEBACK_TOPICS: ReadonlySet<string> = new Set(['topic_chargebacks_wh', 'chargebacks']);
 
 const MAX_FIELD_LENGTH = 256;
 
@@ -57,7 +70,15 @@ export const classifyNotification = (query: Record<string, string>, body: unknow
     if (MERCHANT_ORDER_TOPICS.has(type)) return { kind: 'hint', topic: 'merchant_order', resourceId: dataId };
     const data = field(body, 'data');
     const rawBodyId = field(data, 'id');
-    const action = field(body, 'action');
+    const single = field(body, 'action');
+    // Chargeback webhooks say `actions: ["changed_case_status"]` instead of `action`.
+    const many = field(body, 'actions');
+    const action =
+      typeof single === 'string'
+        ? single
+        : Array.isArray(many) && many.every((a) => typeof a === 'string')
+          ? many.join(',')
+          : undefined;
     return {
       kind: 'webhook',
       type,
@@ -77,10 +98,13 @@ export const classifyNotification = (query: Record<string, string>, body: unknow
       resourceId: id,
     };
   }
+  const files = field(body, 'files');
+  if (Array.isArray(files) && field(body, 'transaction_id') !== undefined) {
+    return { kind: 'report', transactionId: idText(field(body, 'transaction_id')) };
+  }
   return {
     kind: 'invalid',
-    detail: 'A notification needs query data.id and type (webhook) or topic and id (IPN).',
+    detail:
+      'A notification needs query data.id and type (webhook), topic and id (IPN), or a report notice body (files, transaction_id).',
   };
 };
-
-export const RESOURCE_ID = /^\d{1,20}$/;

@@ -4,6 +4,7 @@ import { createNotificationDedupeStore } from '../adapters/dynamodb/dedupe-store
 import { createHintLimiter } from '../adapters/dynamodb/hint-limiter.ts';
 import { createSecretResolver, parseWebhookSecrets } from '../adapters/secrets.ts';
 import type { Clock } from '../model/clock.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { HintLimiter, NotificationDedupeStore } from '../ports/notification-stores.ts';
 import { createRuntime, processingDepsOf, type Runtime } from '../runtime/runtime.ts';
 import type { WebhookConfig } from './config.ts';
@@ -22,6 +23,8 @@ export interface WebhookDeps {
   dispatch: Dispatch;
   clock: Clock;
   newId: (prefix: string) => string;
+  /** Wakes the reports job on a report-ready notice (AWS: a message on its queue); absent: acknowledged only. */
+  wakeReports?: (options: { log: Logger; deadline: number }) => Promise<void>;
 }
 
 export const webhookDeps = (

@@ -7,9 +7,17 @@ import { TIMING } from '../config/timing.ts';
 import { ProblemError } from '../http/problems.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import { sha256Hex } from '../model/ids.ts';
+import { parseJsonKeepingBigIntegers } from '../model/json.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { NotificationWork } from '../operations/notification-work.ts';
-import { classifyNotification, type HintShape, RESOURCE_ID, type WebhookShape } from './classify.ts';
+import { RESOURCE_ID } from '../operations/notification-work.ts';
+import {
+  CHARGEBACK_TOPICS,
+  classifyNotification,
+  type HintShape,
+  type ReportNoticeShape,
+  type WebhookShape,
+} from './classify.ts';
 import type { WebhookDeps } from './deps.ts';
 import type { Dispatch } from './dispatch.ts';
 import { verifySignature } from './signature.ts';
@@ -23,14 +31,56 @@ export type WebhookOutcome = 'processed' | 'queued' | 'duplicate' | 'ignored' | 
 
 const answer = (status: WebhookOutcome): HttpResponse => ({ status: 200, body: { status } });
 
+/** The body, with ids beyond 2^53 (chargeback cases, sent as bare numbers) kept digit for digit. */
+const bodyOf = (req: HttpRequest): unknown => {
+  if (req.rawBody === undefined || req.body === undefined) return req.body;
+  try {
+    return parseJsonKeepingBigIntegers(req.rawBody);
+  } catch {
+    return req.body;
+  }
+};
+
 export const receiveNotification = async (deps: WebhookDeps, req: HttpRequest): Promise<HttpResponse> => {
-  const shape = classifyNotification(req.query, req.body);
+  const shape = classifyNotification(req.query, bodyOf(req));
   if (shape.kind === 'invalid') {
     throw new ProblemError('VALIDATION_ERROR', shape.detail, {
       errors: [{ field: 'query', message: 'needs data.id and type, or topic and id' }],
     });
   }
+  if (shape.kind === 'report') return receiveReportNotice(deps, req, shape);
   return shape.kind === 'webhook' ? receiveWebhook(deps, req, shape) : receiveHint(deps, req, shape);
+};
+
+/**
+ * A report-ready notice: unsigned, so only a hint (at most one per 10 seconds) that wakes the reports job,
+ * which lists the reports with its own token and downloads only from Mercado Pago's API (API.md).
+ */
+const receiveReportNotice = async (
+  deps: WebhookDeps,
+  req: HttpRequest,
+  shape: ReportNoticeShape,
+): Promise<HttpResponse> => {
+  const log = req.log.child({ notice: 'report', transactionId: shape.transactionId?.slice(0, 64) });
+  if (deps.wakeReports === undefined) {
+    log.info('report notice acknowledged: the reports job runs on its schedule');
+    return answer('ignored');
+  }
+  if (!(await deps.hints.tryAcquire('report', 'settlement', deps.clock.now()))) {
+    log.info('report notice within the window of the last one: acknowledged');
+    return answer('rate_limited');
+  }
+  await deps.wakeReports({ log, deadline: Math.min(req.deadline, deps.clock.now() + INLINE_BUDGET_MS) });
+  log.info('report notice: reports job woken');
+  return answer('queued');
+};
+
+/** The resource a webhook type names, when this service follows it. */
+const webhookResource = (shape: WebhookShape): NotificationWork['resource'] | undefined => {
+  if (!RESOURCE_ID.test(shape.dataId)) return undefined;
+  if (shape.type === 'payment') return 'payment';
+  if (CHARGEBACK_TOPICS.has(shape.type)) return 'chargeback';
+  return undefined;
 };
 
 const receiveWebhook = async (
@@ -69,7 +119,8 @@ const receiveWebhook = async (
     log.warn('notification for another seller ignored', { userId: shape.userId });
     return answer('ignored');
   }
-  if (shape.type !== 'payment' || !RESOURCE_ID.test(shape.dataId)) {
+  const resource = webhookResource(shape);
+  if (resource === undefined) {
     log.info('notification type not handled: acknowledged');
     return answer('ignored');
   }
@@ -94,7 +145,7 @@ const receiveWebhook = async (
   }
 
   const work: NotificationWork = {
-    resource: 'payment',
+    resource,
     id: shape.dataId,
     via: 'webhook',
     receivedAt: new Date(nowMs).toISOString(),
@@ -114,22 +165,25 @@ const receiveWebhook = async (
 
 const receiveHint = async (deps: WebhookDeps, req: HttpRequest, shape: HintShape): Promise<HttpResponse> => {
   const log = req.log.child({ topic: shape.topic.slice(0, 64), resourceId: shape.resourceId.slice(0, 64) });
-  if (
-    (shape.topic !== 'payment' && shape.topic !== 'merchant_order') ||
-    !RESOURCE_ID.test(shape.resourceId)
-  ) {
+  const resource: NotificationWork['resource'] | undefined =
+    shape.topic === 'payment' || shape.topic === 'merchant_order'
+      ? shape.topic
+      : CHARGEBACK_TOPICS.has(shape.topic)
+        ? 'chargeback'
+        : undefined;
+  if (resource === undefined || !RESOURCE_ID.test(shape.resourceId)) {
     log.info('notice not handled: acknowledged');
     return answer('ignored');
   }
   putMetric(MetricName.NotificationReceived);
   const nowMs = deps.clock.now();
-  if (!(await deps.hints.tryAcquire(shape.topic, shape.resourceId, nowMs))) {
+  if (!(await deps.hints.tryAcquire(resource, shape.resourceId, nowMs))) {
     log.info('notice within the re-read window of its resource: acknowledged, not re-read');
     return answer('rate_limited');
   }
   const mpRequestId = req.headers['x-request-id'];
   const work: NotificationWork = {
-    resource: shape.topic,
+    resource,
     id: shape.resourceId,
     via: 'hint',
     receivedAt: new Date(nowMs).toISOString(),

@@ -12,6 +12,7 @@ import { outEventsOf } from '../../functions/model/events/from-ledger.ts';
 import { DetailType, EVENT_SOURCE, type OutEvent } from '../../functions/model/events/types.ts';
 import type { LedgerEvent } from '../../functions/model/ledger/change.ts';
 import type { ExternalRefund, Ledger, OurRefund } from '../../functions/model/ledger/types.ts';
+import { completedEvent, discrepancyEvent, failedEvent } from '../../functions/model/reports/events.ts';
 import { eventsFileSender } from '../../local/events-file.ts';
 import { invoke } from '../support/harness.ts';
 import { approvedPayment, type Rig, startRig, WEBHOOK_PATH } from '../webhook/rig.ts';
@@ -170,6 +171,52 @@ describe('the documented schemas (docs/events.md)', () => {
         paymentIds: ['1'],
       },
     });
+    const chargeback = {
+      id: '217000061307271000',
+      kind: 'chargeback' as const,
+      amountMinor: 2550,
+      status: 'open' as const,
+      documentationStatus: 'pending',
+      documentationDeadline: '2025-03-30T21:20:41.512Z',
+      createdAt: NOW,
+      updatedAt: NOW,
+    };
+    details.push(
+      ...outEventsOf(ledger, [
+        { kind: 'chargeback.changed', chargeback, previous: null },
+        { kind: 'chargeback.changed', chargeback: { ...chargeback, status: 'lost' }, previous: 'open' },
+      ]),
+    );
+    const day = {
+      date: '2025-03-20',
+      status: 'completed' as const,
+      counts: { rows: 10, matched: 2, recordedExternal: 1, discrepancies: 1 },
+      reportFile: '/tmp/r.csv',
+      requests: 1,
+      missingChecked: false,
+      updatedAt: NOW,
+      version: 1,
+    };
+    details.push(
+      completedEvent(day, NOW),
+      failedEvent(day, 'No report file came', NOW),
+      discrepancyEvent(
+        day.date,
+        {
+          key: 'missing:rf_1',
+          kind: 'refund_missing_in_report',
+          paymentId: '123',
+          refundId: 'rf_1',
+          mercadoPagoRefundId: '1000000001',
+          amount: 25.5,
+          detail: 'd',
+        },
+        NOW,
+      ),
+    );
+    expect(details.map((e) => e.detailType)).toEqual(
+      expect.arrayContaining(['Chargeback Opened', 'Chargeback Resolved', 'Reconciliation Completed']),
+    );
     for (const event of details) {
       // As consumers get it: the JSON the bus carries (absent optional fields are left out).
       const published: unknown = JSON.parse(JSON.stringify(event.detail));

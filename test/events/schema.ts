@@ -79,4 +79,9 @@ export const SCHEMA_OF_DETAIL_TYPE: Record<string, string> = {
   'Order Cancelled': 'PaymentStatusDetail',
   'QR Order Paid': 'QrOrderDetail',
   'QR Order Expired': 'QrOrderDetail',
+  'Chargeback Opened': 'ChargebackDetail',
+  'Chargeback Resolved': 'ChargebackDetail',
+  'Reconciliation Completed': 'ReconciliationDetail',
+  'Reconciliation Discrepancy': 'ReconciliationDetail',
+  'Reconciliation Failed': 'ReconciliationDetail',
 };

@@ -24,6 +24,11 @@ import { resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
 const MAX_BUNDLE_BYTES = 960 * 1024;
+/**
+ * The hourly reports job also bundles the S3 client (the reports bucket) and csv-parse: 1.3 MB. It answers no
+ * request, so its cold start (once an hour) does not count; the cap still catches a runaway dependency.
+ */
+const MAX_BYTES: Partial<Record<FunctionId, number>> = { 'reports-job': 1536 * 1024 };
 
 /** Strings found only in the code of the left-out credential providers. */
 const LEFT_OUT_MARKERS = [
@@ -145,10 +150,10 @@ const environmentFor = (functionId: FunctionId): Record<string, string> => {
 };
 
 describe.each(FUNCTION_IDS)('%s bundle', (functionId) => {
-  it('is one ESM file under 960 KB with the createRequire banner and without the left-out providers', () => {
+  it('is one ESM file under its cap (960 KB) with the createRequire banner and without the left-out providers', () => {
     const file = bundleOf(functionId);
     expect(existsSync(file)).toBe(true);
-    expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES);
+    expect(statSync(file).size).toBeLessThan(MAX_BYTES[functionId] ?? MAX_BUNDLE_BYTES);
     const code = readFileSync(file, 'utf8');
     expect(code.startsWith(CREATE_REQUIRE_BANNER)).toBe(true);
     for (const marker of LEFT_OUT_MARKERS) expect(code).not.toContain(marker);

@@ -425,6 +425,7 @@ describe('response bodies', () => {
         pendingAmount: 0,
         refundableAmount: 100,
         refunds: [refund],
+        chargebacks: [],
       }),
     ).toEqual([]);
     expect(validate(doc, schema('PaymentCancelled'), cancelledResponse('123', 'by_collector').body)).toEqual(

@@ -194,8 +194,8 @@ describe('signed webhooks', () => {
     });
     expect(otherSeller).toMatchObject({ status: 200, body: { status: 'ignored' } });
     const unknown = await post({
-      query: `data.id=${paymentId}&type=chargebacks`,
-      body: webhookBody(paymentId, { type: 'chargebacks' }),
+      query: `data.id=${paymentId}&type=topic_claims_integration_wh`,
+      body: webhookBody(paymentId, { type: 'topic_claims_integration_wh' }),
       headers: signed(paymentId),
     });
     expect(unknown).toMatchObject({ status: 200, body: { status: 'ignored' } });
@@ -349,7 +349,8 @@ describe('legacy IPN and merchant-order notices', () => {
 
   it('acknowledges unknown topics and non-numeric ids without reading', async () => {
     for (const query of [
-      'topic=chargebacks&id=1',
+      'topic=topic_claims_integration_wh&id=1',
+      'topic=chargebacks&id=CB-1',
       'topic=payment&id=abc',
       'id=1&topic=point_integration_wh',
     ]) {

@@ -14,6 +14,7 @@ import {
 import { Problem, type ProblemCode } from '../../functions/http/problems.ts';
 import { putQrOrderBodySchema, qrOrderItemSchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema, refundIdSchema } from '../../functions/refunds/schemas.ts';
+import { daySchema } from '../../functions/reports/schemas.ts';
 import { ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
 import {
   ANY_ROUTE_PROBLEMS,
@@ -29,7 +30,9 @@ import {
   paymentRefundsSchema,
   problemSchema,
   qrOrderSchema,
+  reconciliationSchema,
   refundSchema,
+  reportedRefundsSchema,
   webhookAnswerSchema,
   webhookNotificationSchema,
 } from './response-schemas.ts';
@@ -50,12 +53,15 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   WebhookAnswer: webhookAnswerSchema,
   Problem: problemSchema,
   FieldProblem: fieldProblemSchema,
+  ReportedRefunds: reportedRefundsSchema,
+  Reconciliation: reconciliationSchema,
 };
 
 const PATH_PARAMETERS: Record<string, { schema: z.ZodMiniType; description: string }> = {
   paymentId: { schema: paymentIdSchema, description: "Mercado Pago's payment id: 1 to 20 digits." },
   refundId: { schema: refundIdSchema, description: "This service's refund id (`id` of a refund object)." },
   externalPosId: { schema: externalPosIdSchema, description: "The till's external id." },
+  date: { schema: daySchema, description: 'A UTC day, YYYY-MM-DD.' },
 };
 
 /**
@@ -63,6 +69,7 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodMiniType; description: stri
  * what its refinements check here, by hand; a refined schema missing from this map fails the generation.
  */
 const REFINED = new Map<z.ZodMiniType, JsonObject>([
+  [daySchema, { format: 'date', description: 'A UTC day, YYYY-MM-DD.' }],
   [
     amountSchema,
     {

@@ -19,7 +19,9 @@ export type SchemaName =
   | 'QrOrder'
   | 'WebhookAnswer'
   | 'Problem'
-  | 'FieldProblem';
+  | 'FieldProblem'
+  | 'ReportedRefunds'
+  | 'Reconciliation';
 
 export interface Answer {
   status: number;
@@ -98,6 +100,37 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       'Refunds made elsewhere appear with origin `external`. `refundableAmount` is amount - refunded - pending.',
     answers: [{ status: 200, description: 'The payment and its refunds.', schema: 'PaymentRefunds' }],
     problems: ['VALIDATION_ERROR', 'PAYMENT_NOT_FOUND'],
+  },
+  'GET /reports/refunds': {
+    operationId: 'listReportedRefunds',
+    summary: 'Refunds created in a range of UTC days, with their reconciliation state',
+    description:
+      'Refunds of every origin (ours and made elsewhere, payments and orders) created in the UTC days `from` to ' +
+      '`to` inclusive (at most 31 days), oldest first, from the ledger (no call to Mercado Pago). ' +
+      '`reconciliation`: `matched` (a settlement report row showed it), `awaiting_report` (pending, or succeeded ' +
+      'and REPORT_GRACE_DAYS not over), `unmatched` (succeeded, past the grace, no row), `not_applicable` ' +
+      '(failed). With `Accept: text/csv` the same page as CSV (header `id,paymentId,orderId,amount,currency,' +
+      'status,origin,mercadoPagoRefundId,idempotencyKey,reason,externalReference,failureCode,createdAt,updatedAt,' +
+      'reconciliation`), the next page in a `Link: <...>; rel="next"` header.',
+    query: {
+      from: 'First UTC day, YYYY-MM-DD (required).',
+      to: 'Last UTC day, YYYY-MM-DD, at most 30 days after `from` (required).',
+      cursor: 'The `nextCursor` of the previous page.',
+      limit: 'Refunds per page, 1 to 1000 (default 100).',
+    },
+    headers: { Accept: '`text/csv` for CSV; JSON otherwise.' },
+    answers: [{ status: 200, description: 'One page of refunds (JSON, or CSV).', schema: 'ReportedRefunds' }],
+    problems: ['VALIDATION_ERROR'],
+  },
+  'GET /reports/reconciliations/{date}': {
+    operationId: 'getReconciliation',
+    summary: "One UTC day's reconciliation with Mercado Pago's settlement report",
+    description:
+      "`running` until the day's report file is downloaded and reconciled, `completed`, or `failed` (`reason`; " +
+      'requested again by the next runs, up to 7 days back). `discrepancies` lists what a person must look at ' +
+      '(README: "A day\'s reconciliation"); at most 1000, with `discrepanciesTruncated` when there are more.',
+    answers: [{ status: 200, description: "The day's reconciliation.", schema: 'Reconciliation' }],
+    problems: ['VALIDATION_ERROR', 'RECONCILIATION_NOT_FOUND'],
   },
   'GET /payments/{paymentId}/refunds/{refundId}': {
     operationId: 'getRefund',

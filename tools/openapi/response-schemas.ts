@@ -83,6 +83,45 @@ export const paymentRefundsSchema = z.object({
   chargebacks: z.array(chargebackSchema),
 });
 
+/** 200 of GET /reports/refunds (reports/list-refunds.ts). */
+export const reportedRefundsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  refunds: z.array(
+    z.extend(refundSchema, {
+      reconciliation: z.enum(['matched', 'awaiting_report', 'unmatched', 'not_applicable']),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});
+
+/** 200 of GET /reports/reconciliations/{date} (operations/reports/run-reports.ts reconciliationView). */
+export const reconciliationSchema = z.object({
+  date: z.string(),
+  status: z.enum(['running', 'completed', 'failed']),
+  reason: z.optional(z.string()),
+  /** Where the report file is kept (S3 URI in AWS, a path locally). */
+  reportFile: z.optional(z.string()),
+  counts: z.object({
+    rows: z.int(),
+    matched: z.int(),
+    recordedExternal: z.int(),
+    discrepancies: z.int(),
+  }),
+  discrepancies: z.array(
+    z.object({
+      kind: z.enum(['refund_missing_in_report', 'amount_mismatch', 'unknown_refund']),
+      paymentId: z.optional(z.string()),
+      orderId: z.optional(z.string()),
+      refundId: z.optional(z.string()),
+      mercadoPagoRefundId: z.optional(z.string()),
+      amount: z.optional(z.number()),
+      detail: z.string(),
+    }),
+  ),
+  discrepanciesTruncated: z.optional(z.literal(true)),
+});
+
 /** 200 of the cancellation (cancellation/responses.ts builds it from Mercado Pago's word or the ledger). */
 export const paymentCancelledSchema = z.object({
   paymentId: z.string(),

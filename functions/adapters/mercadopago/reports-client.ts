@@ -8,7 +8,6 @@ import { type Dispatcher, request } from 'undici';
 import * as z from 'zod/mini';
 import { type Clock, systemClock } from '../../model/clock.ts';
 import { parseJsonKeepingBigIntegers } from '../../model/json.ts';
-import type { CallOptions } from '../../ports/mercadopago.ts';
 import { MercadoPagoError, MpFailureKind } from '../../ports/mercadopago-errors.ts';
 import type {
   MercadoPagoReports,
