@@ -4,8 +4,11 @@ const DAY_MS = 86_400_000;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A real calendar day written `YYYY-MM-DD` (`2026-02-30` is not one). */
-export const isDay = (value: string): boolean =>
-  DAY.test(value) && new Date(`${value}T00:00:00.000Z`).toISOString().slice(0, 10) === value;
+export const isDay = (value: string): boolean => {
+  if (!DAY.test(value)) return false;
+  const ms = Date.parse(`${value}T00:00:00.000Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value;
+};
 
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 

@@ -254,7 +254,7 @@ const followChargeback = async (context: Context, ledgerId: string, chargebackId
     await updateLedger(
       deps.ledgers,
       ledgerId,
-      undefined,
+      await deps.ledgers.get(ledgerId),
       (ledger) =>
         ledger === undefined
           ? { ledger: null, events: [], result: null }

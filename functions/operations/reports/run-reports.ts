@@ -361,7 +361,7 @@ const checkChargebackDeadlines = async (context: DayContext): Promise<number> =>
     await updateLedger(
       deps.ledgers,
       pointer.ledgerId,
-      undefined,
+      await deps.ledgers.get(pointer.ledgerId),
       (ledger) =>
         ledger === undefined
           ? { ledger: null, events: [], result: [] }
