@@ -58,6 +58,30 @@ const parse = <T>(schema: z.ZodMiniType<T>, text: string, what: string, status: 
   return result.data;
 };
 
+/** `GET .../config` as the client reads it (exported for the fixtures' tests). */
+export const readReportConfig = (text: string, status = 200): SettlementReportConfig => {
+  const body = parse(configBody, text, 'GET config', status);
+  return {
+    columns: (body.columns ?? []).map((c) => c.key),
+    separator: body.separator ?? null,
+    refundDetailed: body.refund_detailed ?? null,
+    showChargebackCancel: body.show_chargeback_cancel ?? null,
+    raw: body,
+  };
+};
+
+/** `GET .../list` as the client reads it: a bare array or `{paging, results}`. */
+export const readReportList = (text: string, status = 200): ReportFileInfo[] => {
+  const body = parse(listBody, text, 'GET list', status);
+  const files = Array.isArray(body) ? body : body.results;
+  return files.map((file) => ({
+    fileName: file.file_name,
+    beginDate: file.begin_date ?? null,
+    endDate: file.end_date ?? null,
+    createdAt: file.date_created ?? null,
+  }));
+};
+
 export interface ReportsClientOptions extends TransportOptions {
   /** Tries of a download that did not start (connection failed, 429, 5xx). */
   downloadAttempts?: number;
@@ -78,15 +102,7 @@ export const createMercadoPagoReports = (options: ReportsClientOptions): Mercado
         call: callOptions,
       });
       if (response.status === 404) return null;
-      const body = parse(configBody, response.body, 'GET config', response.status);
-      const config: SettlementReportConfig = {
-        columns: (body.columns ?? []).map((c) => c.key),
-        separator: body.separator ?? null,
-        refundDetailed: body.refund_detailed ?? null,
-        showChargebackCancel: body.show_chargeback_cancel ?? null,
-        raw: body,
-      };
-      return config;
+      return readReportConfig(response.body, response.status);
     },
 
     async createConfig(body, callOptions) {
@@ -118,14 +134,7 @@ export const createMercadoPagoReports = (options: ReportsClientOptions): Mercado
 
     async listReports(callOptions): Promise<ReportFileInfo[]> {
       const response = await call({ method: 'GET', path: `${BASE}/list`, write: false, call: callOptions });
-      const body = parse(listBody, response.body, 'GET list', response.status);
-      const files = Array.isArray(body) ? body : body.results;
-      return files.map((file) => ({
-        fileName: file.file_name,
-        beginDate: file.begin_date ?? null,
-        endDate: file.end_date ?? null,
-        createdAt: file.date_created ?? null,
-      }));
+      return readReportList(response.body, response.status);
     },
 
     async openReport(fileName, callOptions) {

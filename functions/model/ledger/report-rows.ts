@@ -85,12 +85,26 @@ const byAmount = (ledger: Ledger, amountMinor: number, date: string | null): Ref
     .sort((a, b) => distance(a) - distance(b) || byCreation(a, b))[0];
 };
 
+export interface RowOptions {
+  /** The payment was just re-read (a row without a match gets no second chance). */
+  afterRead: boolean;
+  /**
+   * The refunds the ledger held before that read: one the read itself recorded as made elsewhere is this
+   * row's news (`recorded_external`), not a match of a refund already known.
+   */
+  knownBefore?: ReadonlySet<string>;
+}
+
 export const applyReportRow = (
   current: Ledger,
   row: ReportRowFacts,
   context: RuleContext,
-  options: { afterRead: boolean } = { afterRead: false },
+  options: RowOptions = { afterRead: false },
 ): LedgerChange<RowApplied> => {
+  const newlyExternal = (entry: RefundEntry) =>
+    options.knownBefore !== undefined &&
+    entry.origin === RefundOrigin.External &&
+    !options.knownBefore.has(entry.id);
   const seen = current.reported?.find((s) => s.key === row.key);
   if (seen !== undefined) return { ledger: null, events: [], result: { kind: 'seen', sighting: seen } };
   const draft = draftOf(current, context);
@@ -119,6 +133,15 @@ export const applyReportRow = (
       dateCreated: row.date,
     };
     const linked = ledger.refunds.find((entry) => entry.mercadoPagoRefundId === id);
+    if (linked !== undefined && newlyExternal(linked)) {
+      sight(draft, row, {
+        mercadoPagoId: id,
+        refundId: linked.id,
+        amountMinor,
+        outcome: SightingOutcome.RecordedExternal,
+      });
+      return finish(draft, { kind: 'recorded_external', refundId: linked.id, mercadoPagoId: id });
+    }
     if (linked !== undefined) {
       const was = linked.amountMinor;
       applyToLinked(draft, linked, fact);
@@ -164,6 +187,19 @@ export const applyReportRow = (
   }
 
   const match = byAmount(ledger, amountMinor, row.date);
+  if (match !== undefined && match.mercadoPagoRefundId !== null && newlyExternal(match)) {
+    sight(draft, row, {
+      mercadoPagoId: match.mercadoPagoRefundId,
+      refundId: match.id,
+      amountMinor,
+      outcome: SightingOutcome.RecordedExternal,
+    });
+    return finish(draft, {
+      kind: 'recorded_external',
+      refundId: match.id,
+      mercadoPagoId: match.mercadoPagoRefundId,
+    });
+  }
   if (match !== undefined) {
     sight(draft, row, {
       mercadoPagoId: match.mercadoPagoRefundId,

@@ -216,12 +216,13 @@ const applyRow = async (context: Context, row: ReportRow): Promise<void> => {
     outcome = await updateLedger(
       deps.ledgers,
       row.paymentId,
-      current,
+      isPayment ? current : await deps.ledgers.get(row.paymentId),
       (ledger) => {
+        const knownBefore = new Set((ledger?.refunds ?? []).map((entry) => entry.id));
         const first = applyPaymentRead(ledger, facts, rules);
         const base = first.ledger ?? must(ledger, 'a read of a payment without a ledger makes one');
         return andThen(first, base, (synced) =>
-          applyReportRow(synced, row.facts, rules, { afterRead: true }),
+          applyReportRow(synced, row.facts, rules, { afterRead: true, knownBefore }),
         );
       },
       deps.conflicts,
