@@ -9,7 +9,11 @@ import { type BenchLogLevel, functionEnvironment } from './environment.ts';
 import type { Services } from './services.ts';
 import { type FunctionId, type Subject, timeoutMsOf } from './subjects.ts';
 
-export type Variant = 'project' | 'baseline';
+/**
+ * project: the function as deployed; baseline: the bare handler making the same calls (bench/baseline/);
+ * peer: the refund as a user would assemble it (bench/peer/); probe: one round trip (bench/baseline/round-trip.ts).
+ */
+export type Variant = 'project' | 'baseline' | 'peer' | 'probe';
 
 export interface Lab {
   services: Services;
@@ -30,6 +34,12 @@ export interface DriveOptions {
   logLevel?: BenchLogLevel;
   limitMs?: number;
   execArgv?: string[];
+  /** Through the counting proxy (cost phases), not to dynalite directly. */
+  counted?: boolean;
+  /** Another table than the bench's. */
+  tableName?: string;
+  /** Return each answer's body. */
+  keepAnswers?: boolean;
 }
 
 /**
@@ -50,12 +60,15 @@ export const drive = (
       timeoutMs: timeoutMsOf(subject.id),
       bundles: variants.map((variant) => bundleOf(lab, subject, variant).file),
       invocations,
+      ...(options.keepAnswers ? { keepAnswers: true } : {}),
     },
     env: functionEnvironment({
       functionName: subject.id,
-      dynamoEndpoint: lab.services.dynamoEndpoint,
+      dynamoEndpoint: options.counted ? lab.services.countingEndpoint : lab.services.dynamoEndpoint,
       sandboxUrl: lab.services.sandbox.url,
       logLevel: options.logLevel ?? 'warn',
+      withPeer: variants.includes('peer'),
+      ...(options.tableName ? { tableName: options.tableName } : {}),
     }),
     workDir: lab.workDir,
     limitMs: options.limitMs ?? 30_000,

@@ -3,7 +3,8 @@
  * timed path): imports the job's bundles as the Lambda runtime would (one for a cold start; a function and
  * its baseline, side by side, for warm runs), invokes their handlers with the job's events one after
  * another, and writes what it timed. Times are `performance.now()`: ms since this process started, so
- * the cold figure covers Node's own start, the bundle's load and the first request.
+ * the cold figure covers Node's own start, the bundle's load and the first request. CPU time per invocation
+ * is `process.cpuUsage()` (user + system) around the handler call: this process runs nothing else meanwhile.
  * Usage: node driver.mjs <job.json> <result.json>
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -48,18 +49,24 @@ const run = async (): Promise<DriverResult> => {
   }
   const loadedMs = performance.now();
   const latenciesMs: number[] = [];
+  const cpuMicros: number[] = [];
+  const answers: string[] = [];
   const failures: string[] = [];
   let firstResponseMs = Number.NaN;
   for (const [index, invocation] of job.invocations.entries()) {
-    const before = performance.now();
     const handler = handlers[invocation.bundle];
     if (!handler) throw new Error(`no bundle #${invocation.bundle}`);
+    const cpuBefore = process.cpuUsage();
+    const before = performance.now();
     const result = await handler(invocation.event, context(job.functionName, job.timeoutMs));
     const after = performance.now();
+    const cpu = process.cpuUsage(cpuBefore);
     if (index === 0) firstResponseMs = after;
     latenciesMs.push(after - before);
+    cpuMicros.push(cpu.user + cpu.system);
     const status = statusOf(result) ?? (invocation.expect.status === undefined ? undefined : -1);
     const body = bodyOf(result);
+    if (job.keepAnswers) answers.push(body);
     const statusOk = invocation.expect.status === undefined || status === invocation.expect.status;
     const bodyOk =
       invocation.expect.bodyIncludes === undefined || body.includes(invocation.expect.bodyIncludes);
@@ -67,7 +74,7 @@ const run = async (): Promise<DriverResult> => {
       failures.push(`#${index} ${invocation.label}: got ${status} ${body}`);
     }
   }
-  return { startedMs, loadedMs, firstResponseMs, latenciesMs, failures };
+  return { startedMs, loadedMs, firstResponseMs, latenciesMs, cpuMicros, answers, failures };
 };
 
 run().then(

@@ -22,6 +22,8 @@ export interface DriverJob {
   bundles: string[];
   /** Each invocation goes to the handler of `bundles[bundle]`. */
   invocations: (Invocation & { bundle: number })[];
+  /** Return each answer's body (first 500 characters): for answers the bench reads (reconciliation reports). */
+  keepAnswers?: boolean;
 }
 
 export interface DriverResult {
@@ -31,6 +33,10 @@ export interface DriverResult {
   firstResponseMs: number;
   /** Each invocation's duration, in order. */
   latenciesMs: number[];
+  /** Each invocation's CPU time (user + system, microseconds), in order. */
+  cpuMicros: number[];
+  /** Each answer's body, when the job asked for them. */
+  answers: string[];
   /** The first answers that were not what the job expected (the run is then not valid). */
   failures: string[];
 }
