@@ -8,11 +8,12 @@
  *   --only=a,b  only these phases: size, cold, warm, cost, e2e, drain, load
  *   --cpu-prof  profiles instead of measuring (bench/profile.ts). See bench/README.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleAsDeployed } from './bundles.ts';
-import { compareWithCdkAssets } from './cdk-assets.ts';
+import type { compareWithCdkAssets } from './cdk-assets.ts';
 import { compileDriver } from './child/spawn.ts';
 import { measureColdStarts } from './cold-start.ts';
 import { measureCosts } from './cost.ts';
@@ -96,16 +97,40 @@ const subject = (id: Subject['id']): Subject => {
   return found;
 };
 
+type CdkCheck = ReturnType<typeof compareWithCdkAssets>;
+
+/** compareWithCdkAssets in a child process (child/cdk-check.ts): a minute of synthesis, off the timed phases. */
+const startCdkCheck = (lab: Lab): Promise<CdkCheck> => {
+  const bundlesFile = join(lab.workDir, 'cdk-bundles.json');
+  const resultFile = join(lab.workDir, 'cdk-check.json');
+  writeFileSync(
+    bundlesFile,
+    JSON.stringify(Object.fromEntries(SUBJECTS.map((s) => [s.id, lab.bundles[`${s.id}:project`]]))),
+  );
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(import.meta.dirname, 'child', 'cdk-check.ts'), bundlesFile, resultFile],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`cdk synth check failed: ${error.message}\n${stderr.slice(-2000)}`));
+        else resolve(JSON.parse(readFileSync(resultFile, 'utf8')) as CdkCheck);
+      },
+    );
+  });
+};
+
 const measureAll = async (lab: Lab): Promise<void> => {
   const results: Record<string, unknown> = {};
   const incomplete: string[] = [];
+  // The synthesis runs beside the untimed phases (cost, end to end), or at once when no timed phase comes.
+  let cdkCheck: Promise<CdkCheck> | undefined =
+    only.has('size') && !only.has('cold') && !only.has('warm') ? startCdkCheck(lab) : undefined;
 
-  if (only.has('size')) {
-    progress(
-      'checking the bundles against the assets cdk synth builds, and the table against the deployed one',
-    );
-    const projectBundles = Object.fromEntries(SUBJECTS.map((s) => [s.id, lab.bundles[`${s.id}:project`]]));
-    const { checks, tables } = compareWithCdkAssets(projectBundles);
+  const reportSizes = async () => {
+    if (!only.has('size')) return;
+    progress('bundles against the assets cdk synth builds, and the table against the deployed one');
+    const { checks, tables } = await (cdkCheck ?? startCdkCheck(lab));
     print(assetLines(checks));
     const table = tableCheck(tables, await lab.services.proxy.schemaOf(TABLE_NAME));
     const sizes = SUBJECTS.map((s) =>
@@ -119,7 +144,7 @@ const measureAll = async (lab: Lab): Promise<void> => {
     print(sizeLines(sizes));
     print(tableLines(table));
     Object.assign(results, { assetChecks: checks, tableCheck: table, sizes });
-  }
+  };
 
   if (only.has('cold')) {
     progress(`cold starts: ${settings.coldRuns} fresh processes per bundle, one after the other`);
@@ -143,6 +168,8 @@ const measureAll = async (lab: Lab): Promise<void> => {
     Object.assign(results, { warm: warm.results, roundTrips: warm.roundTrips });
   }
 
+  if (only.has('size') && cdkCheck === undefined && (only.has('cost') || only.has('e2e')))
+    cdkCheck = startCdkCheck(lab);
   if (only.has('cost')) {
     progress(`cost: calls and request units over ${settings.costOperations} operations of each kind`);
     const costs = await measureCosts(lab, SUBJECTS, settings.costOperations);
@@ -164,6 +191,8 @@ const measureAll = async (lab: Lab): Promise<void> => {
     print(endToEndLines(endToEnd));
     results.endToEnd = endToEnd;
   }
+
+  await reportSizes();
 
   if (only.has('drain')) {
     progress(
