@@ -29,7 +29,7 @@ export class LedgerTable extends Construct {
       indexName: TableKeys.pendingIndexName,
       partitionKey: { name: TableKeys.pendingIndexPartitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TableKeys.pendingIndexSortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
 

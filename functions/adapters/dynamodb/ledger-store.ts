@@ -19,6 +19,7 @@ import type { OutEvent } from '../../model/events/types.ts';
 import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.ts';
 import type { DueLedger, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
+import { decodeLedgerBody, encodeLedgerBody } from './ledger-codec.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
 import {
   DUE_INDEX_SHARDS,
@@ -39,8 +40,13 @@ export const ledgerKey = (id: string): Record<string, AttributeValue> => ({
 const idOfKey = (pk: string): string => pk.slice(pk.indexOf('#') + 1);
 
 export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined): Ledger | undefined => {
-  if (!item?.doc?.S || !item.version?.N || !item.pk?.S) return undefined;
-  return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), idOfKey(item.pk.S));
+  if (!item?.version?.N || !item.pk?.S) return undefined;
+  const id = idOfKey(item.pk.S);
+  if (item.doc?.B)
+    return ledgerFromDocument(decodeLedgerBody(item.doc.B).document, Number(item.version.N), id);
+  // Written before bodies were packed (ledger-codec.ts): the document as JSON.
+  if (item.doc?.S) return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), id);
+  return undefined;
 };
 
 export const OUTBOX_ATTRIBUTE = 'outbox';
@@ -57,14 +63,22 @@ const isOutEvent = (value: unknown): value is OutEvent => {
   );
 };
 
+/** An attribute as GetItem gives it (bytes) or as a stream record carries it (base64 text for B). */
+type StoredAttribute = { S?: string; N?: string; B?: Uint8Array | string };
+
 /**
  * The events out a write stored (empty: it made none), from the item as GetItem or the stream's NEW_IMAGE
- * shows it. Throws on an outbox this code did not write.
+ * shows it. A ledger's events are in its packed body (`outbox` holds their count); a QR order record's, and
+ * a ledger's written before bodies were packed, are JSON in `outbox`. Throws on an outbox this code did not
+ * write.
  */
-export const outboxFromItem = (item: Record<string, { S?: string }> | undefined): OutEvent[] => {
-  const text = item?.[OUTBOX_ATTRIBUTE]?.S;
-  if (!text) return [];
-  const outbox: unknown = JSON.parse(text);
+export const outboxFromItem = (item: Record<string, StoredAttribute> | undefined): OutEvent[] => {
+  const outboxAttribute = item?.[OUTBOX_ATTRIBUTE];
+  let outbox: unknown;
+  if (outboxAttribute?.S) outbox = JSON.parse(outboxAttribute.S);
+  else if (outboxAttribute?.N !== undefined && item?.doc?.B) outbox = decodeLedgerBody(item.doc.B).events;
+  else if (outboxAttribute?.N !== undefined) throw new Error('outbox not readable: no body');
+  else return [];
   if (!Array.isArray(outbox) || !outbox.every(isOutEvent)) throw new Error('outbox not readable');
   return outbox;
 };
@@ -115,11 +129,14 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
 
     async save(ledger, events = []) {
       const next: Ledger = { ...ledger, version: ledger.version + 1 };
+      const out = outEventsOf(next, events);
       const item: Record<string, AttributeValue> = {
         ...ledgerKey(ledger.id),
         version: { N: String(next.version) },
-        doc: { S: JSON.stringify(documentOf(next)) },
-        ...outboxAttribute(outEventsOf(next, events)),
+        // The document and this write's events, packed (ledger-codec.ts); `outbox` says there are events,
+        // for the stream's filter.
+        doc: { B: encodeLedgerBody(documentOf(next), out) },
+        ...(out.length > 0 ? { [OUTBOX_ATTRIBUTE]: { N: String(out.length) } } : {}),
       };
       if (next.schedule !== undefined) {
         item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
