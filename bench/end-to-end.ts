@@ -11,8 +11,9 @@
  *   refunds (GET, which re-reads the payment): neither may write the ledger.
  */
 import type { Invocation } from './child/protocol.ts';
+import type { DriverSession } from './child/spawn.ts';
 import { countWhile, type OperationCost } from './cost.ts';
-import { driveOne, type Lab } from './lab.ts';
+import { type Lab, session } from './lab.ts';
 import { apiGatewayEvent, refundRequest, refunds } from './operations.ts';
 import type { CapturedNotification } from './services.ts';
 import { round } from './stats.ts';
@@ -85,19 +86,22 @@ export const measureEndToEnd = async (
     await sandbox.notificationsIdle();
     return notifications.take();
   };
+  // One process per function for the whole phase, as warm Lambdas: each step counted on its own.
+  const refundsFn = await session(lab, subjects.refunds, 'project', { counted: true });
+  const webhookFn = await session(lab, subjects.webhook, 'project', { counted: true });
+  const each = (fn: DriverSession, invocations: Invocation[]) => async () => {
+    for (const invocation of invocations) await fn.invoke({ ...invocation, bundle: 0 });
+    return { eventLines: 0 };
+  };
   const notify = (captured: CapturedNotification[], operations: number) =>
-    countWhile(lab, operations, () =>
-      driveOne(lab, subjects.webhook, 'project', webhookEvents(captured), { counted: true }),
-    );
+    countWhile(lab, operations, each(webhookFn, webhookEvents(captured)));
 
   sandbox.configure({ notificationsEnabled: true });
   notifications.take();
   try {
     // Fresh payments.
     const batch = refunds(sandbox, options.count);
-    const refund = await countWhile(lab, options.count, () =>
-      driveOne(lab, subjects.refunds, 'project', batch, { counted: true }),
-    );
+    const refund = await countWhile(lab, options.count, each(refundsFn, batch));
     const captured = await delivered();
     const notification = await notify(captured, options.count);
 
@@ -111,19 +115,14 @@ export const measureEndToEnd = async (
         expect: { status: 200 },
       }),
     );
-    const read = await countWhile(lab, options.count, () =>
-      driveOne(lab, subjects.refunds, 'project', reads, { counted: true }),
-    );
-    notifications.take();
+    const read = await countWhile(lab, options.count, each(refundsFn, reads));
+    await delivered();
 
     // One payment, refunded again and again.
     const paymentId = sandbox.createPayment({ status: 'approved', currency: 'BRL', amount: 100 });
     const samePayment: RefundStepCost[] = [];
     for (let index = 1; index <= options.sameCount; index++) {
-      lab.services.takeDynamoUsage();
-      const step = await countWhile(lab, 1, () =>
-        driveOne(lab, subjects.refunds, 'project', [refundOf(paymentId, 1)], { counted: true }),
-      );
+      const step = await countWhile(lab, 1, each(refundsFn, [refundOf(paymentId, 1)]));
       const stepNotification = await notify(await delivered(), 1);
       samePayment.push({
         index,
@@ -163,5 +162,7 @@ export const measureEndToEnd = async (
     sandbox.configure({ notificationsEnabled: false });
     await sandbox.notificationsIdle();
     notifications.take();
+    await refundsFn.close();
+    await webhookFn.close();
   }
 };

@@ -273,6 +273,9 @@ export const warmLines = (results: readonly WarmResult[], roundTrips: RoundTripC
           baseline: `Mercado Pago ${ms(roundTrips.mercadoPagoMs)}`,
           comparison: `${roundTrips.samples} samples`,
         }),
+        line('warm', 'one round trip (CPU)', `ddb ${ms(roundTrips.dynamodbCpuMs)}`, {
+          baseline: `Mercado Pago ${ms(roundTrips.mercadoPagoCpuMs)}`,
+        }),
       ]
     : []),
 ];
@@ -336,8 +339,9 @@ export const costLines = (results: readonly CostResult[]): Line[] =>
 export interface RoundTripComparison {
   project: { dynamodb: number; mercadoPago: number };
   peer: { dynamodb: number; mercadoPago: number };
-  /** What the extra round trips take here (each priced at its p50 round trip). */
+  /** What the extra round trips take here (each priced at its p50 round trip), and their CPU. */
   extraMs: number;
+  extraCpuMs: number;
 }
 
 export const roundTripComparison = (
@@ -360,6 +364,11 @@ export const roundTripComparison = (
         (project.mercadoPago - peer.mercadoPago) * roundTrips.mercadoPagoMs,
       2,
     ),
+    extraCpuMs: round(
+      (project.dynamodb - peer.dynamodb) * roundTrips.dynamodbCpuMs +
+        (project.mercadoPago - peer.mercadoPago) * roundTrips.mercadoPagoCpuMs,
+      2,
+    ),
   };
 };
 
@@ -372,7 +381,7 @@ export const roundTripLines = (comparison: RoundTripComparison | undefined): Lin
           `${comparison.project.dynamodb} ddb + ${comparison.project.mercadoPago} mp`,
           {
             baseline: `peer ${comparison.peer.dynamodb} ddb + ${comparison.peer.mercadoPago} mp`,
-            comparison: `extra ~${ms(comparison.extraMs)}`,
+            comparison: `extra ~${ms(comparison.extraMs)}, CPU ~${ms(comparison.extraCpuMs)}`,
           },
         ),
       ]

@@ -194,6 +194,13 @@ const measureAll = async (lab: Lab): Promise<void> => {
 
   await reportSizes();
 
+  if (only.has('load')) {
+    progress(`throughput of the local server: ${settings.throughput.concurrency} connections`);
+    const throughput = await measureThroughput(lab, settings.throughput);
+    print(throughputLines(throughput));
+    results.throughput = throughput;
+  }
+
   if (only.has('drain')) {
     progress(
       `reconciliation: ${settings.drain.settled} pending payments settled at Mercado Pago, one run of the reconcile bundle`,
@@ -205,13 +212,6 @@ const measureAll = async (lab: Lab): Promise<void> => {
     );
     print(drainLines(drain));
     results.drain = drain;
-  }
-
-  if (only.has('load')) {
-    progress(`throughput of the local server: ${settings.throughput.concurrency} connections`);
-    const throughput = await measureThroughput(lab, settings.throughput);
-    print(throughputLines(throughput));
-    results.throughput = throughput;
   }
 
   if (incomplete.length > 0)

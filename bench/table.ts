@@ -173,9 +173,9 @@ if (results.warm) {
     const trips = results.roundTripComparison;
     out.push(
       '',
-      `One round trip here (p50): DynamoDB ${results.roundTrips.dynamodbMs.toFixed(2)} ms, Mercado Pago ${results.roundTrips.mercadoPagoMs.toFixed(2)} ms.` +
+      `One round trip here (p50): DynamoDB ${results.roundTrips.dynamodbMs.toFixed(2)} ms (CPU ${results.roundTrips.dynamodbCpuMs.toFixed(2)} ms), Mercado Pago ${results.roundTrips.mercadoPagoMs.toFixed(2)} ms (CPU ${results.roundTrips.mercadoPagoCpuMs.toFixed(2)} ms).` +
         (trips
-          ? ` Round trips per refund: project ${trips.project.dynamodb} DynamoDB + ${trips.project.mercadoPago} Mercado Pago, peer ${trips.peer.dynamodb} + ${trips.peer.mercadoPago}: the extra ones take ~${trips.extraMs.toFixed(2)} ms of the project's p50 here.`
+          ? ` Round trips per refund: project ${trips.project.dynamodb} DynamoDB + ${trips.project.mercadoPago} Mercado Pago, peer ${trips.peer.dynamodb} + ${trips.peer.mercadoPago}: the extra ones take ~${trips.extraMs.toFixed(2)} ms of the project's p50 and ~${trips.extraCpuMs.toFixed(2)} ms of its CPU here.`
           : ''),
     );
   }

@@ -42,12 +42,16 @@ export interface WarmResult {
   peerCpuRatio: number | undefined;
 }
 
-/** One round trip, timed warm in the same processes as the refund (p50, ms). */
+/** One round trip, timed warm in the same processes as the refund (p50, ms), and its CPU (mean, ms). */
 export interface RoundTripCost {
   dynamodbMs: number;
   mercadoPagoMs: number;
+  dynamodbCpuMs: number;
+  mercadoPagoCpuMs: number;
   samples: number;
 }
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 
 const figure = (latencies: number[], cpuMicros: number[]): LatencyFigure => ({
   samples: latencies.length,
@@ -131,6 +135,7 @@ export const measureWarm = async (
   });
   const results: WarmResult[] = [];
   const probeSamples = { dynamodb: [] as number[], mercadopago: [] as number[] };
+  const probeCpu = { dynamodb: [] as number[], mercadopago: [] as number[] };
   let complete = true;
 
   for (const { subject, logLevel, withReplays, variants: caseVariants } of cases) {
@@ -169,7 +174,9 @@ export const measureWarm = async (
         if (invocation.timed === undefined) return;
         const latency = outcome.latenciesMs[index]!;
         if (invocation.timed.startsWith('probe:')) {
-          probeSamples[invocation.timed === 'probe:dynamodb' ? 'dynamodb' : 'mercadopago'].push(latency);
+          const kind = invocation.timed === 'probe:dynamodb' ? 'dynamodb' : 'mercadopago';
+          probeSamples[kind].push(latency);
+          probeCpu[kind].push(outcome.cpuMicros[index]!);
           return;
         }
         const key = `${invocation.timed}:${variants[invocation.bundle]}`;
@@ -212,6 +219,8 @@ export const measureWarm = async (
       ? {
           dynamodbMs: round(percentile(probeSamples.dynamodb, 50), 3),
           mercadoPagoMs: round(percentile(probeSamples.mercadopago, 50), 3),
+          dynamodbCpuMs: round(mean(probeCpu.dynamodb) / 1000, 3),
+          mercadoPagoCpuMs: round(mean(probeCpu.mercadopago) / 1000, 3),
           samples: probeSamples.dynamodb.length + probeSamples.mercadopago.length,
         }
       : undefined;

@@ -24,6 +24,18 @@ export interface DriverJob {
   invocations: (Invocation & { bundle: number })[];
   /** Return each answer's body (first 500 characters): for answers the bench reads (reconciliation reports). */
   keepAnswers?: boolean;
+  /** Session mode: no invocations in the job; they come one by one over IPC (spawn.ts openSession). */
+  session?: boolean;
+}
+
+/** One invocation's outcome in session mode. */
+export interface SessionAnswer {
+  latencyMs: number;
+  cpuMicros: number;
+  status: number | undefined;
+  body: string;
+  /** Set when the answer is not what the invocation expected. */
+  failure: string | undefined;
 }
 
 export interface DriverResult {
