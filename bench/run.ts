@@ -6,7 +6,8 @@
  *   --check     exit 1 when a figure misses its target (without it the run exits 0 whatever the figures)
  *   --quick     fewer runs and a smaller drain (figures not to be quoted)
  *   --only=a,b  only these phases: size, cold, warm, cost, e2e, drain, load
- *   --cpu-prof  profiles instead of measuring (bench/profile.ts). See bench/README.md.
+ *   --cpu-prof  profiles instead of measuring (bench/profile.ts; --subject=refunds: that function only).
+ * See bench/README.md.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -243,7 +244,10 @@ const measureAll = async (lab: Lab): Promise<void> => {
 const profile = async (lab: Lab): Promise<void> => {
   const directory = mkdtempSync(join(tmpdir(), 'bench-profiles-'));
   progress(`profiling a cold and a warm run of each HTTP function and its baseline into ${directory}`);
-  const withBaseline = SUBJECTS.filter((s) => s.baselineEntry !== undefined);
+  const named = process.argv.find((a) => a.startsWith('--subject='))?.slice('--subject='.length);
+  const withBaseline = SUBJECTS.filter(
+    (s) => s.baselineEntry !== undefined && (named === undefined || s.id === named),
+  );
   const reports = await profileSubjects(lab, withBaseline, directory, { warmup: 30, measured: 300 });
   process.stdout.write(`${reports.join('\n\n')}\n`);
   progress(`profiles kept in ${directory} (open them in Chrome DevTools)`);
