@@ -365,9 +365,9 @@ describe('table', () => {
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
           ],
-          // Reconciliation reads only the keys (gsi1sk holds the next check time and the id): an index write
-          // copies no document, ~100 bytes, one write unit.
-          Projection: { ProjectionType: 'KEYS_ONLY' },
+          // Reconciliation reads the keys (gsi1sk: the next check time and the id) and pendingSince: an
+          // index write copies no document, ~150 bytes, one write unit.
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['pendingSince'] },
         },
       ],
     });

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { outEventsOf } from '../../model/events/from-ledger.ts';
 import type { OutEvent } from '../../model/events/types.ts';
+import { pendingSince } from '../../model/ledger/schedule.ts';
 import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.ts';
 import type { DueLedger, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
@@ -141,6 +142,8 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       if (next.schedule !== undefined) {
         item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
         item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
+        const since = pendingSince(next);
+        if (since !== null) item[TableKeys.pendingSinceAttribute] = { S: since };
       }
       try {
         await client.send(
@@ -160,6 +163,31 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         if (isConditionFailure(error)) return null;
         throw error;
       }
+    },
+
+    async oldestPending() {
+      // Every shard read whole (keys and pendingSince, ~150 bytes an entry: 10,000 pending ledgers are ~1.5
+      // MB, a few hundred read units), and the legacy partition's first entry (sorted by pendingSince).
+      const oldestOf = async (shard: number): Promise<string | null> => {
+        let oldest: string | null = null;
+        let start: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await queryShard(shard, '\uffff', shard < 0 ? 1 : 1000, start);
+          for (const row of page.Items ?? []) {
+            const since =
+              row[TableKeys.pendingSinceAttribute]?.S ??
+              (shard < 0 ? row[TableKeys.pendingIndexSortKey]?.S?.split('#')[0] : undefined);
+            if (since !== undefined && (oldest === null || since < oldest)) oldest = since;
+          }
+          start = shard < 0 ? undefined : page.LastEvaluatedKey;
+        } while (start !== undefined);
+        return oldest;
+      };
+      const shards = Array.from({ length: DUE_INDEX_SHARDS + 1 }, (_, i) =>
+        i === DUE_INDEX_SHARDS ? -1 : i,
+      );
+      const oldest = await Promise.all(shards.map(oldestOf));
+      return oldest.reduce<string | null>((a, b) => (b !== null && (a === null || b < a) ? b : a), null);
     },
 
     async *due(now, pageSize = DUE_PAGE) {
