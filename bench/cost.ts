@@ -34,6 +34,7 @@ export interface OperationCost {
   /** Mercado Pago calls per operation, by `METHOD /path/template`. */
   mercadoPago: Record<string, number>;
   mercadoPagoCalls: number;
+  /** Events out: writes that carry events (the stream wakes the publisher for them), or event lines written. */
   events: number;
 }
 
@@ -91,7 +92,7 @@ export const costOf = (
     largestBytesByCategory: totals.largestBytesByCategory,
     mercadoPago,
     mercadoPagoCalls: sum(mercadoPago, () => true),
-    events: round(eventLines / operations, 2),
+    events: round((eventLines + totals.writesWithEvents) / operations, 2),
   };
 };
 

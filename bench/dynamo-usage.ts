@@ -18,6 +18,8 @@
  * provisioned throughput considerations" (bench/README.md).
  */
 
+import { OUTBOX_ATTRIBUTE } from '../functions/adapters/dynamodb/ledger-store.ts';
+
 export type AttributeValue = {
   S?: string;
   N?: string;
@@ -60,6 +62,8 @@ export interface WriteRecord {
   beforeBytes: number;
   afterBytes: number;
   tableUnits: number;
+  /** The item written carries events (an `outbox` attribute): its stream record wakes the event publisher. */
+  carriesEvents: boolean;
   /** Index writes (a put, a delete, an update each count one) and their units, by index. */
   indexWrites: Record<string, { writes: number; units: number }>;
 }
@@ -218,6 +222,7 @@ export const writeRecord = (input: {
     beforeBytes,
     afterBytes,
     tableUnits: factor * writeUnitsOf(Math.max(beforeBytes, afterBytes)),
+    carriesEvents: !input.failed && input.after?.[OUTBOX_ATTRIBUTE] !== undefined,
     indexWrites: input.failed ? {} : indexWritesOf(input.table, input.before, input.after),
   };
 };
@@ -237,6 +242,8 @@ export interface UsageTotals {
   /** The largest item written by category (before or after the write). */
   largestBytesByCategory: Record<string, number>;
   largestItemBytes: number;
+  /** Writes whose item carries events (stream records that pass the publisher's filter). */
+  writesWithEvents: number;
 }
 
 export const totalsOf = (usage: DynamoUsage): UsageTotals => {
@@ -248,11 +255,13 @@ export const totalsOf = (usage: DynamoUsage): UsageTotals => {
   let indexWriteUnits = 0;
   let indexWrites = 0;
   let largestItemBytes = 0;
+  let writesWithEvents = 0;
   const add = (map: Record<string, number>, key: string, value: number) => {
     map[key] = (map[key] ?? 0) + value;
   };
   for (const write of usage.writes) {
     tableWriteUnits += write.tableUnits;
+    if (write.carriesEvents) writesWithEvents++;
     add(writeUnitsByCategory, write.category, write.tableUnits);
     if (!write.failed) add(writesByCategory, write.category, 1);
     else add(writesByCategory, `${write.category} (condition failed)`, 1);
@@ -286,5 +295,6 @@ export const totalsOf = (usage: DynamoUsage): UsageTotals => {
     writesByCategory,
     largestBytesByCategory,
     largestItemBytes,
+    writesWithEvents,
   };
 };

@@ -419,6 +419,10 @@ export const endToEndLines = (result: EndToEndResult): Line[] => {
       baseline: `notification: ${actions(result.notification.dynamodb)}`,
       comparison: `${result.notificationsPerRefund} notification(s)/refund`,
     }),
+    line('e2e', '  writes that carry events', `${result.refund.events}`, {
+      baseline: `notification ${result.notification.events}`,
+      comparison: 'each wakes the publisher',
+    }),
     noNews(
       'notification after a refund: ledger writes',
       result.ledgerWritesByNotification,
