@@ -104,7 +104,7 @@ export const readRow = (record: Record<string, string | undefined>, day: string)
     kind: 'row',
     row: {
       paymentId,
-      orderId: /^ORD[A-Za-z0-9]{20,40}$/.test(orderId) ? orderId.toUpperCase() : null,
+      orderId: /^ORD[A-Za-z0-9]{20,40}$/i.test(orderId) ? orderId.toUpperCase() : null,
       facts: { key, day, type, mercadoPagoId, amount, date },
     },
   };
