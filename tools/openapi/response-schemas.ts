@@ -49,7 +49,15 @@ export const refundSchema = z.object({
   externalReference: z.optional(z.string()),
   failure: z.optional(z.object({ code: z.enum(REFUSAL_CODES), detail: z.string() })),
   /** Present when a person settled the refund (operations routes). */
-  resolution: z.optional(z.object({ by: z.string(), note: z.string(), at: timestampSchema })),
+  resolution: z.optional(
+    z.object({
+      by: z.string(),
+      note: z.string(),
+      at: timestampSchema,
+      /** A refund recorded as made elsewhere that the person found to be this one (withdrawn). */
+      reattributedFrom: z.optional(z.string()),
+    }),
+  ),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
 });

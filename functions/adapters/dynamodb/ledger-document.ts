@@ -21,7 +21,14 @@ import {
 const text = z.string();
 const iso = z.string();
 const failure = z.object({ code: z.string(), detail: z.string() });
-const resolution = z.object({ by: text, note: text, at: iso });
+const resolution = z.object({
+  by: text,
+  note: text,
+  at: iso,
+  reattributedFrom: z.optional(text),
+  idempotencyKey: z.optional(text),
+  fingerprint: z.optional(text),
+});
 const call = z.object({
   state: z.enum(['in_flight', 'unknown', 'accepted']),
   attempts: z.int(),

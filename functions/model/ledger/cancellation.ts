@@ -149,7 +149,7 @@ export type CancellationCallOutcome =
   | { kind: 'not_sent'; detail: string }
   | { kind: 'unknown'; detail: string; requestId?: string };
 
-const settleRecord = (
+export const settleRecord = (
   draft: Draft,
   status: typeof CancellationStatus.Cancelled | typeof CancellationStatus.Failed,
   why: string,

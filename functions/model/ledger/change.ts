@@ -8,6 +8,7 @@ import { actorName } from '../actor.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import {
   type AttentionItem,
+  AttentionKind,
   CancellationStatus,
   type HistoryEntry,
   type Ledger,
@@ -92,6 +93,26 @@ export const raise = (draft: Draft, item: Omit<AttentionItem, 'since'>): void =>
   note(draft, item.kind, item.detail);
 };
 
+/** Takes findings off the list for a person (a person settled them, or what they were about is gone). */
+export const clearAttention = (
+  draft: Draft,
+  settled: (item: AttentionItem) => boolean,
+  why: string,
+): void => {
+  const before = draft.ledger.attention.length;
+  draft.ledger.attention = draft.ledger.attention.filter((item) => !settled(item));
+  const cleared = before - draft.ledger.attention.length;
+  if (cleared > 0) note(draft, 'attention_cleared', `${cleared} finding(s): ${why}`);
+};
+
+/**
+ * An unknown status word is listed while its refund waits on it: once the refund settled (a later read, a
+ * person), the finding is moot.
+ */
+const isMoot = (ledger: Ledger, item: AttentionItem): boolean =>
+  item.kind === AttentionKind.RefundStatusUnknown &&
+  !ledger.refunds.some((entry) => entry.id === item.refundId && entry.status === RefundStatus.Pending);
+
 /** Moves a pending refund to its final state, with its event. */
 export const settle = (
   draft: Draft,
@@ -135,6 +156,8 @@ export const scheduleNewWork = (draft: Draft): void => {
 export const finish = <T>(draft: Draft, result: T): LedgerChange<T> => {
   if (!draft.changed) return { ledger: null, events: [], result };
   const { ledger, context } = draft;
+  if (ledger.attention.some((item) => isMoot(ledger, item)))
+    clearAttention(draft, (item) => isMoot(ledger, item), 'the refund it was about is settled');
   if (!hasPendingWork(ledger)) delete ledger.schedule;
   else ledger.schedule ??= { nextCheckAt: firstCheckOf(context), checks: 0 };
   ledger.updatedAt = context.now;

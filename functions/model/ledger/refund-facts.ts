@@ -39,7 +39,7 @@ const byCreation = (a: RefundFact, b: RefundFact): number => {
  * The amounts a refund of ours can have made: exactly what it asked for, or, for a full refund sent as `{}`,
  * whatever Mercado Pago had left then (a refund made elsewhere meanwhile leaves less).
  */
-const couldBeOfAmount = (entry: OurRefund, amountMinor: number): boolean =>
+export const couldBeOfAmount = (entry: OurRefund, amountMinor: number): boolean =>
   entry.sendsEmptyBody
     ? amountMinor > 0 && amountMinor <= entry.amountMinor
     : entry.amountMinor === amountMinor;

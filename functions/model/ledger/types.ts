@@ -39,9 +39,18 @@ export interface CallRecord {
 
 /** A person's decision on something the system could not settle (operations routes). */
 export interface Resolution {
+  /** `person:<caller>`: the IAM caller or the JWT subject who decided. */
   by: string;
   note: string;
   at: string;
+  /**
+   * The refund recorded as made elsewhere that the person found to be this one (its own key's answer named
+   * it): withdrawn from the ledger, its Mercado Pago refund counted once, through this refund.
+   */
+  reattributedFrom?: string;
+  /** The request that recorded it: a repeat of it answers it again (never shown). */
+  idempotencyKey?: string;
+  fingerprint?: string;
 }
 
 interface RefundCommon {
