@@ -136,6 +136,7 @@ export const operationName = (id: FunctionId): string =>
     reconcile: 'reconciliation',
     'not-found': 'unknown route',
     'event-publisher': 'stream batch',
+    ops: 'operator request',
   })[id];
 
 /** The median of the per-process differences, for the report. */

@@ -17,7 +17,7 @@ export type TableAction =
 export interface FunctionAccess {
   /** Actions on the table itself. */
   table: readonly TableAction[];
-  /** Query on the sparse pending-work index (gsi1): only the reconciliation job reads it. */
+  /** Query on the sparse pending-work index (gsi1): the reconciliation job and the operations routes read it. */
   queriesPendingIndex: boolean;
   /** secretsmanager:GetSecretValue on the Mercado Pago access token. */
   readsAccessToken: boolean;
@@ -30,6 +30,8 @@ export interface FunctionAccess {
   publishesEvents: boolean;
   /** sqs:SendMessage on the notification queue (NOTIFICATION_QUEUE_URL). */
   sendsNotifications: boolean;
+  /** sqs:GetQueueAttributes on the notifications' dead-letter queue (NOTIFICATION_DLQ_URL): its depth only. */
+  countsDeadLetters: boolean;
 }
 
 const READ_WRITE: readonly TableAction[] = [
@@ -49,6 +51,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   cancellation: {
     table: READ_WRITE,
@@ -57,6 +60,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   'qr-orders': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -65,6 +69,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
   // re-reads the resource): neither the token's ARN nor a read on it.
@@ -75,6 +80,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: true,
     publishesEvents: false,
     sendsNotifications: true,
+    countsDeadLetters: false,
   },
   'notification-processor': {
     table: READ_WRITE,
@@ -83,6 +89,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   reconcile: {
     table: READ_WRITE,
@@ -91,6 +98,18 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
+  },
+  // The operations routes: read and write ledgers and their keys like the refund routes, list every open
+  // ledger from the index (gsi1), re-read Mercado Pago, and count the dead letters for a person.
+  ops: {
+    table: READ_WRITE,
+    queriesPendingIndex: true,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+    countsDeadLetters: true,
   },
   // The `$default` route's 404/405: no configuration, no resource, not even the token's ARN.
   'not-found': {
@@ -100,6 +119,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   // Reads the table's stream through its event source mapping (stack.ts), which grants that read; no table action.
   'event-publisher': {
@@ -109,5 +129,6 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: true,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
 };

@@ -26,6 +26,7 @@ export const ContextKey = {
   refundWindowDays: 'refundWindowDays',
   webhookToleranceSeconds: 'webhookToleranceSeconds',
   reconcilePendingAfterSeconds: 'reconcilePendingAfterSeconds',
+  attentionAfterSeconds: 'attentionAfterSeconds',
   publicWebhookUrl: 'publicWebhookUrl',
   logLevel: 'logLevel',
   logRetentionDays: 'logRetentionDays',
@@ -58,6 +59,8 @@ export interface StackSettings {
   refundWindowDays: string | undefined;
   webhookToleranceSeconds: number | undefined;
   reconcilePendingAfterSeconds: number | undefined;
+  /** ATTENTION_AFTER_SECONDS of reconcile and the operations routes: when pending work is listed for a person. */
+  attentionAfterSeconds: number | undefined;
   /** The webhook URL to give Mercado Pago when it is not the API's own (e.g. a custom domain). */
   publicWebhookUrl: string | undefined;
   logLevel: LogLevelName;
@@ -208,6 +211,7 @@ export const readSettings = (lookup: Lookup): StackSettings => {
     refundWindowDays,
     webhookToleranceSeconds: integer(lookup, ContextKey.webhookToleranceSeconds, 1, 86_400),
     reconcilePendingAfterSeconds: integer(lookup, ContextKey.reconcilePendingAfterSeconds, 1, 86_400),
+    attentionAfterSeconds: integer(lookup, ContextKey.attentionAfterSeconds, 1, 31_536_000),
     publicWebhookUrl: httpsUrl(lookup, ContextKey.publicWebhookUrl),
     logLevel: logLevel as LogLevelName,
     logRetention: retention(lookup),

@@ -83,6 +83,7 @@ export class RefundsStack extends Stack {
       accessToken: this.secrets.accessToken,
       webhookSecrets: this.secrets.webhookSecrets,
       notificationQueue: this.notifications.queue,
+      deadLetterQueue: this.notifications.deadLetterQueue,
       eventBus: this.eventBus,
       webhookUrl,
     });
@@ -93,8 +94,13 @@ export class RefundsStack extends Stack {
       cancellation: fn('cancellation'),
       'qr-orders': fn('qr-orders'),
       webhook: fn('webhook'),
+      ops: fn('ops'),
     });
     this.httpApi.addCatchAllRoute(fn('not-found'));
+    const callerPolicies = this.httpApi.addCallerPolicies({
+      deadLetterQueue: this.notifications.deadLetterQueue,
+      queue: this.notifications.queue,
+    });
 
     fn('notification-processor').addEventSource(
       new SqsEventSource(this.notifications.queue, {
@@ -149,6 +155,21 @@ export class RefundsStack extends Stack {
       description: 'Put {"current": "<webhook secret>"} here',
     });
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+    new CfnOutput(this, 'NotificationDeadLetterQueueArn', {
+      value: this.notifications.deadLetterQueue.queueArn,
+      description:
+        'npm run ops -- redrive --dlq-arn <this> moves its messages back to the notification queue',
+    });
+    if (callerPolicies) {
+      new CfnOutput(this, 'MerchantPolicyArn', {
+        value: callerPolicies.merchant.managedPolicyArn,
+        description: "Attach to the merchant's role: the merchant routes only",
+      });
+      new CfnOutput(this, 'OperatorPolicyArn', {
+        value: callerPolicies.operator.managedPolicyArn,
+        description: "Attach to operators' roles: the operations routes and the dead-letter redrive",
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
 }

@@ -9,6 +9,7 @@ import { loadCancellationConfig } from '../functions/cancellation/config.ts';
 import { ConfigError, type Env } from '../functions/config/fields.ts';
 import { decimalsOf, isSiteId } from '../functions/model/money.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
+import { loadOpsConfig } from '../functions/ops/config.ts';
 import { loadQrOrdersConfig } from '../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../functions/refunds/config.ts';
@@ -48,6 +49,7 @@ const CONFIG_LOADERS: readonly ((env: Env) => unknown)[] = [
   loadQrOrdersConfig,
   loadWebhookConfig,
   loadReconcileConfig,
+  loadOpsConfig,
 ];
 
 /** A missing or malformed variable stops the start with a message naming it. */
@@ -150,11 +152,12 @@ checkConfig(env);
 await createTable(dynamoDbClient(env.DYNAMODB_ENDPOINT), env.TABLE_NAME);
 
 // The handlers read the configuration at import, as at a Lambda cold start.
-const [refunds, cancellation, qrOrders, webhook] = await Promise.all([
+const [refunds, cancellation, qrOrders, webhook, ops] = await Promise.all([
   import('../functions/refunds/handler.ts'),
   import('../functions/cancellation/handler.ts'),
   import('../functions/qr-orders/handler.ts'),
   import('../functions/webhook/handler.ts'),
+  import('../functions/ops/handler.ts'),
 ]);
 
 const server = await orFail(
@@ -165,12 +168,14 @@ const server = await orFail(
       cancellation: cancellation.handler,
       'qr-orders': qrOrders.handler,
       webhook: webhook.handler,
+      ops: ops.handler,
     },
     timeoutsMs: {
       refunds: functionTimeoutMs,
       cancellation: functionTimeoutMs,
       'qr-orders': functionTimeoutMs,
       webhook: functionTimeoutMs,
+      ops: functionTimeoutMs,
     },
     extraRoutes: [openApiRoute],
   }),

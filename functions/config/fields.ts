@@ -198,5 +198,9 @@ export const readWebhookSigning = (env: Env): WebhookSigning => {
 export const readNotificationQueueUrl = (env: Env): string | undefined =>
   optionalUrl(env, 'NOTIFICATION_QUEUE_URL');
 
+/** NOTIFICATION_DLQ_URL: the notifications' dead-letter queue, counted for a person (AWS); unset locally. */
+export const readDeadLetterQueueUrl = (env: Env): string | undefined =>
+  optionalUrl(env, 'NOTIFICATION_DLQ_URL');
+
 /** EVENT_BUS_NAME: required by the event publisher, the only function that publishes. */
 export const readEventBusName = (env: Env): string => required(env, 'EVENT_BUS_NAME');

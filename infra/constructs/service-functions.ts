@@ -27,6 +27,7 @@ const FUNCTION_DESCRIPTIONS: Record<FunctionId, string> = {
   cancellation: 'Cancels Mercado Pago payments not yet charged',
   'qr-orders': 'Puts, reads and removes in-store QR orders',
   webhook: 'Receives Mercado Pago notifications',
+  ops: 'Operations routes: what waits on a person, histories, rechecks, resolutions',
   'notification-processor': 'Applies queued Mercado Pago notifications to the ledger',
   reconcile: 'Settles pending refunds and cancellations',
   'not-found': 'Answers requests matching no route: problem+json 404 or 405',
@@ -55,6 +56,8 @@ export interface ServiceFunctionsProps {
   accessToken: secretsmanager.ISecret;
   webhookSecrets: secretsmanager.ISecret;
   notificationQueue: sqs.IQueue;
+  /** The notifications' dead-letter queue: the operations routes list its depth. */
+  deadLetterQueue: sqs.IQueue;
   eventBus: events.IEventBus;
   /** The notification URL sent with QR orders (PUBLIC_WEBHOOK_URL). */
   webhookUrl: string;
@@ -81,6 +84,7 @@ export class ServiceFunctions extends Construct {
       settings.reconcilePendingAfterSeconds?.toString(),
     );
     const seller = optional('MP_USER_ID', settings.mercadoPago.userId);
+    const attention = optional('ATTENTION_AFTER_SECONDS', settings.attentionAfterSeconds?.toString());
     const environments: Record<FunctionId, Record<string, string>> = {
       refunds: {
         ...logLevel,
@@ -108,8 +112,16 @@ export class ServiceFunctions extends Construct {
         NOTIFICATION_QUEUE_URL: props.notificationQueue.queueUrl,
         ...optional('WEBHOOK_TOLERANCE_SECONDS', settings.webhookToleranceSeconds?.toString()),
       },
+      ops: {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...attention,
+        NOTIFICATION_DLQ_URL: props.deadLetterQueue.queueUrl,
+      },
       'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
-      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
+      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...attention },
       'not-found': logLevel,
       'event-publisher': { ...logLevel, EVENT_BUS_NAME: props.eventBus.eventBusName },
     };
@@ -135,6 +147,7 @@ export class ServiceFunctions extends Construct {
         fn.allow(['secretsmanager:GetSecretValue'], [props.webhookSecrets.secretArn]);
       if (access.publishesEvents) fn.allow(['events:PutEvents'], [props.eventBus.eventBusArn]);
       if (access.sendsNotifications) fn.allow(['sqs:SendMessage'], [props.notificationQueue.queueArn]);
+      if (access.countsDeadLetters) fn.allow(['sqs:GetQueueAttributes'], [props.deadLetterQueue.queueArn]);
       created[functionId] = fn;
     }
     this.byId = created as Record<FunctionId, ProjectFunction>;

@@ -3,6 +3,7 @@ import { loadCancellationConfig } from '../../functions/cancellation/config.ts';
 import { checkLogLevel, type Env } from '../../functions/config/fields.ts';
 import { loadEventPublisherConfig } from '../../functions/event-publisher/config.ts';
 import { loadProcessorConfig } from '../../functions/notification-processor/config.ts';
+import { loadOpsConfig } from '../../functions/ops/config.ts';
 import { loadQrOrdersConfig } from '../../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../../functions/refunds/config.ts';
@@ -14,6 +15,7 @@ export const CONFIG_LOADERS: Record<FunctionId, (env: Env) => unknown> = {
   cancellation: loadCancellationConfig,
   'qr-orders': loadQrOrdersConfig,
   webhook: loadWebhookConfig,
+  ops: loadOpsConfig,
   'notification-processor': loadProcessorConfig,
   reconcile: loadReconcileConfig,
   'not-found': checkLogLevel,

@@ -50,6 +50,7 @@ describe('functions', () => {
       cancellation: 25,
       'qr-orders': 25,
       webhook: 20,
+      ops: 25,
       'notification-processor': 60,
       reconcile: 300,
       'not-found': 5,
@@ -68,6 +69,8 @@ describe('functions', () => {
       'qr-orders': [...common, token, 'MP_SITE_ID', 'PUBLIC_WEBHOOK_URL'].sort(),
       // Enqueues only: no token.
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
+      // Counts the dead letters for a person: the queue's URL, and (test/infra) its depth only.
+      ops: [...common, token, 'NOTIFICATION_DLQ_URL'].sort(),
       'notification-processor': [...common, token].sort(),
       reconcile: [...common, token].sort(),
       // Touches no resource: no table name, no secret ARN.
@@ -134,6 +137,7 @@ describe('least privilege', () => {
       webhookSecrets: synth.logicalIdOf(synth.stack.secrets.webhookSecrets),
       bus: synth.logicalIdOf(synth.stack.eventBus),
       queue: synth.logicalIdOf(synth.stack.notifications.queue),
+      deadLetters: synth.logicalIdOf(synth.stack.notifications.deadLetterQueue),
       eventFailures: synth.logicalIdOf(synth.stack.eventStream.failureQueue),
       logs: synth.logicalIdOf(synth.stack.functions.byId[functionId].logGroup),
     };
@@ -150,6 +154,7 @@ describe('least privilege', () => {
       if (json === JSON.stringify({ Ref: ids.webhookSecrets })) return 'webhookSecrets';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.bus, 'Arn'] })) return 'bus';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.queue, 'Arn'] })) return 'queue';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.deadLetters, 'Arn'] })) return 'deadLetterQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.table, 'StreamArn'] })) return 'tableStream';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.eventFailures, 'Arn'] })) return 'eventFailureQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.logs, 'Arn'] })) return 'ownLogGroup';
@@ -192,7 +197,7 @@ describe('least privilege', () => {
   ];
   const readToken = ['secretsmanager:GetSecretValue'];
 
-  it.each([
+  const expectedGrants = [
     // Their events go through the table's stream (event-publisher): no PutEvents of their own.
     ['refunds', { ...base, table: readWrite, accessToken: readToken }],
     ['cancellation', { ...base, table: readWrite, accessToken: readToken }],
@@ -238,6 +243,16 @@ describe('least privilege', () => {
         accessToken: readToken,
       },
     ],
+    [
+      'ops',
+      {
+        ...base,
+        table: readWrite,
+        'index:gsi1': ['dynamodb:Query'],
+        accessToken: readToken,
+        deadLetterQueue: ['sqs:GetQueueAttributes'],
+      },
+    ],
     ['not-found', base],
     [
       'event-publisher',
@@ -251,7 +266,13 @@ describe('least privilege', () => {
         eventFailureQueue: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
       },
     ],
-  ] as [FunctionId, Record<string, string[]>][])('%s gets exactly its grants', (functionId, expected) => {
+  ] as [FunctionId, Record<string, string[]>][];
+
+  it('lists every function', () => {
+    expect(expectedGrants.map(([id]) => id).sort()).toEqual([...FUNCTION_IDS].sort());
+  });
+
+  it.each(expectedGrants)('%s gets exactly its grants', (functionId, expected) => {
     expect(grantsOf(functionId)).toEqual(expected);
   });
 });
@@ -291,6 +312,67 @@ describe('HTTP API', () => {
     // An unauthenticated caller gets API Gateway's 403 for an unknown route, never a function's answer.
     expect(authorization.$default).toBe('AWS_IAM');
     synth.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('puts operator routes behind IAM too: their permission is the operator policy, not the merchant one', () => {
+    const authorization = Object.fromEntries(
+      routes().map((route) => [route.Properties.RouteKey, route.Properties]),
+    );
+    for (const route of ROUTES.filter((r) => r.auth === 'operator')) {
+      expect(authorization[routeKey(route)]).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+      expect(authorization[routeKey(route)]?.AuthorizationScopes).toBeUndefined();
+    }
+  });
+
+  it('makes the merchant and operator policies from ROUTES: neither reaches the other’s routes', () => {
+    const api = synth.logicalIdOf(synth.stack.httpApi.api);
+    const policies = resourcesOf(synth.template, 'AWS::IAM::ManagedPolicy');
+    const statementsOf = (name: 'MerchantPolicy' | 'OperatorPolicy') => {
+      const [, policy] = Object.entries(policies).find(([id]) => id.includes(name))!;
+      return (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    };
+    /** `METHOD /path` of each execute-api resource (`arn:...:<api>/$default/METHOD/path`). */
+    const invoked = (name: 'MerchantPolicy' | 'OperatorPolicy') =>
+      statementsOf(name)
+        .filter((statement) => statement.Action === 'execute-api:Invoke')
+        .flatMap((statement) => [statement.Resource].flat())
+        .map((resource) => {
+          const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+          expect(parts).toContainEqual({ Ref: api });
+          const tail = String(parts.at(-1));
+          const [, method, path] = /^\/\$default\/([A-Z]+)(\/.*)$/.exec(tail) ?? [];
+          return `${method} ${path}`;
+        })
+        .sort();
+    const expected = (auth: string) =>
+      ROUTES.filter((route) => route.auth === auth)
+        .map((route) => `${route.method} ${route.path.replace(/\{\w+\}/g, '*')}`)
+        .sort();
+    expect(invoked('MerchantPolicy')).toEqual(expected('merchant'));
+    expect(invoked('OperatorPolicy')).toEqual(expected('operator'));
+    // No merchant pattern covers an operator path (IAM's * spans slashes: no `payments/*` alone).
+    const covers = (pattern: string, key: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(key);
+    for (const pattern of invoked('MerchantPolicy'))
+      for (const route of ROUTES.filter((r) => r.auth === 'operator'))
+        expect(covers(pattern, `${route.method} ${route.path}`), `${pattern} / ${routeKey(route)}`).toBe(
+          false,
+        );
+    // The operator's redrive: the dead-letter queue's move task, and sending back to the queue.
+    const dlq = synth.logicalIdOf(synth.stack.notifications.deadLetterQueue);
+    const queue = synth.logicalIdOf(synth.stack.notifications.queue);
+    expect(statementsOf('OperatorPolicy').filter((s) => s.Action !== 'execute-api:Invoke')).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining([
+          'sqs:StartMessageMoveTask',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+        ]),
+        Resource: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      }),
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
+    ]);
+    expect(Object.keys(policies)).toHaveLength(2);
   });
 
   it('lets API Gateway invoke not-found, and only it, through $default', () => {
@@ -666,6 +748,9 @@ describe('stack', () => {
         'AccessTokenSecretArn',
         'WebhookSecretArn',
         'EventBusName',
+        'NotificationDeadLetterQueueArn',
+        'MerchantPolicyArn',
+        'OperatorPolicyArn',
       ]),
     );
   });

@@ -66,8 +66,14 @@ describe('JWT authorization', () => {
       } else {
         expect(props.AuthorizationType).toBe('JWT');
         expect(props.AuthorizerId).toEqual({ Ref: authorizerId });
+        // Operator routes need the operator scope; merchant routes any valid token.
+        expect(props.AuthorizationScopes, routeKey(route)).toEqual(
+          route.auth === 'operator' ? ['refunds/ops'] : undefined,
+        );
       }
     }
+    // The token's scope decides: no IAM caller policy is made.
+    expect(Object.keys(resourcesOf(synth.template, 'AWS::IAM::ManagedPolicy'))).toEqual([]);
     // The catch-all route (404/405) is behind the merchant authorizer too.
     expect(byKey.get('$default')).toMatchObject({
       AuthorizationType: 'JWT',

@@ -12,6 +12,11 @@ import { cancelledResponse, pendingResponse } from '../../functions/cancellation
 import { cancellationBodySchema } from '../../functions/cancellation/schemas.ts';
 import { Problem, type ProblemCode, ProblemError, problemBody } from '../../functions/http/problems.ts';
 import type { RefundView } from '../../functions/model/ledger/view.ts';
+import {
+  cancellationResolutionBodySchema,
+  recheckBodySchema,
+  refundResolutionBodySchema,
+} from '../../functions/ops/schemas.ts';
 import { putQrOrderBodySchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema } from '../../functions/refunds/schemas.ts';
 import { FUNCTION_ENTRIES, FunctionName, ROUTES, routeKey } from '../../functions/routes.ts';
@@ -105,6 +110,8 @@ describe('document shape (OpenAPI 3.1)', () => {
     for (const route of ROUTES) {
       const operation = doc.paths[route.path][route.method.toLowerCase()];
       if (route.auth === 'public') expect(operation.security).toEqual([]);
+      else if (route.auth === 'operator')
+        expect(operation.security).toEqual([{ sigv4: [] }, { jwt: ['refunds/ops'] }]);
       else expect(operation.security).toBeUndefined();
     }
   });
@@ -185,7 +192,12 @@ describe('routes', () => {
       reached.push(event.routeKey);
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
     };
-    const examples: Record<string, string> = { paymentId: '123', refundId: 'r-1', externalPosId: 'POS_1' };
+    const examples: Record<string, string> = {
+      paymentId: '123',
+      refundId: 'r-1',
+      externalPosId: 'POS_1',
+      orderId: 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3',
+    };
     const concrete = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => examples[name]!);
 
     beforeAll(async () => {
@@ -281,6 +293,30 @@ describe('request bodies', () => {
       valid: [{}],
       invalid: [{ reason: 'no' }],
     },
+    ...['/payments/{paymentId}', '/orders/{orderId}'].flatMap((subject) => [
+      { key: `POST ${subject}/recheck`, zod: recheckBodySchema, valid: [{}], invalid: [{ force: true }] },
+      {
+        key: `POST ${subject}/refunds/{refundId}/resolution`,
+        zod: refundResolutionBodySchema,
+        valid: [
+          { outcome: 'failed', note: 'no refund in the panel' },
+          { outcome: 'succeeded', mercadoPagoRefundId: '1234567', note: 'the panel shows it' },
+        ],
+        invalid: [
+          { outcome: 'failed' },
+          { outcome: 'done', note: 'x' },
+          { outcome: 'failed', note: '' },
+          { outcome: 'failed', note: 'x'.repeat(501) },
+          { outcome: 'succeeded', mercadoPagoRefundId: 'not an id!', note: 'x' },
+        ],
+      },
+      {
+        key: `POST ${subject}/cancellation/resolution`,
+        zod: cancellationResolutionBodySchema,
+        valid: [{ outcome: 'not_cancelled', note: 'still pending in the panel' }],
+        invalid: [{ outcome: 'failed', note: 'x' }, { outcome: 'cancelled' }],
+      },
+    ]),
     {
       key: 'PUT /pos/{externalPosId}/order',
       zod: putQrOrderBodySchema,

@@ -9,12 +9,18 @@ import { amountSchema, MAX_AMOUNT } from '../../functions/http/amount-schema.ts'
 import {
   externalPosIdSchema,
   idempotencyKeySchema,
+  orderIdSchema,
   paymentIdSchema,
 } from '../../functions/http/parameters.ts';
 import { Problem, type ProblemCode } from '../../functions/http/problems.ts';
+import {
+  cancellationResolutionBodySchema,
+  recheckBodySchema,
+  refundResolutionBodySchema,
+} from '../../functions/ops/schemas.ts';
 import { putQrOrderBodySchema, qrOrderItemSchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema, refundIdSchema } from '../../functions/refunds/schemas.ts';
-import { ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
+import { OPERATOR_SCOPE, ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
 import {
   ANY_ROUTE_PROBLEMS,
   NO_ROUTE_PROBLEMS,
@@ -23,8 +29,11 @@ import {
   type SchemaName,
 } from './operations.ts';
 import {
+  attentionListSchema,
   cancellationPendingSchema,
+  cancellationResolvedSchema,
   fieldProblemSchema,
+  historySchema,
   paymentCancelledSchema,
   paymentRefundsSchema,
   problemSchema,
@@ -42,6 +51,12 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   PutQrOrderRequest: putQrOrderBodySchema,
   QrOrderItemRequest: qrOrderItemSchema,
   WebhookNotification: webhookNotificationSchema,
+  RefundResolutionRequest: refundResolutionBodySchema,
+  CancellationResolutionRequest: cancellationResolutionBodySchema,
+  RecheckRequest: recheckBodySchema,
+  AttentionList: attentionListSchema,
+  History: historySchema,
+  CancellationResolved: cancellationResolvedSchema,
   Refund: refundSchema,
   PaymentRefunds: paymentRefundsSchema,
   PaymentCancelled: paymentCancelledSchema,
@@ -56,6 +71,10 @@ const PATH_PARAMETERS: Record<string, { schema: z.ZodMiniType; description: stri
   paymentId: { schema: paymentIdSchema, description: "Mercado Pago's payment id: 1 to 20 digits." },
   refundId: { schema: refundIdSchema, description: "This service's refund id (`id` of a refund object)." },
   externalPosId: { schema: externalPosIdSchema, description: "The till's external id." },
+  orderId: {
+    schema: orderIdSchema,
+    description: 'A Mercado Pago Orders API id: `ORD` and 20 to 40 letters or digits, either case.',
+  },
 };
 
 /**
@@ -189,6 +208,8 @@ const operationOf = (route: RouteDefinition, spec: OperationSpec): JsonObject =>
     description: spec.description,
     tags: [route.function],
     ...(route.auth === 'public' ? { security: [] } : {}),
+    // The operator policy (IAM), or a token with the operator scope (JWT): not the merchant's permission.
+    ...(route.auth === 'operator' ? { security: [{ sigv4: [] }, { jwt: [OPERATOR_SCOPE] }] } : {}),
     parameters,
     ...(spec.body
       ? {
@@ -287,6 +308,8 @@ const noRouteResponses = (): JsonObject =>
 const DESCRIPTION = [
   'Refunds, cancellations and in-store QR orders of Mercado Pago payments, and the notification URL.',
   'Errors are RFC 9457 problem details (`application/problem+json`); `code` is what clients branch on.',
+  'Operator routes (tag `ops`) need their own permission: the operator IAM policy, or the JWT scope',
+  '`refunds/ops`.',
   'A request matching no operation answers `404 NOT_FOUND`, or `405 METHOD_NOT_ALLOWED` with `Allow` for a',
   'known path (components.responses). In AWS, API Gateway answers some errors itself in its own format',
   '(`{"message"}`): an IAM 403 (or JWT 401) and throttling 429. The local server (`npm start`) needs no',

@@ -12,6 +12,12 @@ export type SchemaName =
   | 'PutQrOrderRequest'
   | 'QrOrderItemRequest'
   | 'WebhookNotification'
+  | 'RefundResolutionRequest'
+  | 'CancellationResolutionRequest'
+  | 'RecheckRequest'
+  | 'AttentionList'
+  | 'History'
+  | 'CancellationResolved'
   | 'Refund'
   | 'PaymentRefunds'
   | 'PaymentCancelled'
@@ -50,6 +56,61 @@ export const NO_ROUTE_PROBLEMS: ProblemCode[] = ['NOT_FOUND', 'METHOD_NOT_ALLOWE
 /** Answers of a JSON body refused before any route code runs (never stored under an idempotency key). */
 const BODY_PROBLEMS: ProblemCode[] = ['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 const IDEMPOTENCY_PROBLEMS: ProblemCode[] = ['REFUND_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'];
+
+const RESOLUTION_PROBLEMS: ProblemCode[] = [
+  ...BODY_PROBLEMS,
+  'RESOLUTION_CONFLICT',
+  'REFUND_ALREADY_SETTLED',
+  'RESOLUTION_TOO_EARLY',
+  ...IDEMPOTENCY_PROBLEMS,
+];
+
+const HISTORY: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: "The ledger's story: every change, oldest first",
+  description:
+    'From the ledger (no call to Mercado Pago): `by` is the caller, `mercadopago` (what a read brought), ' +
+    '`reconciliation`, or `person:<caller>` (a resolution). 100 a page; the ledger keeps its last 200 lines.',
+  query: { cursor: 'The `nextCursor` of the previous page.' },
+  answers: [{ status: 200, description: 'The changes.', schema: 'History' }],
+};
+
+const RECHECK: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: 'Re-read now and settle what can be settled',
+  description:
+    'What reconciliation does for one payment, due or not: re-read at Mercado Pago, settle what the read ' +
+    'settles, re-send with its own key a refund still within its window. Answers the refunds view.',
+  body: { schema: 'RecheckRequest', required: false, description: 'No fields.' },
+  answers: [{ status: 200, description: 'The refunds view after the check.', schema: 'PaymentRefunds' }],
+};
+
+const REFUND_RESOLUTION: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: "A person's decision on a refund no rule can settle",
+  description:
+    'Only past its re-send window with no attempt running. Checked against a fresh read of Mercado Pago: ' +
+    '`succeeded` needs a `mercadoPagoRefundId` Mercado Pago shows on this payment (order), done, of this ' +
+    'amount, that no other refund of ours holds (a record of it as made elsewhere is withdrawn and named in ' +
+    '`resolution.reattributedFrom`); `failed` is refused while Mercado Pago shows a refund that could be it. ' +
+    'Published like any outcome, with `resolution`.',
+  body: { schema: 'RefundResolutionRequest', required: true, description: 'The decision. Strict.' },
+  idempotencyKey: 'required',
+  answers: [{ status: 200, description: 'The refund, its `resolution` filled.', schema: 'Refund' }],
+};
+
+const CANCELLATION_RESOLUTION: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: "A person's decision on a cancellation no rule can settle",
+  description:
+    "Only past its re-send window. Checked against the payment's (order's) status at Mercado Pago: " +
+    '`cancelled` only when it shows cancelled, `not_cancelled` only when it does not.',
+  body: { schema: 'CancellationResolutionRequest', required: true, description: 'The decision. Strict.' },
+  idempotencyKey: 'required',
+  answers: [
+    {
+      status: 200,
+      description: "The payment's (order's) status at Mercado Pago and the decision.",
+      schema: 'CancellationResolved',
+    },
+  ],
+};
 
 export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /payments/{paymentId}/refunds': {
@@ -189,5 +250,57 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       },
     ],
     problems: ['VALIDATION_ERROR', 'INVALID_SIGNATURE', 'PAYLOAD_TOO_LARGE'],
+  },
+  // Operations (API.md): the operator routes.
+  'GET /ops/attention': {
+    operationId: 'listAttention',
+    summary: 'Everything waiting on a person, oldest first',
+    description:
+      'Refunds and cancellations pending longer than ATTENTION_AFTER_SECONDS, contradictions and status ' +
+      'words without a rule the rules listed, and (AWS) notifications in the dead-letter queue; each with ' +
+      'since when, what is known, and what to do. 100 a page.',
+    query: { cursor: 'The `nextCursor` of the previous page.' },
+    answers: [{ status: 200, description: 'A page of items.', schema: 'AttentionList' }],
+    problems: ['VALIDATION_ERROR'],
+  },
+  'GET /payments/{paymentId}/history': {
+    ...HISTORY,
+    operationId: 'paymentHistory',
+    problems: ['VALIDATION_ERROR', 'PAYMENT_NOT_FOUND'],
+  },
+  'GET /orders/{orderId}/history': {
+    ...HISTORY,
+    operationId: 'orderHistory',
+    problems: ['VALIDATION_ERROR', 'ORDER_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/recheck': {
+    ...RECHECK,
+    operationId: 'recheckPayment',
+    problems: [...BODY_PROBLEMS, 'PAYMENT_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/recheck': {
+    ...RECHECK,
+    operationId: 'recheckOrder',
+    problems: [...BODY_PROBLEMS, 'ORDER_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/refunds/{refundId}/resolution': {
+    ...REFUND_RESOLUTION,
+    operationId: 'resolvePaymentRefund',
+    problems: [...RESOLUTION_PROBLEMS, 'PAYMENT_NOT_FOUND', 'REFUND_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/refunds/{refundId}/resolution': {
+    ...REFUND_RESOLUTION,
+    operationId: 'resolveOrderRefund',
+    problems: [...RESOLUTION_PROBLEMS, 'ORDER_NOT_FOUND', 'REFUND_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/cancellation/resolution': {
+    ...CANCELLATION_RESOLUTION,
+    operationId: 'resolvePaymentCancellation',
+    problems: [...RESOLUTION_PROBLEMS, 'PAYMENT_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/cancellation/resolution': {
+    ...CANCELLATION_RESOLUTION,
+    operationId: 'resolveOrderCancellation',
+    problems: [...RESOLUTION_PROBLEMS, 'ORDER_NOT_FOUND'],
   },
 };

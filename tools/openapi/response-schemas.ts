@@ -112,6 +112,56 @@ export const qrOrderSchema = z.object({
   status: z.enum(['open', 'paid', 'expired']),
 });
 
+/** GET /ops/attention: everything waiting on a person, oldest first. */
+export const attentionListSchema = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum([
+        'refund_pending_too_long',
+        'cancellation_pending_too_long',
+        'settlement_contradiction',
+        'refund_status_unknown',
+        'dead_letters',
+      ]),
+      paymentId: z.optional(z.string()),
+      orderId: z.optional(z.string()),
+      /** dead_letters: the queue's name. */
+      queue: z.optional(z.string()),
+      refundId: z.optional(z.string()),
+      since: timestampSchema,
+      detail: z.string(),
+      suggestedAction: z.string(),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});
+
+/** GET .../history: the ledger's story, oldest first. */
+export const historySchema = z.object({
+  paymentId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  changes: z.array(
+    z.object({
+      at: timestampSchema,
+      /** The caller, `mercadopago`, `reconciliation`, or `person:<caller>` who resolved. */
+      by: z.string(),
+      change: z.string(),
+      detail: z.string(),
+      mercadoPagoRequestId: z.optional(z.string()),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});
+
+/** 200 of a cancellation's resolution: the payment's (order's) status at Mercado Pago and the decision. */
+export const cancellationResolvedSchema = z.object({
+  paymentId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  status: z.string(),
+  statusDetail: z.nullable(z.string()),
+  resolution: z.object({ by: z.string(), note: z.string(), at: timestampSchema }),
+});
+
 /** What Mercado Pago sends; only `type`, `action` and `data.id` are read, anything else is allowed. */
 export const webhookNotificationSchema = z.looseObject({
   id: z.optional(z.union([z.string(), z.number()])),

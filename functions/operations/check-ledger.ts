@@ -1,11 +1,12 @@
 /**
- * Reconciliation of one ledger with due pending work: re-read it at Mercado Pago and apply the read (the
- * notification path), re-send what may be re-sent with its own key (operations/send-refund.ts: the same
- * path as the route), then schedule the next check and report what has waited too long for a person.
+ * A check of one ledger, what reconciliation does to each ledger due and what `POST .../recheck` does to one
+ * at once: re-read it at Mercado Pago and apply the read (the notification path), re-send what may be re-sent
+ * with its own key (operations/send-refund.ts: the same path as the route), then schedule the next check and
+ * report what has waited too long for a person.
  */
 
 import { lockUntil } from '../config/timing.ts';
-import { RECONCILIATION } from '../model/actor.ts';
+import { type Actor, RECONCILIATION } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { must } from '../model/invariant.ts';
 import { beginCancellation, shouldResendCancellation } from '../model/ledger/cancellation.ts';
@@ -14,12 +15,17 @@ import { isDue, pendingSince, scheduleNextCheck } from '../model/ledger/schedule
 import { type Ledger, RefundStatus } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
-import { ruleContext } from '../operations/deps.ts';
-import { sendCancellation } from '../operations/send-cancellation.ts';
-import { sendRefund } from '../operations/send-refund.ts';
-import { syncPayment } from '../operations/sync-payment.ts';
-import { updateLedger } from '../operations/update-ledger.ts';
-import type { ReconcileDeps } from './deps.ts';
+import type { MpPayment } from '../ports/mercadopago.ts';
+import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
+import { sendCancellation } from './send-cancellation.ts';
+import { sendRefund } from './send-refund.ts';
+import { syncPayment } from './sync-payment.ts';
+import { updateLedger } from './update-ledger.ts';
+
+export interface CheckDeps extends LedgerDeps, MercadoPagoDeps {
+  /** ATTENTION_AFTER_SECONDS, in ms: pending work older than this is reported for a person. */
+  attentionAfterMs: number;
+}
 
 export interface LedgerReconciliation {
   kind: 'not_due' | 'checked';
@@ -28,31 +34,37 @@ export interface LedgerReconciliation {
   overdue: number;
   /** When its oldest pending work started, after the check (null: none left). */
   pendingSince: string | null;
+  /** The ledger after the check (undefined: none is stored). */
+  ledger?: Ledger;
+  /** Mercado Pago's read of the payment, when it answered (undefined: not read, or not found). */
+  payment?: MpPayment;
 }
 
 const pendingCount = (ledger: Ledger | undefined): number =>
   (ledger?.refunds.filter((e) => e.status === RefundStatus.Pending).length ?? 0) +
   (ledger?.cancellation?.status === 'pending' ? 1 : 0);
 
-export const reconcileLedger = async (
-  deps: ReconcileDeps,
+export const checkLedger = async (
+  deps: CheckDeps,
   id: string,
-  options: { log: Logger; deadline: number },
+  options: { log: Logger; deadline: number; by?: Actor; whenDue?: boolean },
 ): Promise<LedgerReconciliation> => {
   const log = options.log.child({ subjectId: id });
+  const by = options.by ?? RECONCILIATION;
   const stored = await deps.ledgers.get(id);
-  if (!stored || !isDue(stored, deps.clock.now())) {
+  if (!stored || ((options.whenDue ?? true) && !isDue(stored, deps.clock.now()))) {
     return {
       kind: 'not_due',
       settled: 0,
       resent: 0,
       overdue: 0,
       pendingSince: stored ? pendingSince(stored) : null,
+      ledger: stored,
     };
   }
   const before = pendingCount(stored);
   let resent = 0;
-  const sync = await syncPayment(deps, id, { by: RECONCILIATION, log, deadline: options.deadline });
+  const sync = await syncPayment(deps, id, { by, log, deadline: options.deadline });
   let ledger = sync.kind === 'synced' ? sync.ledger : stored;
   if (sync.kind === 'not_found') log.error('payment with pending work cannot be read with our token');
   if (sync.kind === 'synced') {
@@ -69,8 +81,8 @@ export const reconcileLedger = async (
                 current,
                 candidate.id,
                 lock,
-                ruleContext(deps, RECONCILIATION),
-                're-sent by reconciliation',
+                ruleContext(deps, by),
+                by === RECONCILIATION ? 're-sent by reconciliation' : 're-sent by a recheck',
               )
             : { ledger: null, events: [], result: { kind: 'gone' as const } },
         deps.conflicts,
@@ -85,7 +97,7 @@ export const reconcileLedger = async (
         ledger,
         entry: started.result.entry,
         attempt: started.result.attempt,
-        by: RECONCILIATION,
+        by,
         deadline: options.deadline,
         log,
       });
@@ -94,7 +106,7 @@ export const reconcileLedger = async (
     }
     if (
       deps.clock.now() < options.deadline &&
-      shouldResendCancellation(ledger, sync.payment, ruleContext(deps, RECONCILIATION))
+      shouldResendCancellation(ledger, sync.payment, ruleContext(deps, by))
     ) {
       const record = must(ledger.cancellation, 'a due cancellation has its record');
       const lock = isoAt(lockUntil(options.deadline));
@@ -107,7 +119,7 @@ export const reconcileLedger = async (
             ? beginCancellation(
                 current,
                 { idempotencyKey: record.idempotencyKey, lockUntil: lock },
-                ruleContext(deps, RECONCILIATION),
+                ruleContext(deps, by),
               )
             : { ledger: null, events: [], result: { kind: 'busy' as const } },
         deps.conflicts,
@@ -118,7 +130,7 @@ export const reconcileLedger = async (
           ledger,
           attempt: started.result.attempt,
           mercadoPagoKey: started.result.mercadoPagoKey,
-          by: RECONCILIATION,
+          by,
           deadline: options.deadline,
           log,
         });
@@ -134,7 +146,7 @@ export const reconcileLedger = async (
     ledger,
     (current) =>
       current
-        ? scheduleNextCheck(current, ruleContext(deps, RECONCILIATION))
+        ? scheduleNextCheck(current, ruleContext(deps, by))
         : { ledger: null, events: [], result: null },
     deps.conflicts,
   );
@@ -156,5 +168,13 @@ export const reconcileLedger = async (
   }
   const settled = Math.max(0, before - pendingCount(after));
   if (settled > 0 || resent > 0) log.info('ledger reconciled', { settled, resent });
-  return { kind: 'checked', settled, resent, overdue, pendingSince: since };
+  return {
+    kind: 'checked',
+    settled,
+    resent,
+    overdue,
+    pendingSince: since,
+    ledger: after,
+    payment: sync.kind === 'synced' || sync.kind === 'untracked' ? sync.payment : undefined,
+  };
 };
