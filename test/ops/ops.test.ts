@@ -10,7 +10,6 @@ import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import { type Actor, caller, MERCADOPAGO, RECONCILIATION } from '../../functions/model/actor.ts';
 import { isoAt } from '../../functions/model/clock.ts';
 import type { RefundFact } from '../../functions/model/facts.ts';
-import { beginCancellation, recordCancellationCall } from '../../functions/model/ledger/cancellation.ts';
 import type { LedgerChange } from '../../functions/model/ledger/change.ts';
 import { applyPaymentRead, newLedger } from '../../functions/model/ledger/payment-read.ts';
 import { beginAttempt, recordRefundCall } from '../../functions/model/ledger/refund-call.ts';
@@ -21,7 +20,7 @@ import { sqsDeadLetters } from '../../functions/ops/dead-letters.ts';
 import type { SubjectReader } from '../../functions/ops/subjects.ts';
 import { startFakeAws } from '../support/fake-aws.ts';
 import { type Harness, invoke, newId, quietLogger, startHarness } from '../support/harness.ts';
-import { ATTENTION_AFTER_MS, MINUTE, type MovableClock, movableClock, opsApi } from './support.ts';
+import { MINUTE, type MovableClock, movableClock, opsApi } from './support.ts';
 
 let h: Harness;
 let clock: MovableClock;
