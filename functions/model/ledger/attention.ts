@@ -38,7 +38,8 @@ export interface LedgerAttentionItem {
   key: string;
 }
 
-const ops = (...words: string[]): string => `npm run ops -- ${words.join(' ')}`;
+/** A command of `npm run ops`, quoted so it reads (and wraps) as one. */
+const ops = (...words: string[]): string => `\`npm run ops -- ${words.join(' ')}\``;
 
 const resolveCommand = (ledger: Ledger, refundId: string, outcome: string): string =>
   ops(
