@@ -37,6 +37,14 @@ export const API_P99_LATENCY_MAX_MS = 10_000;
 
 const PERIOD = Duration.minutes(5);
 
+/** The runbook of an alarm in infra/README.md: per-function alarms share one per kind. */
+export const runbookOf = (alarmName: string): string =>
+  alarmName.endsWith('-errors') && !alarmName.startsWith('api-')
+    ? '<function>-errors'
+    : alarmName.endsWith('-throttles')
+      ? '<function>-throttles'
+      : alarmName;
+
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
@@ -138,7 +146,14 @@ export class Monitoring extends Construct {
     this.alarm('refund-unsettled-too-long', this.acrossServices(MetricName.RefundUnsettledTooLong, 'SUM'), {
       threshold: 0,
       comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: 'A refund stayed unsettled past the point where reconcile gives up: settle it by hand.',
+      description:
+        'Work pending longer than ATTENTION_AFTER_SECONDS: find it with `npm run ops -- attention`, settle it with `npm run ops -- resolve`.',
+    });
+    this.alarm('attention-raised', this.acrossServices(MetricName.AttentionRaised, 'SUM'), {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        'The rules listed something only a person can settle (a contradiction, a status without a rule): `npm run ops -- attention`.',
     });
 
     this.dashboard = this.createDashboard();
@@ -179,7 +194,7 @@ export class Monitoring extends Construct {
   ): void {
     const alarm = new cloudwatch.Alarm(this, `Alarm-${name}`, {
       alarmName: `${this.prefix}-${name}`,
-      alarmDescription: options.description,
+      alarmDescription: `${options.description} Runbook: infra/README.md, "${runbookOf(name)}".`,
       metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,

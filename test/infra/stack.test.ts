@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE } from '../../functions/observability/metrics.ts';
 import { FUNCTION_ENTRIES, ROUTES, routeKey } from '../../functions/routes.ts';
 import type { FunctionId } from '../../infra/access.ts';
+import { runbookOf } from '../../infra/constructs/monitoring.ts';
 import { createApp } from '../../infra/create-app.ts';
 import { unreadVariables } from './config-loaders.ts';
 import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
@@ -580,6 +581,21 @@ describe('monitoring', () => {
   const alarmNamed = (suffix: string) =>
     alarms().find((alarm) => alarm.Properties.AlarmName === `mercadopago-refunds-dev-${suffix}`)!;
 
+  it('has a runbook in infra/README.md for every alarm, named in its description', () => {
+    const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+    const runbooks = new Set([...readme.matchAll(/^#### Runbook: `([^`]+)`$/gm)].map((match) => match[1]));
+    const named = new Set<string>();
+    for (const alarm of alarms()) {
+      const name = String(alarm.Properties.AlarmName).replace('mercadopago-refunds-dev-', '');
+      const runbook = runbookOf(name);
+      named.add(runbook);
+      expect(runbooks.has(runbook), name).toBe(true);
+      expect(alarm.Properties.AlarmDescription).toContain(`Runbook: infra/README.md, "${runbook}"`);
+    }
+    // No runbook for an alarm that does not exist.
+    expect([...runbooks].sort()).toEqual([...named].sort());
+  });
+
   it('sends every alarm (and its recovery) to the SNS topic', () => {
     expect(alarms().length).toBeGreaterThan(0);
     for (const alarm of alarms()) {
@@ -670,6 +686,7 @@ describe('monitoring', () => {
   it.each([
     ['oldest-pending-refund', 'OldestPendingRefundAgeSeconds', 'Maximum', 900, 'MAX'],
     ['refund-unsettled-too-long', 'RefundUnsettledTooLong', 'Sum', 0, 'SUM'],
+    ['attention-raised', 'AttentionRaised', 'Sum', 0, 'SUM'],
   ] as const)(
     'alarm %s reads %s of every service of the stage',
     (suffix, metricName, stat, threshold, combine) => {
