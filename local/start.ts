@@ -190,6 +190,13 @@ out(
 out(
   `  Mercado Pago: ${sandbox ? `embedded sandbox at ${sandbox.url} (controls: ${sandbox.url}/__sandbox)` : env.MP_API_BASE_URL}`,
 );
+if (sandbox && dataNote) {
+  out(
+    `  Note: the sandbox keeps its payments and refunds in memory, ${env.DATA_DIR} keeps the ledgers: after a ` +
+      'restart the sandbox has forgotten the refunds they hold and its refund ids start again (the same ids as ' +
+      'stored ones). Empty the folder when restarting, or keep DATA_DIR for an API that remembers.',
+  );
+}
 out(`  Webhook: ${env.PUBLIC_WEBHOOK_URL}`);
 out(`  Events: ${eventsNote}`);
 out(`  OpenAPI: ${server.url}${openApiRoute.path}`);
