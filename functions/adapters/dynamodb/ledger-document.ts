@@ -56,11 +56,13 @@ const ourRefund = z.object({
   externalReference: z.optional(text),
   call,
   mercadoPagoKey: z.optional(text),
+  answeredWith: z.optional(text),
 });
 const externalRefund = z.object({
   ...refundCommon,
   origin: z.literal('external'),
   mercadoPagoRefundId: text,
+  provisional: z.optional(z.boolean()),
 });
 
 const cancellationFields = {
