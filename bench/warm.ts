@@ -130,6 +130,7 @@ export const operationName = (id: FunctionId): string =>
   ({
     refunds: 'refund',
     cancellation: 'cancellation',
+    orders: 'order refund',
     'qr-orders': 'qr-order',
     webhook: 'notification',
     'notification-processor': 'queued notification',

@@ -58,6 +58,15 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     publishesEvents: false,
     sendsNotifications: false,
   },
+  // The refund function's row, for Orders API orders.
+  orders: {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+  },
   'qr-orders': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     queriesPendingIndex: false,

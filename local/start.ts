@@ -9,6 +9,7 @@ import { loadCancellationConfig } from '../functions/cancellation/config.ts';
 import { ConfigError, type Env } from '../functions/config/fields.ts';
 import { decimalsOf, isSiteId } from '../functions/model/money.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
+import { loadOrdersConfig } from '../functions/orders/config.ts';
 import { loadQrOrdersConfig } from '../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../functions/refunds/config.ts';
@@ -45,6 +46,7 @@ if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
 const CONFIG_LOADERS: readonly ((env: Env) => unknown)[] = [
   loadRefundsConfig,
   loadCancellationConfig,
+  loadOrdersConfig,
   loadQrOrdersConfig,
   loadWebhookConfig,
   loadReconcileConfig,
@@ -150,9 +152,10 @@ checkConfig(env);
 await createTable(dynamoDbClient(env.DYNAMODB_ENDPOINT), env.TABLE_NAME);
 
 // The handlers read the configuration at import, as at a Lambda cold start.
-const [refunds, cancellation, qrOrders, webhook] = await Promise.all([
+const [refunds, cancellation, orders, qrOrders, webhook] = await Promise.all([
   import('../functions/refunds/handler.ts'),
   import('../functions/cancellation/handler.ts'),
+  import('../functions/orders/handler.ts'),
   import('../functions/qr-orders/handler.ts'),
   import('../functions/webhook/handler.ts'),
 ]);
@@ -163,12 +166,14 @@ const server = await orFail(
     handlers: {
       refunds: refunds.handler,
       cancellation: cancellation.handler,
+      orders: orders.handler,
       'qr-orders': qrOrders.handler,
       webhook: webhook.handler,
     },
     timeoutsMs: {
       refunds: functionTimeoutMs,
       cancellation: functionTimeoutMs,
+      orders: functionTimeoutMs,
       'qr-orders': functionTimeoutMs,
       webhook: functionTimeoutMs,
     },

@@ -4,8 +4,11 @@
  */
 import { isSiteId, type SiteId } from './money.ts';
 
-/** API.md: `ORD` followed by 20 to 40 letters or digits, in either case (test ids are longer: `ORDTST...`). */
-export const ORDER_ID_PATTERN = /^ORD[A-Za-z0-9]{20,40}$/;
+/**
+ * API.md: `ORD` followed by 20 to 40 letters or digits, in either case (the prefix too: guides lower-case
+ * whole ids; test ids are longer: `ORDTST...`).
+ */
+export const ORDER_ID_PATTERN = /^ORD[A-Z0-9]{20,40}$/i;
 
 /** Order ids are stored, compared and shown upper case. */
 export const normalizeOrderId = (id: string): string => id.toUpperCase();

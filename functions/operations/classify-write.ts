@@ -6,7 +6,8 @@
  * - no try with this Mercado Pago key can have reached Mercado Pago -> `not_sent` (503, nothing recorded);
  *   only on the key's first attempt: a resume or re-send follows an attempt that may have acted;
  * - anything that may have acted -> unknown (pending, settled later). A refusal of a later attempt proves
- *   nothing either (an earlier attempt with the key may have acted), nor does a 409/423 for a key in use.
+ *   nothing either (an earlier attempt with the key may have acted), nor does a 409/423 for a key in use
+ *   (the transport reports those unknown; a 409 is `refused` only when the call named its code a refusal).
  */
 import type { Failure, RefusalCode } from '../model/codes.ts';
 import type { LogFields, Logger } from '../observability/logger.ts';
@@ -47,7 +48,9 @@ export const classifyWriteFailure = (error: unknown, options: ClassifyOptions): 
     mpRequestId: requestId,
   };
   const withId = requestId ? { requestId } : {};
-  if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409 && error.httpStatus !== 423) {
+  // A 409 is a refusal only when the call named its code one (the transport says `refused` only then, e.g.
+  // the Orders API's `invalid_order_status`); a 409 or 423 for a key in use is never one.
+  if (error.kind === MpFailureKind.Refused && error.httpStatus !== 423) {
     if (options.attempt > 1) {
       log.warn('a later attempt was refused: an earlier one may have acted, left pending', upstream);
       return {

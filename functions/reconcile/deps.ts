@@ -1,9 +1,9 @@
 /** What the reconciliation job needs: the stores, Mercado Pago, and its thresholds. */
-import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
+import type { LedgerDeps, MercadoPagoDeps, OrderDefaults } from '../operations/deps.ts';
 import { createRuntime, ledgerDepsOf, mercadoPagoClientOf, type Runtime } from '../runtime/runtime.ts';
 import type { ReconcileConfig } from './config.ts';
 
-export interface ReconcileDeps extends LedgerDeps, MercadoPagoDeps {
+export interface ReconcileDeps extends LedgerDeps, MercadoPagoDeps, OrderDefaults {
   /** The seller (MP_USER_ID). */
   userId: string | undefined;
   /** ATTENTION_AFTER_SECONDS, in ms: pending work older than this is reported for a person. */
@@ -18,5 +18,6 @@ export const reconcileDeps = (
   ...ledgerDepsOf(runtime, config.settlement),
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   userId: config.userId,
+  siteId: config.siteId,
   attentionAfterMs: config.attentionAfterSeconds * 1000,
 });

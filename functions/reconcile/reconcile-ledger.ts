@@ -1,22 +1,23 @@
 /**
- * Reconciliation of one ledger with due pending work: re-read it at Mercado Pago and apply the read (the
- * notification path), re-send what may be re-sent with its own key (operations/send-refund.ts: the same
+ * Reconciliation of one ledger with due pending work (a payment's or an order's, an open till order
+ * included): re-read it at Mercado Pago and apply the read (the notification path), re-send what may be re-sent with its own key (operations/send-refund.ts: the same
  * path as the route), then schedule the next check and report what has waited too long for a person.
  */
 
 import { lockUntil } from '../config/timing.ts';
-import { RECONCILIATION } from '../model/actor.ts';
+import { type Actor, RECONCILIATION } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { must } from '../model/invariant.ts';
 import { beginCancellation, shouldResendCancellation } from '../model/ledger/cancellation.ts';
 import { beginAttempt, refundsToResend } from '../model/ledger/refund-call.ts';
 import { isDue, pendingSince, scheduleNextCheck } from '../model/ledger/schedule.ts';
-import { type Ledger, RefundStatus } from '../model/ledger/types.ts';
+import { type Ledger, LedgerKind, ledgerKindOf, RefundStatus } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { sendCancellation } from '../operations/send-cancellation.ts';
 import { sendRefund } from '../operations/send-refund.ts';
+import { syncOrder } from '../operations/sync-order.ts';
 import { syncPayment } from '../operations/sync-payment.ts';
 import { updateLedger } from '../operations/update-ledger.ts';
 import type { ReconcileDeps } from './deps.ts';
@@ -29,6 +30,28 @@ export interface LedgerReconciliation {
   /** When its oldest pending work started, after the check (null: none left). */
   pendingSince: string | null;
 }
+
+/** A payment or an order re-read and applied: the ledger after it, and what a cancellation re-send needs. */
+type SubjectSync =
+  | { kind: 'synced'; ledger: Ledger; subject: { status: string; inPerson: boolean } }
+  | { kind: 'not_found' }
+  | { kind: 'other' };
+
+const syncSubject = async (
+  deps: ReconcileDeps,
+  id: string,
+  options: { by: Actor; log: Logger; deadline: number },
+): Promise<SubjectSync> => {
+  if (ledgerKindOf(id) === LedgerKind.Order) {
+    const sync = await syncOrder(deps, id, options);
+    if (sync.kind === 'synced')
+      return { kind: 'synced', ledger: sync.ledger, subject: { status: sync.order.status, inPerson: false } };
+    return { kind: sync.kind === 'not_found' ? 'not_found' : 'other' };
+  }
+  const sync = await syncPayment(deps, id, options);
+  if (sync.kind === 'synced') return { kind: 'synced', ledger: sync.ledger, subject: sync.payment };
+  return { kind: sync.kind === 'not_found' ? 'not_found' : 'other' };
+};
 
 const pendingCount = (ledger: Ledger | undefined): number =>
   (ledger?.refunds.filter((e) => e.status === RefundStatus.Pending).length ?? 0) +
@@ -52,9 +75,10 @@ export const reconcileLedger = async (
   }
   const before = pendingCount(stored);
   let resent = 0;
-  const sync = await syncPayment(deps, id, { by: RECONCILIATION, log, deadline: options.deadline });
+  const sync = await syncSubject(deps, id, { by: RECONCILIATION, log, deadline: options.deadline });
   let ledger = sync.kind === 'synced' ? sync.ledger : stored;
-  if (sync.kind === 'not_found') log.error('payment with pending work cannot be read with our token');
+  if (sync.kind === 'not_found')
+    log.error(`${stored.kind} with pending work cannot be read with our token`, { kind: stored.kind });
   if (sync.kind === 'synced') {
     for (const candidate of refundsToResend(ledger, deps.clock.now(), deps.settings)) {
       if (deps.clock.now() >= options.deadline) break;
@@ -94,7 +118,7 @@ export const reconcileLedger = async (
     }
     if (
       deps.clock.now() < options.deadline &&
-      shouldResendCancellation(ledger, sync.payment, ruleContext(deps, RECONCILIATION))
+      shouldResendCancellation(ledger, sync.subject, ruleContext(deps, RECONCILIATION))
     ) {
       const record = must(ledger.cancellation, 'a due cancellation has its record');
       const lock = isoAt(lockUntil(options.deadline));

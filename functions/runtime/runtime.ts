@@ -71,4 +71,5 @@ export const processingDepsOf = (
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   qrOrders: qrOrderStoreOf(runtime),
   userId: config.userId,
+  siteId: config.siteId,
 });

@@ -1,5 +1,5 @@
 /**
- * The eight functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
+ * The nine functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
  * exactly the grants of its row in infra/access.ts.
  */
 
@@ -25,6 +25,7 @@ interface FunctionSpec {
 const FUNCTION_DESCRIPTIONS: Record<FunctionId, string> = {
   refunds: 'Creates and lists refunds of Mercado Pago payments',
   cancellation: 'Cancels Mercado Pago payments not yet charged',
+  orders: 'Refunds and cancels Mercado Pago Orders API orders',
   'qr-orders': 'Puts, reads and removes in-store QR orders',
   webhook: 'Receives Mercado Pago notifications',
   'notification-processor': 'Applies queued Mercado Pago notifications to the ledger',
@@ -81,6 +82,7 @@ export class ServiceFunctions extends Construct {
       settings.reconcilePendingAfterSeconds?.toString(),
     );
     const seller = optional('MP_USER_ID', settings.mercadoPago.userId);
+    const site = { MP_SITE_ID: settings.mercadoPago.siteId };
     const environments: Record<FunctionId, Record<string, string>> = {
       refunds: {
         ...logLevel,
@@ -90,6 +92,14 @@ export class ServiceFunctions extends Construct {
         ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
       },
       cancellation: { ...logLevel, ...table, ...mercadoPago, ...settlement },
+      orders: {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
+        MP_SITE_ID: settings.mercadoPago.siteId,
+      },
       'qr-orders': {
         ...logLevel,
         ...table,
@@ -108,8 +118,9 @@ export class ServiceFunctions extends Construct {
         NOTIFICATION_QUEUE_URL: props.notificationQueue.queueUrl,
         ...optional('WEBHOOK_TOLERANCE_SECONDS', settings.webhookToleranceSeconds?.toString()),
       },
-      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
-      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
+      // MP_SITE_ID: the currency of an order whose answer names none.
+      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...site },
+      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...site },
       'not-found': logLevel,
       'event-publisher': { ...logLevel, EVENT_BUS_NAME: props.eventBus.eventBusName },
     };

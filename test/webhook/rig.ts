@@ -92,6 +92,7 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
     newId,
     settings: h.settings,
     userId: options.userId ?? h.sandbox.userId,
+    siteId: 'MLB',
   };
   const webhookDeps: WebhookDeps = {
     secrets: async () => [h.sandbox.webhookSecret],
@@ -152,6 +153,7 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
       newId,
       settings: h.settings,
       userId: options.userId ?? h.sandbox.userId,
+      siteId: 'MLB',
       attentionAfterMs: 86_400_000,
       ...overrides,
     }),

@@ -9,9 +9,11 @@ import { amountSchema, MAX_AMOUNT } from '../../functions/http/amount-schema.ts'
 import {
   externalPosIdSchema,
   idempotencyKeySchema,
+  orderIdSchema,
   paymentIdSchema,
 } from '../../functions/http/parameters.ts';
 import { Problem, type ProblemCode } from '../../functions/http/problems.ts';
+import { createOrderRefundBodySchema, orderCancellationBodySchema } from '../../functions/orders/schemas.ts';
 import { putQrOrderBodySchema, qrOrderItemSchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema, refundIdSchema } from '../../functions/refunds/schemas.ts';
 import { ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
@@ -25,6 +27,8 @@ import {
 import {
   cancellationPendingSchema,
   fieldProblemSchema,
+  orderCancellationPendingSchema,
+  orderCancelledSchema,
   paymentCancelledSchema,
   paymentRefundsSchema,
   problemSchema,
@@ -38,7 +42,9 @@ type JsonObject = Record<string, unknown>;
 
 const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   CreateRefundRequest: createRefundBodySchema,
+  CreateOrderRefundRequest: createOrderRefundBodySchema,
   CancellationRequest: cancellationBodySchema,
+  OrderCancellationRequest: orderCancellationBodySchema,
   PutQrOrderRequest: putQrOrderBodySchema,
   QrOrderItemRequest: qrOrderItemSchema,
   WebhookNotification: webhookNotificationSchema,
@@ -46,6 +52,8 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   PaymentRefunds: paymentRefundsSchema,
   PaymentCancelled: paymentCancelledSchema,
   CancellationPending: cancellationPendingSchema,
+  OrderCancelled: orderCancelledSchema,
+  OrderCancellationPending: orderCancellationPendingSchema,
   QrOrder: qrOrderSchema,
   WebhookAnswer: webhookAnswerSchema,
   Problem: problemSchema,
@@ -54,6 +62,11 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
 
 const PATH_PARAMETERS: Record<string, { schema: z.ZodMiniType; description: string }> = {
   paymentId: { schema: paymentIdSchema, description: "Mercado Pago's payment id: 1 to 20 digits." },
+  orderId: {
+    schema: orderIdSchema,
+    description:
+      'An Orders API order id: `ORD` and 20 to 40 letters or digits, either case (shown upper case).',
+  },
   refundId: { schema: refundIdSchema, description: "This service's refund id (`id` of a refund object)." },
   externalPosId: { schema: externalPosIdSchema, description: "The till's external id." },
 };
@@ -285,7 +298,8 @@ const noRouteResponses = (): JsonObject =>
   );
 
 const DESCRIPTION = [
-  'Refunds, cancellations and in-store QR orders of Mercado Pago payments, and the notification URL.',
+  'Refunds, cancellations and in-store QR orders of Mercado Pago payments and Orders API orders, and the',
+  'notification URL.',
   'Errors are RFC 9457 problem details (`application/problem+json`); `code` is what clients branch on.',
   'A request matching no operation answers `404 NOT_FOUND`, or `405 METHOD_NOT_ALLOWED` with `Allow` for a',
   'known path (components.responses). In AWS, API Gateway answers some errors itself in its own format',

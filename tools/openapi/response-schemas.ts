@@ -80,6 +80,19 @@ export const cancellationPendingSchema = z.object({
   status: z.literal('pending'),
 });
 
+/** 200 of an order cancellation: cancelled now or before, or it had expired unpaid (no call). */
+export const orderCancelledSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(['cancelled', 'expired']),
+  statusDetail: z.nullable(z.string()),
+});
+
+/** 202 of an order cancellation: the outcome is not known yet. */
+export const orderCancellationPendingSchema = z.object({
+  orderId: z.string(),
+  status: z.literal('pending'),
+});
+
 export const qrOrderSchema = z.object({
   externalPosId: z.string(),
   externalStoreId: z.optional(z.string()),
