@@ -120,3 +120,17 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     sendsNotifications: false,
   },
 };
+
+/**
+ * A function's row for these settings: with QR_API=orders the till routes also keep an optional
+ * Idempotency-Key on PUT (BatchGetItem of the key and its ledger, DeleteItem to free it); the instore API
+ * needs neither.
+ */
+export const functionAccess = (
+  functionId: FunctionId,
+  settings: { qrApi: string | undefined },
+): FunctionAccess => {
+  const row = FUNCTION_ACCESS[functionId];
+  if (functionId !== 'qr-orders' || settings.qrApi !== 'orders') return row;
+  return { ...row, table: [...row.table, 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'] };
+};

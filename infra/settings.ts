@@ -27,6 +27,7 @@ export const ContextKey = {
   webhookToleranceSeconds: 'webhookToleranceSeconds',
   reconcilePendingAfterSeconds: 'reconcilePendingAfterSeconds',
   publicWebhookUrl: 'publicWebhookUrl',
+  qrApi: 'qrApi',
   logLevel: 'logLevel',
   logRetentionDays: 'logRetentionDays',
   accessTokenSecretArn: 'accessTokenSecretArn',
@@ -60,6 +61,8 @@ export interface StackSettings {
   reconcilePendingAfterSeconds: number | undefined;
   /** The webhook URL to give Mercado Pago when it is not the API's own (e.g. a custom domain). */
   publicWebhookUrl: string | undefined;
+  /** QR_API of the till routes: `instore` (the functions' default when unset) or `orders`. */
+  qrApi: 'instore' | 'orders' | undefined;
   logLevel: LogLevelName;
   logRetention: RetentionDays;
   /** Existing secrets to use instead of creating them (complete ARNs, with the 6-character suffix). */
@@ -209,6 +212,10 @@ export const readSettings = (lookup: Lookup): StackSettings => {
     webhookToleranceSeconds: integer(lookup, ContextKey.webhookToleranceSeconds, 1, 86_400),
     reconcilePendingAfterSeconds: integer(lookup, ContextKey.reconcilePendingAfterSeconds, 1, 86_400),
     publicWebhookUrl: httpsUrl(lookup, ContextKey.publicWebhookUrl),
+    qrApi: matching(lookup, ContextKey.qrApi, /^(instore|orders)$/, '"instore" or "orders"') as
+      | 'instore'
+      | 'orders'
+      | undefined,
     logLevel: logLevel as LogLevelName,
     logRetention: retention(lookup),
     accessTokenSecretArn: matching(

@@ -47,6 +47,11 @@ export interface OrderSyncOptions {
   version?: number;
   /** This service put the order on this till. */
   till?: string;
+  /**
+   * An order without a ledger that this service may have put on a till after all (its create answer was
+   * lost): the till it adopts it under, if any.
+   */
+  tillOf?: (order: MpOrder) => Promise<string | undefined>;
 }
 
 export interface OrderRead {
@@ -107,9 +112,10 @@ export const syncOrder = async (
     order.userId !== options.userId
   )
     return { kind: 'other_seller', userId: order.userId };
-  if (current === undefined && options.till === undefined && order.refunds.length === 0)
+  const till = options.till ?? (current === undefined ? await options.tillOf?.(order) : undefined);
+  if (current === undefined && till === undefined && order.refunds.length === 0)
     return { kind: 'untracked', order };
-  const applied = await applyOrderReadTo(deps, current, read, options.by, options);
+  const applied = await applyOrderReadTo(deps, current, read, options.by, { ...options, till });
   if (applied.written && applied.events.length > 0) {
     options.log.info('ledger brought up to date', { orderId, events: applied.events.map(describe) });
     observeEvents(applied.events, options.log, { countSettlements: true, fields: { orderId } });

@@ -4,6 +4,7 @@
  * (or null when absent or empty). Only the fields the code uses are here; the schemas tolerate the rest.
  */
 import type { OrderFacts, PaymentFacts, RefundFact } from '../model/facts.ts';
+import type { QrOrderRequest } from '../model/till.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export type MpRefundStatus =
@@ -102,28 +103,10 @@ export interface MpOrderRefund extends Answered {
   refunds: RefundFact[];
 }
 
-export type QrMode = 'static' | 'dynamic' | 'hybrid';
+export type { QrMode } from '../model/till.ts';
 
 /** `POST /v1/orders` of a QR order; amounts are decimal strings already (`"12.50"`). */
-export interface CreateQrOrderInput {
-  externalReference: string;
-  /** At most 150 characters. */
-  description: string;
-  totalAmount: string;
-  /** ISO-8601 duration, e.g. `PT10M`. */
-  expirationTime: string;
-  externalPosId: string;
-  mode: QrMode;
-  items: {
-    title: string;
-    unitPrice: string;
-    quantity: number;
-    unitMeasure: string;
-    description?: string;
-    category?: string;
-    skuNumber?: string;
-  }[];
-}
+export type CreateQrOrderInput = QrOrderRequest;
 
 /** A part of an order refund: one payment transaction and an amount (decimal string); none = everything left. */
 export interface OrderRefundPart {

@@ -11,7 +11,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/config/timing.ts';
 import { FUNCTION_ENTRIES } from '../../functions/routes.ts';
-import { FUNCTION_ACCESS, type FunctionId } from '../access.ts';
+import { type FunctionId, functionAccess } from '../access.ts';
 import type { StackSettings } from '../settings.ts';
 import type { LedgerTable } from './ledger-table.ts';
 import { ProjectFunction } from './project-function.ts';
@@ -104,6 +104,9 @@ export class ServiceFunctions extends Construct {
         ...logLevel,
         ...table,
         ...mercadoPago,
+        // QR_API=orders: each till order has a ledger, whose first check it schedules.
+        ...settlement,
+        ...optional('QR_API', settings.qrApi),
         ...seller,
         MP_SITE_ID: settings.mercadoPago.siteId,
         ...optional('MP_EXTERNAL_STORE_ID', settings.mercadoPago.externalStoreId),
@@ -127,7 +130,7 @@ export class ServiceFunctions extends Construct {
 
     const created: Partial<Record<FunctionId, ProjectFunction>> = {};
     for (const functionId of FUNCTION_IDS) {
-      const access = FUNCTION_ACCESS[functionId];
+      const access = functionAccess(functionId, settings);
       const spec = FUNCTION_SPECS[functionId];
       const fn = new ProjectFunction(this, pascalCase(functionId), {
         entry: join(props.projectRoot, FUNCTION_ENTRIES[functionId]),

@@ -115,6 +115,10 @@ export const qrOrderSchema = z.object({
   ),
   expiresAt: z.optional(timestampSchema),
   status: z.enum(['open', 'paid', 'expired']),
+  /** QR_API=orders: the order (`ORD...`), its mode, and the EMVCo string of a dynamic or hybrid order. */
+  orderId: z.optional(z.string()),
+  mode: z.optional(z.enum(['static', 'dynamic', 'hybrid'])),
+  qrData: z.optional(z.string()),
 });
 
 /** What Mercado Pago sends; only `type`, `action` and `data.id` are read, anything else is allowed. */

@@ -19,6 +19,7 @@ export const KeyPrefix = {
   order: 'ORDER#',
   idempotency: 'IDEMPOTENCY#',
   qrOrder: 'QR_ORDER#',
+  till: 'TILL#',
   notification: 'NOTIFICATION#',
   hint: 'HINT#',
 } as const;

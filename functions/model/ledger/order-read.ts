@@ -59,22 +59,17 @@ export const applyOrderRead = (
     externalReference: facts.externalReference,
     transactions: transactionsOf(facts, decimals),
   };
+  // An order this service put on a till was born `created`: a first read finding it paid (or expired)
+  // records that change, with its event (an order adopted after its create answer was lost).
+  const born =
+    options.till !== undefined
+      ? { status: 'created', statusDetail: 'created', updatedAt: null }
+      : { status: facts.status, statusDetail: facts.statusDetail, updatedAt };
   const draft =
     current === undefined
       ? draftOf(
           {
-            ...newLedger(
-              LedgerKind.Order,
-              {
-                id: facts.id,
-                currency,
-                totalMinor,
-                status: facts.status,
-                statusDetail: facts.statusDetail,
-                updatedAt,
-              },
-              context,
-            ),
+            ...newLedger(LedgerKind.Order, { id: facts.id, currency, totalMinor, ...born }, context),
             order: info,
           },
           context,
