@@ -209,8 +209,23 @@ describe("Mercado Pago's refusals, as API.md maps them", () => {
   });
 
   it.each([
-    [400, 'partial_refund_not_allowed_with_cashout', 409, 'PARTIAL_REFUND_NOT_SUPPORTED'],
-    [403, 'partial_refund_forbidden_with_tips', 409, 'PARTIAL_REFUND_NOT_SUPPORTED'],
+    ['tips', 'partial_refund_forbidden_with_tips'],
+    ['cashOut', 'partial_refund_not_allowed_with_cashout'],
+  ] as const)(
+    'an order with %s refuses a partial refund (%s) -> PARTIAL_REFUND_NOT_SUPPORTED',
+    async (option) => {
+      const orderId = await paidOrder(h, '40.00');
+      h.sandbox.configureOrder(orderId, { [option]: true });
+      expect(await api.refund(orderId, { amount: 10 })).toMatchObject({
+        status: 409,
+        body: { code: 'PARTIAL_REFUND_NOT_SUPPORTED' },
+      });
+      // In full it is refunded.
+      expect((await api.refund(orderId, {})).status).toBe(202);
+    },
+  );
+
+  it.each([
     [400, 'refund_amount_exceeds', 409, 'AMOUNT_EXCEEDS_REFUNDABLE'],
     [409, 'order_already_refunded', 409, 'ORDER_NOT_REFUNDABLE'],
     [409, 'invalid_order_status', 409, 'ORDER_NOT_REFUNDABLE'],
