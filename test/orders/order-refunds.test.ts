@@ -213,7 +213,7 @@ describe("Mercado Pago's refusals, as API.md maps them", () => {
     ['cashOut', 'partial_refund_not_allowed_with_cashout'],
   ] as const)(
     'an order with %s refuses a partial refund (%s) -> PARTIAL_REFUND_NOT_SUPPORTED',
-    async (option) => {
+    async (option, _code) => {
       const orderId = await paidOrder(h, '40.00');
       h.sandbox.configureOrder(orderId, { [option]: true });
       expect(await api.refund(orderId, { amount: 10 })).toMatchObject({
