@@ -1,12 +1,12 @@
 /**
  * Cold start: a fresh Node process per run, which imports the bundle and answers one request; the figure
  * is the time from the process's start to that answer (also: to the end of the import). Runs are
- * sequential and interleaved (function, baseline, next function...; the order flips every round) so that
- * a noisy machine weighs on both alike.
+ * sequential and interleaved (function, baseline, peer, next function...; the order flips every round) so
+ * that a noisy machine weighs on all alike.
  */
-import { bundleOf, Deadline, driveOne, type Lab } from './lab.ts';
+import { bundleOf, Deadline, driveOne, type Lab, type Variant } from './lab.ts';
 import { median, percentile, round } from './stats.ts';
-import type { FunctionId, Subject } from './subjects.ts';
+import { type FunctionId, type Subject, variantEntries } from './subjects.ts';
 
 export interface ColdStartSample {
   /** From the process start to the end of the bundle's import. */
@@ -26,8 +26,12 @@ export interface ColdStartResult {
   function: FunctionId;
   project: ColdStartFigure;
   baseline: ColdStartFigure | undefined;
+  peer: ColdStartFigure | undefined;
   /** project / baseline, medians of the first response. */
   ratio: number | undefined;
+  /** project / peer, medians of the first response and of the load. */
+  peerRatio: number | undefined;
+  peerLoadRatio: number | undefined;
 }
 
 const summarize = (samples: ColdStartSample[]): ColdStartFigure => ({
@@ -49,8 +53,10 @@ export const measureColdStarts = async (
 ): Promise<{ results: ColdStartResult[]; complete: boolean }> => {
   const deadline = new Deadline(options.budgetMs);
   const samples = new Map<string, ColdStartSample[]>();
-  const variantsOf = (subject: Subject) =>
-    subject.baselineEntry === undefined ? (['project'] as const) : (['project', 'baseline'] as const);
+  const variantsOf = (subject: Subject): Variant[] =>
+    variantEntries(subject)
+      .map(([variant]) => variant)
+      .filter((variant) => variant !== 'probe');
   let rounds = 0;
   while (rounds < options.runs && !deadline.passed) {
     for (const subject of subjects) {
@@ -72,11 +78,16 @@ export const measureColdStarts = async (
     const project = summarize(samples.get(`${subject.id}:project`) ?? []);
     const baselineSamples = samples.get(`${subject.id}:baseline`);
     const baseline = baselineSamples ? summarize(baselineSamples) : undefined;
+    const peerSamples = samples.get(`${subject.id}:peer`);
+    const peer = peerSamples ? summarize(peerSamples) : undefined;
     return {
       function: subject.id,
       project,
       baseline,
+      peer,
       ratio: baseline ? round(project.firstResponseMs / baseline.firstResponseMs, 3) : undefined,
+      peerRatio: peer ? round(project.firstResponseMs / peer.firstResponseMs, 3) : undefined,
+      peerLoadRatio: peer ? round(project.loadMs / peer.loadMs, 3) : undefined,
     };
   });
   return { results, complete: rounds >= options.runs };

@@ -5,7 +5,7 @@
  * Without EVENT_BUS_NAME and NOTIFICATION_QUEUE_URL the functions run as `npm start` does: events are
  * written as lines, notifications are processed inline by the webhook.
  */
-import { ACCESS_TOKEN, STORE_ID, TABLE_NAME, USER_ID, WEBHOOK_SECRET } from './services.ts';
+import { ACCESS_TOKEN, PEER_TABLE_NAME, STORE_ID, TABLE_NAME, USER_ID, WEBHOOK_SECRET } from './services.ts';
 
 /** `warn` silences the access log; `info` is the deployed default (infra/settings.ts). */
 export type BenchLogLevel = 'warn' | 'info';
@@ -15,6 +15,10 @@ export interface FunctionEnvironmentInput {
   dynamoEndpoint: string;
   sandboxUrl: string;
   logLevel: BenchLogLevel;
+  /** The peer is in the process: its idempotency table (IDEMPOTENCY_TABLE_NAME) is set too. */
+  withPeer?: boolean;
+  /** Another table than the bench's (the reconciliation drain has its own). */
+  tableName?: string;
 }
 
 export const functionEnvironment = (input: FunctionEnvironmentInput): Record<string, string> => ({
@@ -28,7 +32,7 @@ export const functionEnvironment = (input: FunctionEnvironmentInput): Record<str
   AWS_SESSION_TOKEN: 'bench-session-token',
   AWS_LAMBDA_FUNCTION_NAME: input.functionName,
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-  TABLE_NAME,
+  TABLE_NAME: input.tableName ?? TABLE_NAME,
   DYNAMODB_ENDPOINT: input.dynamoEndpoint,
   MP_API_BASE_URL: input.sandboxUrl,
   MP_ACCESS_TOKEN: ACCESS_TOKEN,
@@ -38,4 +42,5 @@ export const functionEnvironment = (input: FunctionEnvironmentInput): Record<str
   MP_SITE_ID: 'MLB',
   PUBLIC_WEBHOOK_URL: 'https://bench.example.com/webhooks/mercadopago',
   LOG_LEVEL: input.logLevel,
+  ...(input.withPeer ? { IDEMPOTENCY_TABLE_NAME: PEER_TABLE_NAME } : {}),
 });

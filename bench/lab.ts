@@ -4,12 +4,16 @@
  */
 import type { BuiltBundle } from './bundles.ts';
 import type { Invocation } from './child/protocol.ts';
-import { type DriverOutcome, runDriver } from './child/spawn.ts';
+import { type DriverOutcome, type DriverSession, openSession, runDriver } from './child/spawn.ts';
 import { type BenchLogLevel, functionEnvironment } from './environment.ts';
 import type { Services } from './services.ts';
 import { type FunctionId, type Subject, timeoutMsOf } from './subjects.ts';
 
-export type Variant = 'project' | 'baseline';
+/**
+ * project: the function as deployed; baseline: the bare handler making the same calls (bench/baseline/);
+ * peer: the refund as a user would assemble it (bench/peer/); probe: one round trip (bench/baseline/round-trip.ts).
+ */
+export type Variant = 'project' | 'baseline' | 'peer' | 'probe';
 
 export interface Lab {
   services: Services;
@@ -30,6 +34,14 @@ export interface DriveOptions {
   logLevel?: BenchLogLevel;
   limitMs?: number;
   execArgv?: string[];
+  /** Through the counting proxy (cost phases), not to dynalite directly. */
+  counted?: boolean;
+  /** Another table than the bench's. */
+  tableName?: string;
+  /** Return each answer's body. */
+  keepAnswers?: boolean;
+  /** Another Mercado Pago than the bench's sandbox (the drain has its own). */
+  sandboxUrl?: string;
 }
 
 /**
@@ -50,16 +62,41 @@ export const drive = (
       timeoutMs: timeoutMsOf(subject.id),
       bundles: variants.map((variant) => bundleOf(lab, subject, variant).file),
       invocations,
+      ...(options.keepAnswers ? { keepAnswers: true } : {}),
     },
-    env: functionEnvironment({
-      functionName: subject.id,
-      dynamoEndpoint: lab.services.dynamoEndpoint,
-      sandboxUrl: lab.services.sandbox.url,
-      logLevel: options.logLevel ?? 'warn',
-    }),
+    env: environmentOf(lab, subject, variants, options),
     workDir: lab.workDir,
     limitMs: options.limitMs ?? 30_000,
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+  });
+
+const environmentOf = (lab: Lab, subject: Subject, variants: readonly Variant[], options: DriveOptions) =>
+  functionEnvironment({
+    functionName: subject.id,
+    dynamoEndpoint: options.counted ? lab.services.countingEndpoint : lab.services.dynamoEndpoint,
+    sandboxUrl: options.sandboxUrl ?? lab.services.sandbox.url,
+    logLevel: options.logLevel ?? 'warn',
+    withPeer: variants.includes('peer'),
+    ...(options.tableName ? { tableName: options.tableName } : {}),
+  });
+
+/** A driver process in session mode with one bundle: invocations one at a time (child/spawn.ts). */
+export const session = (
+  lab: Lab,
+  subject: Subject,
+  variant: Variant,
+  options: DriveOptions = {},
+): Promise<DriverSession> =>
+  openSession({
+    driverFile: lab.driverFile,
+    job: {
+      functionName: subject.id,
+      timeoutMs: timeoutMsOf(subject.id),
+      bundles: [bundleOf(lab, subject, variant).file],
+    },
+    env: environmentOf(lab, subject, [variant], options),
+    workDir: lab.workDir,
+    limitMs: options.limitMs ?? 300_000,
   });
 
 /** One driver process with one bundle. */

@@ -23,8 +23,12 @@ export const OperationKind = {
 } as const;
 export type OperationKind = (typeof OperationKind)[keyof typeof OperationKind];
 
-/** The IAM caller API Gateway puts in merchant routes' events (IAM authorization, as deployed). */
-const MERCHANT_ARN = 'arn:aws:iam::123456789012:user/bench-merchant';
+/**
+ * The IAM caller API Gateway puts in merchant routes' events (IAM authorization, as deployed): a back-office
+ * role's session, an ARN of the length a deployed caller has (the ledger records who asked).
+ */
+export const MERCHANT_ARN =
+  'arn:aws:sts::123456789012:assumed-role/merchant-backoffice-refunds/session-0123456789';
 
 export interface HttpRequestInput {
   method: string;
@@ -57,7 +61,15 @@ export const apiGatewayEvent = (request: HttpRequestInput): APIGatewayProxyEvent
     { routeKey: match.routeKey, pathParameters: match.pathParameters },
   );
   if (match.route.auth !== 'merchant') return event;
-  const iam = { accountId: '123456789012', userArn: MERCHANT_ARN, userId: 'AIDABENCH' };
+  const iam = {
+    accountId: '123456789012',
+    userArn: MERCHANT_ARN,
+    userId: 'AROABENCHROLEID00000:session-0123456789',
+    callerId: 'AROABENCHROLEID00000:session-0123456789',
+    principalOrgId: null,
+    cognitoIdentity: null,
+    accessKey: 'ASIABENCH00000000000',
+  };
   return {
     ...event,
     requestContext: { ...event.requestContext, authorizer: { iam } },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --cpu-prof`: where the time goes. For each HTTP function and its baseline, one cold run
+ * `npm run bench -- --cpu-prof`: where the time goes. For each HTTP function, its baseline (and the peer), one cold run
  * and one warm run under `--cpu-prof`, with bundles built as deployed plus a source map; each sample is
  * traced back through the map to the package (or project file) its function comes from, and the self time
  * per origin of function and baseline is printed side by side. The .cpuprofile files are kept for
@@ -13,7 +13,7 @@ import { type BuiltBundle, bundleAsDeployed } from './bundles.ts';
 import { driveOne, type Lab, type Variant } from './lab.ts';
 import { replays } from './operations.ts';
 import { round } from './stats.ts';
-import type { Subject } from './subjects.ts';
+import { type Subject, variantEntries } from './subjects.ts';
 
 interface ProfileNode {
   id: number;
@@ -67,6 +67,7 @@ const compare = (
   title: string,
   project: Record<string, number>,
   baseline: Record<string, number>,
+  other = 'baseline',
 ): string => {
   const origins = [...new Set([...Object.keys(project), ...Object.keys(baseline)])]
     .map((origin) => ({ origin, p: project[origin] ?? 0, b: baseline[origin] ?? 0 }))
@@ -74,7 +75,7 @@ const compare = (
     .sort((x, y) => y.p - y.b - (x.p - x.b));
   const total = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
   return [
-    `${title}: self time by origin, function vs baseline (ms; total ${round(total(project))} vs ${round(total(baseline))})`,
+    `${title}: self time by origin, function vs ${other} (ms; total ${round(total(project))} vs ${round(total(baseline))})`,
     ...origins.map(
       (row) =>
         `  ${row.origin.padEnd(48)} ${round(row.p).toFixed(2).padStart(9)} ${round(row.b).toFixed(2).padStart(9)} ${(row.p - row.b >= 0 ? '+' : '') + round(row.p - row.b).toFixed(2)}`,
@@ -91,8 +92,8 @@ export const profileSubjects = async (
   const reports: string[] = [];
   for (const subject of subjects) {
     const mapped: Partial<Record<Variant, BuiltBundle>> = {};
-    for (const variant of ['project', 'baseline'] as const) {
-      const entry = variant === 'project' ? subject.entry : subject.baselineEntry!;
+    const variants = variantEntries(subject).filter(([variant]) => variant !== 'probe');
+    for (const [variant, entry] of variants) {
       mapped[variant] = await bundleAsDeployed(entry, join(directory, 'bundles', subject.id, variant), {
         withSourceMap: true,
       });
@@ -101,13 +102,12 @@ export const profileSubjects = async (
       ...lab,
       bundles: {
         ...lab.bundles,
-        [`${subject.id}:project`]: mapped.project,
-        [`${subject.id}:baseline`]: mapped.baseline,
+        ...Object.fromEntries(variants.map(([variant]) => [`${subject.id}:${variant}`, mapped[variant]])),
       },
     };
     for (const phase of ['cold', 'warm'] as const) {
       const totals: Partial<Record<Variant, Record<string, number>>> = {};
-      for (const variant of ['project', 'baseline'] as const) {
+      for (const [variant] of variants) {
         const out = join(directory, `${subject.id}-${phase}-${variant}`);
         const invocations =
           phase === 'cold'
@@ -122,6 +122,7 @@ export const profileSubjects = async (
         totals[variant] = selfTimeByOrigin(readProfile(out), mapped[variant]!.file);
       }
       reports.push(compare(`${subject.id} ${phase}`, totals.project!, totals.baseline!));
+      if (totals.peer) reports.push(compare(`${subject.id} ${phase}`, totals.project!, totals.peer, 'peer'));
     }
   }
   return reports;

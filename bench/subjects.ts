@@ -8,6 +8,7 @@ import { FUNCTION_SPECS } from '../infra/constructs/service-functions.ts';
 import { toApiGatewayEvent } from '../local/api-gateway-event.ts';
 import type { Sandbox } from '../local/sandbox/index.ts';
 import type { Invocation } from './child/protocol.ts';
+import type { Variant } from './lab.ts';
 import { cancellations, notifications, qrOrders, refunds } from './operations.ts';
 
 export type FunctionId = keyof typeof FUNCTION_ENTRIES;
@@ -17,6 +18,10 @@ export interface Subject {
   entry: string;
   /** The bare handler making the same calls; none for the SQS and scheduled functions. */
   baselineEntry: string | undefined;
+  /** The same job assembled as a user would (official SDK, Powertools, middy): the refund only. */
+  peerEntry?: string;
+  /** One round trip of each kind, to price them: beside the refund only. */
+  probeEntry?: string;
   /** `count` invocations, each on new state. */
   invocations(sandbox: Sandbox, count: number): Invocation[];
 }
@@ -50,8 +55,8 @@ const queuedNotifications = (sandbox: Sandbox, count: number): Invocation[] =>
     };
   });
 
-/** The schedule's event; with nothing pending, a run is one query of the pending index. */
-const scheduledRuns = (_sandbox: Sandbox, count: number): Invocation[] =>
+/** The schedule's event; with nothing pending, a run is one query of each due-index shard. */
+export const scheduledRuns = (_sandbox: Sandbox, count: number): Invocation[] =>
   Array.from({ length: count }, () => ({
     label: 'scheduled reconciliation',
     event: {
@@ -80,6 +85,14 @@ const unknownRoutes = (_sandbox: Sandbox, count: number): Invocation[] =>
     return { label: 'unknown route', event, expect: { status: 404 } };
   });
 
+/** The bundles a subject has, by variant. */
+export const variantEntries = (subject: Subject): [Variant, string][] => [
+  ['project', subject.entry],
+  ...(subject.baselineEntry === undefined ? [] : [['baseline', subject.baselineEntry] as [Variant, string]]),
+  ...(subject.peerEntry === undefined ? [] : [['peer', subject.peerEntry] as [Variant, string]]),
+  ...(subject.probeEntry === undefined ? [] : [['probe', subject.probeEntry] as [Variant, string]]),
+];
+
 /** The Lambda timeout the stack gives the function: what the context counts down from. */
 export const timeoutMsOf = (id: FunctionId): number => FUNCTION_SPECS[id].timeout.toMilliseconds();
 
@@ -88,6 +101,8 @@ export const SUBJECTS: readonly Subject[] = [
     id: 'refunds',
     entry: FUNCTION_ENTRIES.refunds,
     baselineEntry: 'bench/baseline/refund.ts',
+    peerEntry: 'bench/peer/refund.ts',
+    probeEntry: 'bench/baseline/round-trip.ts',
     invocations: refunds,
   },
   {

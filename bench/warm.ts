@@ -1,21 +1,26 @@
 /**
- * Warm latency, in-process: one process imports the function's bundle and its baseline side by side and
- * invokes their handlers alternately (function, baseline, baseline, function...), each timed around the
- * handler call, on fresh state each time, after warm-up requests to both (cold paths, JIT). A noisy
- * machine (other processes, GC, dynalite's own pauses) then weighs on both alike; several processes
- * (rounds, the import order flipped each time) add the variation between processes.
+ * Warm latency and CPU, in-process: one process imports the function's bundle, its baseline and (for the
+ * refund) the peer side by side and invokes their handlers in turns (the order rotating every request), each
+ * timed around the handler call, with its CPU time (process.cpuUsage) on fresh state each time, after
+ * warm-up requests to each (cold paths, JIT). A noisy machine (other processes, GC, dynalite's own pauses)
+ * then weighs on all alike; several processes (rounds, the order reversed each time) add the variation
+ * between processes. Beside the refund, a probe times one DynamoDB and one Mercado Pago round trip, to
+ * price the round trips each handler makes.
  */
 import type { Invocation } from './child/protocol.ts';
 import type { BenchLogLevel } from './environment.ts';
 import { Deadline, drive, type Lab, type Variant } from './lab.ts';
 import { replays } from './operations.ts';
 import { median, percentile, round } from './stats.ts';
-import type { FunctionId, Subject } from './subjects.ts';
+import { type FunctionId, type Subject, variantEntries } from './subjects.ts';
 
 export interface LatencyFigure {
   samples: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time per request (user + system), mean and median, in ms. */
+  cpuMeanMs: number;
+  cpuP50Ms: number;
 }
 
 export interface WarmResult {
@@ -25,17 +30,35 @@ export interface WarmResult {
   logLevel: BenchLogLevel;
   project: LatencyFigure;
   baseline: LatencyFigure;
+  peer: LatencyFigure | undefined;
   /** p50 of the function minus p50 of the baseline (interleaved samples of the same processes). */
   overheadMs: number;
   /** The same difference in each process, to see how much it varies. */
   overheadByRoundMs: number[];
+  /** project / baseline, p50. */
   ratio: number;
+  /** project / peer: p50, and mean CPU per request. */
+  peerRatio: number | undefined;
+  peerCpuRatio: number | undefined;
 }
 
-const figure = (latencies: number[]): LatencyFigure => ({
+/** One round trip, timed warm in the same processes as the refund (p50, ms), and its CPU (mean, ms). */
+export interface RoundTripCost {
+  dynamodbMs: number;
+  mercadoPagoMs: number;
+  dynamodbCpuMs: number;
+  mercadoPagoCpuMs: number;
+  samples: number;
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+const figure = (latencies: number[], cpuMicros: number[]): LatencyFigure => ({
   samples: latencies.length,
   p50Ms: round(percentile(latencies, 50), 3),
   p99Ms: round(percentile(latencies, 99), 3),
+  cpuMeanMs: round(cpuMicros.reduce((a, b) => a + b, 0) / Math.max(1, cpuMicros.length) / 1000, 3),
+  cpuP50Ms: round(percentile(cpuMicros, 50) / 1000, 3),
 });
 
 export interface WarmOptions {
@@ -50,80 +73,158 @@ interface Case {
   logLevel: BenchLogLevel;
   /** The refund function is also timed on replays of the requests it just served. */
   withReplays: boolean;
+  variants: Variant[];
 }
 
 type Tagged = Invocation & { bundle: number; timed: string | undefined };
 
-/** Function and baseline requests alternated, the pair order flipped each time: F B B F F B... */
-const interleave = (first: Invocation[], second: Invocation[], timed: string | undefined): Tagged[] =>
-  first.flatMap((invocation, index) => {
-    const a: Tagged = { ...invocation, bundle: 0, timed };
-    const b: Tagged = { ...second[index]!, bundle: 1, timed };
-    return index % 2 === 0 ? [a, b] : [b, a];
-  });
+/** The probe's requests: a DynamoDB and a Mercado Pago round trip in turns, on one existing payment. */
+const probeRequests = (lab: Lab, count: number): Invocation[] => {
+  const paymentId = lab.services.sandbox.createPayment({ status: 'approved', currency: 'BRL', amount: 100 });
+  return Array.from({ length: count }, (_, index) => ({
+    label: `probe ${index}`,
+    event: { kind: index % 2 === 0 ? 'dynamodb' : 'mercadopago', paymentId },
+    expect: { status: 200 },
+  }));
+};
+
+/**
+ * Each variant's i-th request, the variants in a rotating order (reversed in odd processes), so none is
+ * always first or always after the same one.
+ */
+const interleave = (
+  perVariant: Invocation[][],
+  timed: (variant: number, invocation: Invocation) => string | undefined,
+  reversed: boolean,
+): Tagged[] => {
+  const count = Math.min(...perVariant.map((list) => list.length));
+  const out: Tagged[] = [];
+  for (let index = 0; index < count; index++) {
+    const order = perVariant.map((_, v) => (v + index) % perVariant.length);
+    if (reversed) order.reverse();
+    for (const v of order) {
+      const invocation = perVariant[v]![index]!;
+      out.push({ ...invocation, bundle: v, timed: timed(v, invocation) });
+    }
+  }
+  return out;
+};
 
 export const measureWarm = async (
   lab: Lab,
   subjects: readonly Subject[],
   options: WarmOptions,
-): Promise<{ results: WarmResult[]; complete: boolean }> => {
+): Promise<{ results: WarmResult[]; roundTrips: RoundTripCost | undefined; complete: boolean }> => {
   const deadline = new Deadline(options.budgetMs);
-  const cases: Case[] = subjects.flatMap((subject) => [
-    { subject, logLevel: 'warn' as const, withReplays: subject.id === 'refunds' },
-    // The deployed log level (one access-log line per request), on the money path only.
-    ...(subject.id === 'refunds' ? [{ subject, logLevel: 'info' as const, withReplays: false }] : []),
-  ]);
+  const cases: Case[] = subjects.flatMap((subject) => {
+    const all = variantEntries(subject).map(([variant]) => variant);
+    return [
+      { subject, logLevel: 'warn' as const, withReplays: subject.id === 'refunds', variants: all },
+      // The deployed log level (one access-log line per request), on the money path only.
+      ...(subject.id === 'refunds'
+        ? [
+            {
+              subject,
+              logLevel: 'info' as const,
+              withReplays: false,
+              variants: all.filter((v) => v !== 'probe'),
+            },
+          ]
+        : []),
+    ];
+  });
   const results: WarmResult[] = [];
+  const probeSamples = { dynamodb: [] as number[], mercadopago: [] as number[] };
+  const probeCpu = { dynamodb: [] as number[], mercadopago: [] as number[] };
   let complete = true;
 
-  for (const { subject, logLevel, withReplays } of cases) {
-    const samples = new Map<string, number[]>();
+  for (const { subject, logLevel, withReplays, variants: caseVariants } of cases) {
+    const latencies = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
     const byRound = new Map<string, number[]>();
     for (let roundIndex = 0; roundIndex < options.rounds; roundIndex++) {
       if (deadline.passed) {
         complete = false;
         break;
       }
-      const variants: Variant[] = roundIndex % 2 === 0 ? ['project', 'baseline'] : ['baseline', 'project'];
-      const requests = (count: number) => subject.invocations(lab.services.sandbox, count);
-      const warmup = interleave(requests(options.warmup), requests(options.warmup), undefined);
-      const first = requests(options.measured);
-      const second = requests(options.measured);
-      const measured = interleave(first, second, operationName(subject.id));
-      const replayed = withReplays ? interleave(replays(first), replays(second), 'replay') : [];
+      const variants = roundIndex % 2 === 0 ? caseVariants : [...caseVariants].reverse();
+      const requests = (variant: Variant, count: number) =>
+        variant === 'probe' ? probeRequests(lab, count) : subject.invocations(lab.services.sandbox, count);
+      const operation = operationName(subject.id);
+      const timedAs = (label: string) => (v: number, invocation: Invocation) =>
+        variants[v] === 'probe' ? `probe:${(invocation.event as { kind: string }).kind}` : label;
+      const warmup = interleave(
+        variants.map((v) => requests(v, options.warmup)),
+        () => undefined,
+        roundIndex % 2 === 1,
+      );
+      const firsts = variants.map((v) => requests(v, options.measured));
+      const measured = interleave(firsts, timedAs(operation), roundIndex % 2 === 1);
+      const replayed = withReplays
+        ? interleave(
+            firsts.map((list, v) => (variants[v] === 'probe' ? list : replays(list))),
+            timedAs('replay'),
+            roundIndex % 2 === 1,
+          )
+        : [];
       const invocations = [...warmup, ...measured, ...replayed];
-      const outcome = await drive(lab, subject, variants, invocations, { logLevel, limitMs: 90_000 });
-      const roundSamples = new Map<string, number[]>();
+      const outcome = await drive(lab, subject, variants, invocations, { logLevel, limitMs: 120_000 });
+      const roundLatencies = new Map<string, number[]>();
       invocations.forEach((invocation, index) => {
         if (invocation.timed === undefined) return;
-        const key = `${invocation.timed}:${variants[invocation.bundle]}`;
         const latency = outcome.latenciesMs[index]!;
-        samples.set(key, [...(samples.get(key) ?? []), latency]);
-        roundSamples.set(key, [...(roundSamples.get(key) ?? []), latency]);
+        if (invocation.timed.startsWith('probe:')) {
+          const kind = invocation.timed === 'probe:dynamodb' ? 'dynamodb' : 'mercadopago';
+          probeSamples[kind].push(latency);
+          probeCpu[kind].push(outcome.cpuMicros[index]!);
+          return;
+        }
+        const key = `${invocation.timed}:${variants[invocation.bundle]}`;
+        latencies.set(key, [...(latencies.get(key) ?? []), latency]);
+        cpu.set(key, [...(cpu.get(key) ?? []), outcome.cpuMicros[index]!]);
+        roundLatencies.set(key, [...(roundLatencies.get(key) ?? []), latency]);
       });
-      for (const operation of new Set(invocations.flatMap((i) => (i.timed ? [i.timed] : [])))) {
+      for (const timed of new Set(
+        invocations.flatMap((i) => (i.timed && !i.timed.startsWith('probe:') ? [i.timed] : [])),
+      )) {
         const difference =
-          percentile(roundSamples.get(`${operation}:project`) ?? [], 50) -
-          percentile(roundSamples.get(`${operation}:baseline`) ?? [], 50);
-        byRound.set(operation, [...(byRound.get(operation) ?? []), round(difference, 3)]);
+          percentile(roundLatencies.get(`${timed}:project`) ?? [], 50) -
+          percentile(roundLatencies.get(`${timed}:baseline`) ?? [], 50);
+        byRound.set(timed, [...(byRound.get(timed) ?? []), round(difference, 3)]);
       }
     }
     for (const [operation, differences] of byRound) {
-      const project = figure(samples.get(`${operation}:project`) ?? []);
-      const baseline = figure(samples.get(`${operation}:baseline`) ?? []);
+      const of = (variant: Variant) =>
+        figure(latencies.get(`${operation}:${variant}`) ?? [], cpu.get(`${operation}:${variant}`) ?? []);
+      const project = of('project');
+      const baseline = of('baseline');
+      const peer = caseVariants.includes('peer') ? of('peer') : undefined;
       results.push({
         function: subject.id,
         operation,
         logLevel,
         project,
         baseline,
+        peer,
         overheadMs: round(project.p50Ms - baseline.p50Ms, 3),
         overheadByRoundMs: differences,
         ratio: round(project.p50Ms / baseline.p50Ms, 3),
+        peerRatio: peer ? round(project.p50Ms / peer.p50Ms, 3) : undefined,
+        peerCpuRatio: peer ? round(project.cpuMeanMs / peer.cpuMeanMs, 3) : undefined,
       });
     }
   }
-  return { results, complete };
+  const roundTrips =
+    probeSamples.dynamodb.length > 0
+      ? {
+          dynamodbMs: round(percentile(probeSamples.dynamodb, 50), 3),
+          mercadoPagoMs: round(percentile(probeSamples.mercadopago, 50), 3),
+          dynamodbCpuMs: round(mean(probeCpu.dynamodb) / 1000, 3),
+          mercadoPagoCpuMs: round(mean(probeCpu.mercadopago) / 1000, 3),
+          samples: probeSamples.dynamodb.length + probeSamples.mercadopago.length,
+        }
+      : undefined;
+  return { results, roundTrips, complete };
 };
 
 export const operationName = (id: FunctionId): string =>

@@ -129,7 +129,7 @@ export const tableDefinition = (tableName: string): CreateTableCommandInput => (
         { AttributeName: TableKeys.pendingIndexPartitionKey, KeyType: 'HASH' },
         { AttributeName: TableKeys.pendingIndexSortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [TableKeys.pendingSinceAttribute] },
     },
   ],
 });

@@ -3,8 +3,9 @@
  * timed path): imports the job's bundles as the Lambda runtime would (one for a cold start; a function and
  * its baseline, side by side, for warm runs), invokes their handlers with the job's events one after
  * another, and writes what it timed. Times are `performance.now()`: ms since this process started, so
- * the cold figure covers Node's own start, the bundle's load and the first request.
- * Usage: node driver.mjs <job.json> <result.json>
+ * the cold figure covers Node's own start, the bundle's load and the first request. CPU time per invocation
+ * is `process.cpuUsage()` (user + system) around the handler call: this process runs nothing else meanwhile.
+ * Usage: node driver.mjs <job.json> <result.json> (or, with job.session, invocations over IPC).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -41,45 +42,104 @@ const bodyOf = (result: unknown): string =>
     ? String((result as { body: unknown }).body).slice(0, 500)
     : (JSON.stringify(result)?.slice(0, 500) ?? '');
 
-const run = async (): Promise<DriverResult> => {
+interface Answer {
+  latencyMs: number;
+  cpuMicros: number;
+  status: number | undefined;
+  body: string;
+  failure: string | undefined;
+}
+
+/** One invocation, timed, its answer checked against what the job expects. */
+const invoke = async (handlers: Handler[], invocation: DriverJob['invocations'][number]): Promise<Answer> => {
+  const handler = handlers[invocation.bundle];
+  if (!handler) throw new Error(`no bundle #${invocation.bundle}`);
+  const cpuBefore = process.cpuUsage();
+  const before = performance.now();
+  const result = await handler(invocation.event, context(job.functionName, job.timeoutMs));
+  const after = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  const status = statusOf(result) ?? (invocation.expect.status === undefined ? undefined : -1);
+  const body = bodyOf(result);
+  const statusOk = invocation.expect.status === undefined || status === invocation.expect.status;
+  const bodyOk =
+    invocation.expect.bodyIncludes === undefined || body.includes(invocation.expect.bodyIncludes);
+  return {
+    latencyMs: after - before,
+    cpuMicros: cpu.user + cpu.system,
+    status,
+    body,
+    failure: statusOk && bodyOk ? undefined : `${invocation.label}: got ${status} ${body}`,
+  };
+};
+
+const load = async (): Promise<Handler[]> => {
   const handlers: Handler[] = [];
   for (const bundle of job.bundles) {
     handlers.push(((await import(pathToFileURL(bundle).href)) as { handler: Handler }).handler);
   }
+  return handlers;
+};
+
+const run = async (): Promise<DriverResult> => {
+  const handlers = await load();
   const loadedMs = performance.now();
   const latenciesMs: number[] = [];
+  const cpuMicros: number[] = [];
+  const answers: string[] = [];
   const failures: string[] = [];
   let firstResponseMs = Number.NaN;
   for (const [index, invocation] of job.invocations.entries()) {
-    const before = performance.now();
-    const handler = handlers[invocation.bundle];
-    if (!handler) throw new Error(`no bundle #${invocation.bundle}`);
-    const result = await handler(invocation.event, context(job.functionName, job.timeoutMs));
-    const after = performance.now();
-    if (index === 0) firstResponseMs = after;
-    latenciesMs.push(after - before);
-    const status = statusOf(result) ?? (invocation.expect.status === undefined ? undefined : -1);
-    const body = bodyOf(result);
-    const statusOk = invocation.expect.status === undefined || status === invocation.expect.status;
-    const bodyOk =
-      invocation.expect.bodyIncludes === undefined || body.includes(invocation.expect.bodyIncludes);
-    if ((!statusOk || !bodyOk) && failures.length < 5) {
-      failures.push(`#${index} ${invocation.label}: got ${status} ${body}`);
-    }
+    const answer = await invoke(handlers, invocation);
+    if (index === 0) firstResponseMs = performance.now();
+    latenciesMs.push(answer.latencyMs);
+    cpuMicros.push(answer.cpuMicros);
+    if (job.keepAnswers) answers.push(answer.body);
+    if (answer.failure && failures.length < 5) failures.push(`#${index} ${answer.failure}`);
   }
-  return { startedMs, loadedMs, firstResponseMs, latenciesMs, failures };
+  return { startedMs, loadedMs, firstResponseMs, latenciesMs, cpuMicros, answers, failures };
 };
 
-run().then(
-  (result) => {
-    writeFileSync(resultFile, JSON.stringify(result));
-    // Lambda freezes the process after the answer: keep-alive sockets must not hold the bench up.
-    process.exit(0);
-  },
-  (error: unknown) => {
+/**
+ * Session mode (job.session): the bundles are loaded once, then each invocation comes as an IPC message and
+ * its answer goes back as one, until the bench disconnects. For measurements that need the bench to act
+ * between invocations (count, or hand the webhook what the sandbox just sent).
+ */
+const serve = async (): Promise<void> => {
+  const handlers = await load();
+  process.on('message', (message: { id: number; invocation: DriverJob['invocations'][number] }) => {
+    invoke(handlers, message.invocation).then(
+      (answer) => process.send?.({ id: message.id, answer }),
+      (error: unknown) =>
+        process.send?.({
+          id: message.id,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ ready: true });
+};
+
+if (job.session) {
+  serve().catch((error: unknown) => {
     process.stderr.write(
       `driver failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     process.exit(1);
-  },
-);
+  });
+} else {
+  run().then(
+    (result) => {
+      writeFileSync(resultFile, JSON.stringify(result));
+      // Lambda freezes the process after the answer: keep-alive sockets must not hold the bench up.
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `driver failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -22,6 +22,20 @@ export interface DriverJob {
   bundles: string[];
   /** Each invocation goes to the handler of `bundles[bundle]`. */
   invocations: (Invocation & { bundle: number })[];
+  /** Return each answer's body (first 500 characters): for answers the bench reads (reconciliation reports). */
+  keepAnswers?: boolean;
+  /** Session mode: no invocations in the job; they come one by one over IPC (spawn.ts openSession). */
+  session?: boolean;
+}
+
+/** One invocation's outcome in session mode. */
+export interface SessionAnswer {
+  latencyMs: number;
+  cpuMicros: number;
+  status: number | undefined;
+  body: string;
+  /** Set when the answer is not what the invocation expected. */
+  failure: string | undefined;
 }
 
 export interface DriverResult {
@@ -31,6 +45,10 @@ export interface DriverResult {
   firstResponseMs: number;
   /** Each invocation's duration, in order. */
   latenciesMs: number[];
+  /** Each invocation's CPU time (user + system, microseconds), in order. */
+  cpuMicros: number[];
+  /** Each answer's body, when the job asked for them. */
+  answers: string[];
   /** The first answers that were not what the job expected (the run is then not valid). */
   failures: string[];
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import type { DriverJob, DriverResult } from './protocol.ts';
+import type { DriverJob, DriverResult, Invocation, SessionAnswer } from './protocol.ts';
 
 /** Compiles driver.ts to plain JS in `outdir`, so no process in the timed path strips types. */
 export const compileDriver = async (outdir: string): Promise<string> => {
@@ -92,4 +92,71 @@ export const runDriver = (run: DriverRun): Promise<DriverOutcome> => {
       }
     });
   });
+};
+
+export interface DriverSession {
+  /** Runs one invocation in the session's process; rejects when its answer is not the one expected. */
+  invoke(invocation: Invocation & { bundle: number }): Promise<SessionAnswer>;
+  close(): Promise<void>;
+}
+
+/**
+ * A driver process in session mode: the bundles loaded once, invocations sent one at a time over IPC, so the
+ * bench can act between them (count each one, hand over what the previous one caused).
+ */
+export const openSession = async (run: Omit<DriverRun, 'job'> & { job: Omit<DriverJob, 'invocations'> }) => {
+  const id = ++runs;
+  const jobFile = join(run.workDir, `job-${id}.json`);
+  writeFileSync(jobFile, JSON.stringify({ ...run.job, invocations: [], session: true }));
+  const child = spawn(process.execPath, [...(run.execArgv ?? []), run.driverFile, jobFile, '-'], {
+    cwd: dirname(run.job.bundles[0] ?? run.workDir),
+    env: run.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stdout?.resume();
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const pending = new Map<number, { resolve: (a: SessionAnswer) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  const closed = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), run.limitMs);
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) =>
+      reject(
+        new Error(`${run.job.functionName}: session ended with code ${code} before it was ready\n${stderr}`),
+      ),
+    );
+  });
+  child.on('message', (message: { id?: number; answer?: SessionAnswer; error?: string }) => {
+    const waiting = message.id === undefined ? undefined : pending.get(message.id);
+    if (!waiting || message.id === undefined) return;
+    pending.delete(message.id);
+    if (message.error) waiting.reject(new Error(`${run.job.functionName}: ${message.error}`));
+    else if (message.answer?.failure)
+      waiting.reject(new Error(`${run.job.functionName}: unexpected answer ${message.answer.failure}`));
+    else if (message.answer) waiting.resolve(message.answer);
+  });
+  child.once('exit', (code, signal) => {
+    for (const waiting of pending.values())
+      waiting.reject(new Error(`${run.job.functionName}: session ended (${signal ?? code})\n${stderr}`));
+    pending.clear();
+  });
+  const session: DriverSession = {
+    invoke: (invocation) =>
+      new Promise<SessionAnswer>((resolve, reject) => {
+        const key = ++next;
+        pending.set(key, { resolve, reject });
+        child.send({ id: key, invocation });
+      }),
+    async close() {
+      clearTimeout(timer);
+      if (child.connected) child.disconnect();
+      await closed;
+      rmSync(jobFile, { force: true });
+    },
+  };
+  return session;
 };

@@ -22,8 +22,15 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   'event-publisher': 30,
 } as const;
 
-/** Limits set by others: the HTTP API's integration timeout, and how long Mercado Pago waits for a webhook. */
-export const EXTERNAL_LIMITS_SECONDS = { httpApiIntegration: 30, mercadoPagoWebhookWait: 22 } as const;
+/**
+ * Limits set by others: the HTTP API's integration timeout, how long Mercado Pago waits for a webhook's
+ * answer, and when it first retries a notification that got none (NOTES.md: every 15 minutes).
+ */
+export const EXTERNAL_LIMITS_SECONDS = {
+  httpApiIntegration: 30,
+  mercadoPagoWebhookWait: 22,
+  mercadoPagoNotificationRetry: 900,
+} as const;
 
 /** The HTTP API's wait for a function (the stack's integrations): above the API functions' timeouts. */
 export const INTEGRATION_TIMEOUT_SECONDS = 29;
@@ -45,8 +52,11 @@ export const TIMING = {
   fallbackRemainingMs: FUNCTION_TIMEOUT_SECONDS.refunds * 1000,
   /** Work the webhook does inline (no queue) gets at most this much of Mercado Pago's wait. */
   webhookInlineBudgetMs: 12_000,
-  /** A notification claim left by a webhook run that died is free again after this. */
-  webhookClaimLeaseMs: 60_000,
+  /**
+   * A notification taken by the webhook counts as handled this long (duplicates within it are answered
+   * `duplicate`); a claim left by a run that died is free again after it, before Mercado Pago's first retry.
+   */
+  webhookClaimLeaseMs: 600_000,
   /** Time the notification processor keeps back from its timeout so the batch response still gets out. */
   processorMarginMs: 5_000,
   /** Time reconciliation keeps back: the last ledgers started still finish and the run reports. */

@@ -16,6 +16,8 @@ export interface LedgerStore {
   save(ledger: Ledger, events?: readonly LedgerEvent[]): Promise<Ledger | null>;
   /** Ledgers whose next check is due at `now`, earliest first, read from the due-work index only. */
   due(now: string, pageSize?: number): AsyncIterable<DueLedger>;
+  /** When the oldest pending work of any ledger began (null: none pending), read from the index only. */
+  oldestPending(): Promise<string | null>;
 }
 
 /** A ledger kept changing under a read-modify-write: the write gave up (nothing is lost; retry later). */

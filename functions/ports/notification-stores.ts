@@ -1,11 +1,14 @@
 /** What the webhook keeps to handle each notification once and to bound unverifiable hints. */
 
 export interface NotificationDedupeStore {
-  /** true when this run owns the key now; false when it is done, or being processed within its lease. */
+  /**
+   * One conditional write: true when this run takes the notification (never seen, or last taken more than
+   * `leaseMs` ago); false when it was taken within the lease (a duplicate). A taken notification needs no
+   * further write: the lease outlives its processing and ends before Mercado Pago's first retry.
+   */
   claim(key: string, owner: string, nowMs: number, leaseMs: number): Promise<boolean>;
-  complete(key: string, owner: string): Promise<void>;
-  /** Frees the key for a retry (only the owner's claim). */
-  fail(key: string, owner: string): Promise<void>;
+  /** Frees the key at once for a retry (only this owner's claim): the work failed. */
+  release(key: string, owner: string): Promise<void>;
 }
 
 export interface HintLimiter {

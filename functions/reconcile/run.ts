@@ -103,6 +103,12 @@ export const runReconcile = async (
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 
+  // The oldest pending work of all, read from the index: ledgers not due yet count too.
+  const oldestPending = await deps.ledgers.oldestPending();
+  if (oldestPending !== null) {
+    const ms = Date.parse(oldestPending);
+    if (oldestPendingMs === undefined || ms < oldestPendingMs) oldestPendingMs = ms;
+  }
   const endMs = deps.clock.now();
   report.oldestPendingRefundAgeSeconds =
     oldestPendingMs === undefined ? 0 : Math.max(0, Math.round((endMs - oldestPendingMs) / 1000));

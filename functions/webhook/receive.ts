@@ -76,25 +76,20 @@ const receiveWebhook = async (
     return answer('ignored');
   }
 
-  const keys: string[] = [];
-  if (mpRequestId) keys.push(`request:${sha256Hex(mpRequestId)}`);
-  // The notification's own id is the same on Mercado Pago's retries, whatever their x-request-id.
-  if (shape.notificationId !== undefined)
-    keys.push(`event:${sha256Hex(JSON.stringify([shape.type, shape.notificationId, shape.action ?? null]))}`);
-  // `order` webhooks carry no id of their own: the order, the action and its version name the change.
-  else if (resource.resource === 'order' && shape.version !== undefined)
-    keys.push(
-      `event:${sha256Hex(JSON.stringify([shape.type, resource.id, shape.action ?? null, shape.version]))}`,
-    );
+  // One key per notification, taken with one conditional write (adapters/dynamodb/dedupe-store.ts): its own
+  // id, the same on every delivery and retry of it; an `order` webhook carries none, so the order, the action
+  // and its data.version name the change (the same on every delivery of it, whatever their x-request-id or the
+  // id's casing); else the delivery's x-request-id.
+  const key =
+    shape.notificationId !== undefined
+      ? `event:${sha256Hex(JSON.stringify([shape.type, shape.notificationId, shape.action ?? null]))}`
+      : resource.resource === 'order' && shape.version !== undefined
+        ? `event:${sha256Hex(JSON.stringify([shape.type, resource.id, shape.action ?? null, shape.version]))}`
+        : mpRequestId
+          ? `request:${sha256Hex(mpRequestId)}`
+          : undefined;
   const owner = `${req.requestId}:${deps.newId('claim')}`;
-  const claimed: string[] = [];
-  for (const key of keys) {
-    if (await deps.dedupe.claim(key, owner, nowMs, CLAIM_LEASE_MS)) {
-      claimed.push(key);
-      continue;
-    }
-    // Seen already: what this run claimed so far is the same notification, done by the first delivery.
-    for (const mine of claimed) await deps.dedupe.complete(mine, owner);
+  if (key !== undefined && !(await deps.dedupe.claim(key, owner, nowMs, CLAIM_LEASE_MS))) {
     putMetric(MetricName.NotificationDuplicate);
     log.info('duplicate notification: acknowledged');
     return answer('duplicate');
@@ -110,11 +105,10 @@ const receiveWebhook = async (
   try {
     outcome = await deps.dispatch(work, { log, deadline: Math.min(req.deadline, nowMs + INLINE_BUDGET_MS) });
   } catch (error) {
-    // Not marked done: Mercado Pago's retry of this notification is processed.
-    for (const key of claimed) await deps.dedupe.fail(key, owner).catch(() => undefined);
+    // Freed: Mercado Pago's retry of this notification is processed.
+    if (key !== undefined) await deps.dedupe.release(key, owner).catch(() => undefined);
     throw error;
   }
-  for (const key of claimed) await deps.dedupe.complete(key, owner);
   return answer(outcome === 'queued' ? 'queued' : 'processed');
 };
 

@@ -47,7 +47,12 @@ export class LedgerEventStream extends Construct {
         retryAttempts: RETRY_ATTEMPTS,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.failureQueue),
+        // A ledger's write stores the count of its events (N; the events are in its packed body), a QR
+        // order record's stores them as JSON (S): either way, writes without events cost no invocation.
         filters: [
+          lambda.FilterCriteria.filter({
+            dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { N: lambda.FilterRule.exists() } } },
+          }),
           lambda.FilterCriteria.filter({
             dynamodb: { NewImage: { [OUTBOX_ATTRIBUTE]: { S: lambda.FilterRule.exists() } } },
           }),

@@ -29,7 +29,10 @@ export class LedgerTable extends Construct {
       indexName: TableKeys.pendingIndexName,
       partitionKey: { name: TableKeys.pendingIndexPartitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TableKeys.pendingIndexSortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      // Reconciliation reads the keys (the next check time and the id) and when the work began (the
+      // oldest-pending metric): an index write copies no document (~150 bytes, one write unit).
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [TableKeys.pendingSinceAttribute],
     });
   }
 

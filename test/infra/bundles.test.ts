@@ -23,7 +23,8 @@ import {
 import { resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 const FUNCTION_IDS = Object.keys(FUNCTION_ENTRIES) as FunctionId[];
-const MAX_BUNDLE_BYTES = 960 * 1024;
+// Issue 10: every HTTP function at most 700 KB (undici's Agent alone ~280 KB, the DynamoDB client ~330 KB).
+const MAX_BUNDLE_BYTES = 700 * 1024;
 
 /** Strings found only in the code of the left-out credential providers. */
 const LEFT_OUT_MARKERS = [
@@ -145,7 +146,7 @@ const environmentFor = (functionId: FunctionId): Record<string, string> => {
 };
 
 describe.each(FUNCTION_IDS)('%s bundle', (functionId) => {
-  it('is one ESM file under 960 KB with the createRequire banner and without the left-out providers', () => {
+  it('is one ESM file under 700 KB with the createRequire banner and without the left-out providers', () => {
     const file = bundleOf(functionId);
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).size).toBeLessThan(MAX_BUNDLE_BYTES);

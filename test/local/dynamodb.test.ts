@@ -54,7 +54,7 @@ describe('embedded DynamoDB', () => {
         { AttributeName: 'gsi1pk', KeyType: 'HASH' },
         { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['pendingSince'] },
     });
   });
 

@@ -4,6 +4,7 @@
  * Each of these failed on the code before the settlement model (commit 5b5f16a).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/wait.ts';
 import { type Cluster, mercadoPagoKeyOf, startCluster } from './cluster.ts';
 import { reconcileAt } from './reconcile.ts';
 
@@ -59,7 +60,11 @@ describe('settlement defects (issue 9)', () => {
     // B is held 3 s at Mercado Pago; A is made there but every answer is lost.
     c.sandbox.latency(3_000, { method: 'POST', path: refundsPath(paymentId) });
     const b = refund(0, paymentId, { amount: 10 }, `b-${paymentId}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // B's call has reached Mercado Pago (and waits there) before A's answers are lost: B is not hit.
+    await eventually(
+      () => c.sandbox.requests({ method: 'POST', path: refundsPath(paymentId) }).length === 1,
+      "B's refund call at Mercado Pago",
+    );
     c.sandbox.loseAnswer({ method: 'POST', path: refundsPath(paymentId), times: 3 });
     const a = await refund(1, paymentId, { amount: 10 }, `a-${paymentId}`);
     expect(a.status).toBe(202);

@@ -183,9 +183,12 @@ describe('refunds left pending by lost answers', () => {
     expect(schedule.checks).toBe(1);
     expect(Date.parse(schedule.nextCheckAt)).toBeGreaterThan(rig.clock.now());
 
-    // Backed off: an immediate second run does not read Mercado Pago again.
+    // Backed off: an immediate second run does not read Mercado Pago again, yet reports the work's age
+    // (read from the index: a ledger not due yet counts too).
     const reads = paymentReads(rig, paymentId).length;
-    expect(await reconcile()).toMatchObject({ checked: 0 });
+    const idle = await reconcile();
+    expect(idle).toMatchObject({ checked: 0 });
+    expect(idle.oldestPendingRefundAgeSeconds).toBeGreaterThanOrEqual(11 * 60);
     expect(paymentReads(rig, paymentId)).toHaveLength(reads);
 
     rig.clock.advance(DAY);

@@ -52,6 +52,10 @@ describe('timing table', () => {
     expect(TIMING.webhookClaimLeaseMs).toBeGreaterThan(ms(FUNCTION_TIMEOUT_SECONDS.webhook));
   });
 
+  it("a claim left by a run that died is free again before Mercado Pago's first retry", () => {
+    expect(TIMING.webhookClaimLeaseMs).toBeLessThan(ms(EXTERNAL_LIMITS_SECONDS.mercadoPagoNotificationRetry));
+  });
+
   it('one Mercado Pago call fits in the budgets that contain it', () => {
     expect(DEFAULT_RETRY_POLICY.totalTimeoutMs).toBe(TIMING.mercadoPagoCallBudgetMs);
     expect(TIMING.mercadoPagoCallBudgetMs).toBeLessThanOrEqual(TIMING.reconcileLedgerBudgetMs);

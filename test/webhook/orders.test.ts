@@ -107,6 +107,10 @@ describe('signed order webhooks', () => {
     // Another delivery of the same change (another x-request-id): the order, action and version dedupe it.
     await rig.h.sandbox.sendNotification({ kind: 'order', orderId });
     expect(orderReads(orderId)).toHaveLength(1);
+    // Each delivery was one conditional write of one key (the change's), not one per way to name it.
+    const dedupeItems = async () =>
+      (await rig.items()).filter((i: { pk?: { S?: string } }) => i.pk?.S?.startsWith('NOTIFICATION#'));
+    expect(await dedupeItems()).toHaveLength(1);
     // An older version delivered late (another action): stale, nothing read.
     const items = JSON.stringify(await rig.items());
     const stale = await postOrderWebhook(orderId, {

@@ -1,23 +1,22 @@
 /**
- * Notifications already handled, so Mercado Pago's retries (every 15 minutes) and duplicate deliveries are
- * processed once. One item per key (`NOTIFICATION#<key>`), claimed with a conditional put while the work runs
- * and marked done only after it succeeded: a notification whose work failed is marked failed, and Mercado
- * Pago's retry claims it again. A claim left by a crashed run expires after its lease. Items live ~2 days.
+ * Notifications already taken, so duplicate deliveries are processed once. One item per notification
+ * (`NOTIFICATION#<key>`), taken with one conditional put that is also the record: a taken notification
+ * needs no second write (one write unit per notification). The claim's lease outlives the processing and
+ * ends before Mercado Pago's first retry (15 minutes: config/timing.ts), so a run that died leaves nothing
+ * blocked; a run whose work failed frees the key at once. Items live ~2 days (TTL, also checked in code).
  */
 
 import {
   type AttributeValue,
+  DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { NotificationDedupeStore } from '../../ports/notification-stores.ts';
 import { isConditionFailure } from './client.ts';
 import { KeyPrefix, TableKeys } from './table.ts';
 
 export const DEDUPE_RETENTION_SECONDS = 2 * 86_400;
-
-export const DedupeState = { Processing: 'processing', Done: 'done', Failed: 'failed' } as const;
 
 const keyOf = (key: string): Record<string, AttributeValue> => ({
   [TableKeys.partitionKey]: { S: `${KeyPrefix.notification}${key}` },
@@ -27,62 +26,53 @@ const keyOf = (key: string): Record<string, AttributeValue> => ({
 export const createNotificationDedupeStore = (
   client: DynamoDBClient,
   tableName: string,
-): NotificationDedupeStore => {
-  const setState = async (key: string, owner: string, state: string) => {
+): NotificationDedupeStore => ({
+  async claim(key, owner, nowMs, leaseMs) {
     try {
       await client.send(
-        new UpdateItemCommand({
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...keyOf(key),
+            owner: { S: owner },
+            leaseUntil: { N: String(nowMs + leaseMs) },
+            [TableKeys.ttlAttribute]: { N: String(Math.floor(nowMs / 1000) + DEDUPE_RETENTION_SECONDS) },
+          },
+          // TTL deletion is lazy: an item past its ttl counts as absent. Items of the earlier two-write
+          // protocol (a `state`) have a lease long over: they are taken again, harmlessly.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #leaseUntil < :now OR #ttl < :nowSeconds',
+          ExpressionAttributeNames: {
+            '#pk': TableKeys.partitionKey,
+            '#leaseUntil': 'leaseUntil',
+            '#ttl': TableKeys.ttlAttribute,
+          },
+          ExpressionAttributeValues: {
+            ':now': { N: String(nowMs) },
+            ':nowSeconds': { N: String(Math.floor(nowMs / 1000)) },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
+
+  async release(key, owner) {
+    try {
+      await client.send(
+        new DeleteItemCommand({
           TableName: tableName,
           Key: keyOf(key),
-          UpdateExpression: 'SET #state = :state',
           ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':state': { S: state }, ':owner': { S: owner } },
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': { S: owner } },
         }),
       );
     } catch (error) {
       // Someone took an expired claim over: theirs is the word that counts now.
       if (!isConditionFailure(error)) throw error;
     }
-  };
-
-  return {
-    async claim(key, owner, nowMs, leaseMs) {
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              ...keyOf(key),
-              state: { S: DedupeState.Processing },
-              owner: { S: owner },
-              leaseUntil: { N: String(nowMs + leaseMs) },
-              [TableKeys.ttlAttribute]: { N: String(Math.floor(nowMs / 1000) + DEDUPE_RETENTION_SECONDS) },
-            },
-            // TTL deletion is lazy: an item past its ttl counts as absent.
-            ConditionExpression:
-              'attribute_not_exists(#pk) OR #state = :failed OR (#state = :processing AND #leaseUntil < :now) OR #ttl < :nowSeconds',
-            ExpressionAttributeNames: {
-              '#pk': TableKeys.partitionKey,
-              '#state': 'state',
-              '#leaseUntil': 'leaseUntil',
-              '#ttl': TableKeys.ttlAttribute,
-            },
-            ExpressionAttributeValues: {
-              ':failed': { S: DedupeState.Failed },
-              ':processing': { S: DedupeState.Processing },
-              ':now': { N: String(nowMs) },
-              ':nowSeconds': { N: String(Math.floor(nowMs / 1000)) },
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
-    complete: (key, owner) => setState(key, owner, DedupeState.Done),
-    fail: (key, owner) => setState(key, owner, DedupeState.Failed),
-  };
-};
+  },
+});

@@ -16,9 +16,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { outEventsOf } from '../../model/events/from-ledger.ts';
 import type { OutEvent } from '../../model/events/types.ts';
+import { pendingSince } from '../../model/ledger/schedule.ts';
 import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.ts';
 import type { DueLedger, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
+import { decodeLedgerBody, encodeLedgerBody } from './ledger-codec.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
 import {
   DUE_INDEX_SHARDS,
@@ -39,8 +41,13 @@ export const ledgerKey = (id: string): Record<string, AttributeValue> => ({
 const idOfKey = (pk: string): string => pk.slice(pk.indexOf('#') + 1);
 
 export const ledgerFromItem = (item: Record<string, AttributeValue> | undefined): Ledger | undefined => {
-  if (!item?.doc?.S || !item.version?.N || !item.pk?.S) return undefined;
-  return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), idOfKey(item.pk.S));
+  if (!item?.version?.N || !item.pk?.S) return undefined;
+  const id = idOfKey(item.pk.S);
+  if (item.doc?.B)
+    return ledgerFromDocument(decodeLedgerBody(item.doc.B).document, Number(item.version.N), id);
+  // Written before bodies were packed (ledger-codec.ts): the document as JSON.
+  if (item.doc?.S) return ledgerFromDocument(JSON.parse(item.doc.S), Number(item.version.N), id);
+  return undefined;
 };
 
 export const OUTBOX_ATTRIBUTE = 'outbox';
@@ -57,14 +64,22 @@ const isOutEvent = (value: unknown): value is OutEvent => {
   );
 };
 
+/** An attribute as GetItem gives it (bytes) or as a stream record carries it (base64 text for B). */
+type StoredAttribute = { S?: string; N?: string; B?: Uint8Array | string };
+
 /**
  * The events out a write stored (empty: it made none), from the item as GetItem or the stream's NEW_IMAGE
- * shows it. Throws on an outbox this code did not write.
+ * shows it. A ledger's events are in its packed body (`outbox` holds their count); a QR order record's, and
+ * a ledger's written before bodies were packed, are JSON in `outbox`. Throws on an outbox this code did not
+ * write.
  */
-export const outboxFromItem = (item: Record<string, { S?: string }> | undefined): OutEvent[] => {
-  const text = item?.[OUTBOX_ATTRIBUTE]?.S;
-  if (!text) return [];
-  const outbox: unknown = JSON.parse(text);
+export const outboxFromItem = (item: Record<string, StoredAttribute> | undefined): OutEvent[] => {
+  const outboxAttribute = item?.[OUTBOX_ATTRIBUTE];
+  let outbox: unknown;
+  if (outboxAttribute?.S) outbox = JSON.parse(outboxAttribute.S);
+  else if (outboxAttribute?.N !== undefined && item?.doc?.B) outbox = decodeLedgerBody(item.doc.B).events;
+  else if (outboxAttribute?.N !== undefined) throw new Error('outbox not readable: no body');
+  else return [];
   if (!Array.isArray(outbox) || !outbox.every(isOutEvent)) throw new Error('outbox not readable');
   return outbox;
 };
@@ -115,15 +130,20 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
 
     async save(ledger, events = []) {
       const next: Ledger = { ...ledger, version: ledger.version + 1 };
+      const out = outEventsOf(next, events);
       const item: Record<string, AttributeValue> = {
         ...ledgerKey(ledger.id),
         version: { N: String(next.version) },
-        doc: { S: JSON.stringify(documentOf(next)) },
-        ...outboxAttribute(outEventsOf(next, events)),
+        // The document and this write's events, packed (ledger-codec.ts); `outbox` says there are events,
+        // for the stream's filter.
+        doc: { B: encodeLedgerBody(documentOf(next), out) },
+        ...(out.length > 0 ? { [OUTBOX_ATTRIBUTE]: { N: String(out.length) } } : {}),
       };
       if (next.schedule !== undefined) {
         item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
         item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
+        const since = pendingSince(next);
+        if (since !== null) item[TableKeys.pendingSinceAttribute] = { S: since };
       }
       try {
         await client.send(
@@ -143,6 +163,31 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         if (isConditionFailure(error)) return null;
         throw error;
       }
+    },
+
+    async oldestPending() {
+      // Every shard read whole (keys and pendingSince, ~150 bytes an entry: 10,000 pending ledgers are ~1.5
+      // MB, a few hundred read units), and the legacy partition's first entry (sorted by pendingSince).
+      const oldestOf = async (shard: number): Promise<string | null> => {
+        let oldest: string | null = null;
+        let start: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await queryShard(shard, '\uffff', shard < 0 ? 1 : 1000, start);
+          for (const row of page.Items ?? []) {
+            const since =
+              row[TableKeys.pendingSinceAttribute]?.S ??
+              (shard < 0 ? row[TableKeys.pendingIndexSortKey]?.S?.split('#')[0] : undefined);
+            if (since !== undefined && (oldest === null || since < oldest)) oldest = since;
+          }
+          start = shard < 0 ? undefined : page.LastEvaluatedKey;
+        } while (start !== undefined);
+        return oldest;
+      };
+      const shards = Array.from({ length: DUE_INDEX_SHARDS + 1 }, (_, i) =>
+        i === DUE_INDEX_SHARDS ? -1 : i,
+      );
+      const oldest = await Promise.all(shards.map(oldestOf));
+      return oldest.reduce<string | null>((a, b) => (b !== null && (a === null || b < a) ? b : a), null);
     },
 
     async *due(now, pageSize = DUE_PAGE) {

@@ -11,6 +11,8 @@ export const TableKeys = {
   pendingIndexName: 'gsi1',
   pendingIndexPartitionKey: 'gsi1pk',
   pendingIndexSortKey: 'gsi1sk',
+  /** The one attribute the due-work index projects besides its keys: when the ledger's pending work began. */
+  pendingSinceAttribute: 'pendingSince',
 } as const;
 
 /** Item key prefixes. */

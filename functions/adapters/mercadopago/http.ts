@@ -11,7 +11,9 @@
  */
 
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher, Agent as UndiciAgent } from 'undici';
+// Only the Agent (undici-agent.d.ts): the package's index would bundle fetch, WebSocket and more, unused.
+import Agent from 'undici/lib/dispatcher/agent.js';
 import { type Clock, systemClock } from '../../model/clock.ts';
 import { type Logger, rootLogger } from '../../observability/logger.ts';
 import { MetricName, putMetric } from '../../observability/metrics.ts';
@@ -92,9 +94,9 @@ export interface MpResponse {
 export type MercadoPagoTransport = (request: MpRequest) => Promise<MpResponse>;
 
 // One keep-alive agent per connect timeout, at module scope: warm invocations reuse its connections.
-const sharedAgents = new Map<number, Agent>();
+const sharedAgents = new Map<number, UndiciAgent>();
 
-export const sharedAgent = (connectTimeoutMs: number): Agent => {
+export const sharedAgent = (connectTimeoutMs: number): UndiciAgent => {
   let agent = sharedAgents.get(connectTimeoutMs);
   if (!agent) {
     agent = new Agent({
