@@ -11,7 +11,7 @@
  */
 import type { Failure, RefusalCode } from '../model/codes.ts';
 import type { LogFields, Logger } from '../observability/logger.ts';
-import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
+import { MercadoPagoError, MpFailureKind, ORDER_CONFLICT_REFUSALS } from '../ports/mercadopago-errors.ts';
 
 export type WriteFailure =
   | { kind: 'refused'; failure: Failure; freesKey: boolean; requestId?: string }
@@ -48,9 +48,15 @@ export const classifyWriteFailure = (error: unknown, options: ClassifyOptions): 
     mpRequestId: requestId,
   };
   const withId = requestId ? { requestId } : {};
-  // A 409 is a refusal only when the call named its code one (the transport says `refused` only then, e.g.
-  // the Orders API's `invalid_order_status`); a 409 or 423 for a key in use is never one.
-  if (error.kind === MpFailureKind.Refused && error.httpStatus !== 423) {
+  // A 409 is a refusal only when its code is one (the Orders API's `invalid_order_status`,
+  // `order_already_refunded`; the transport says `refused` only then); a 409 or 423 for a key in use never is.
+  const refusedConflict =
+    error.httpStatus === 409 && error.causeCodes.some((code) => ORDER_CONFLICT_REFUSALS.includes(code));
+  if (
+    error.kind === MpFailureKind.Refused &&
+    error.httpStatus !== 423 &&
+    (error.httpStatus !== 409 || refusedConflict)
+  ) {
     if (options.attempt > 1) {
       log.warn('a later attempt was refused: an earlier one may have acted, left pending', upstream);
       return {
