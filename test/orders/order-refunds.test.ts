@@ -183,6 +183,38 @@ describe('POST /orders/{orderId}/refunds', () => {
   });
 });
 
+describe('GET /orders/{orderId}/refunds and one refund', () => {
+  it('an order never refunded: its amounts from Mercado Pago, no refund, nothing stored; an unknown refund is 404', async () => {
+    const orderId = await paidOrder(h, '60.00');
+    const res = await api.list(orderId);
+    expect(res).toMatchObject({
+      status: 200,
+      body: {
+        orderId,
+        currency: 'BRL',
+        amount: 60,
+        refundedAmount: 0,
+        pendingAmount: 0,
+        refundableAmount: 60,
+      },
+    });
+    expect(res.body.refunds).toEqual([]);
+    expect(await h.ledgers.get(orderId)).toBeUndefined();
+    expect(await api.get(orderId, 'rf_01M8SE81VDFBMS1V6H6EDKA5E7')).toMatchObject({
+      status: 404,
+      body: { code: 'REFUND_NOT_FOUND' },
+    });
+  });
+
+  it("an amount finer than the order's currency is 400 before any call, and its key stays free", async () => {
+    const orderId = await paidOrder(h, '60.00');
+    const res = await api.refund(orderId, { amount: 10.005 }, 'order-fine-amount');
+    expect(res).toMatchObject({ status: 400, body: { code: 'VALIDATION_ERROR' } });
+    expect(orderRefundCalls(h, orderId)).toEqual([]);
+    expect(await api.refund(orderId, { amount: 10 }, 'order-fine-amount')).toMatchObject({ status: 202 });
+  });
+});
+
 describe("Mercado Pago's refusals, as API.md maps them", () => {
   it('unsupported_partially_refunds -> PARTIAL_REFUND_NOT_SUPPORTED, recorded failed', async () => {
     const orderId = await paidOrder(h, '40.00');
