@@ -231,6 +231,7 @@ export const operationName = (id: FunctionId): string =>
   ({
     refunds: 'refund',
     cancellation: 'cancellation',
+    orders: 'order refund',
     'qr-orders': 'qr-order',
     webhook: 'notification',
     'notification-processor': 'queued notification',

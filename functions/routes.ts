@@ -5,6 +5,7 @@
 export const FunctionName = {
   Refunds: 'refunds',
   Cancellation: 'cancellation',
+  Orders: 'orders',
   QrOrders: 'qr-orders',
   Webhook: 'webhook',
   Ops: 'ops',
@@ -35,6 +36,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/payments/{paymentId}/refunds', function: 'refunds', auth: 'merchant' },
   { method: 'GET', path: '/payments/{paymentId}/refunds/{refundId}', function: 'refunds', auth: 'merchant' },
   { method: 'POST', path: '/payments/{paymentId}/cancellation', function: 'cancellation', auth: 'merchant' },
+  { method: 'POST', path: '/orders/{orderId}/refunds', function: 'orders', auth: 'merchant' },
+  { method: 'GET', path: '/orders/{orderId}/refunds', function: 'orders', auth: 'merchant' },
+  { method: 'GET', path: '/orders/{orderId}/refunds/{refundId}', function: 'orders', auth: 'merchant' },
+  { method: 'POST', path: '/orders/{orderId}/cancellation', function: 'orders', auth: 'merchant' },
   { method: 'GET', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
   { method: 'PUT', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
   { method: 'DELETE', path: '/pos/{externalPosId}/order', function: 'qr-orders', auth: 'merchant' },
@@ -74,6 +79,8 @@ export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): strin
 export const FUNCTION_ENTRIES = {
   refunds: 'functions/refunds/handler.ts',
   cancellation: 'functions/cancellation/handler.ts',
+  /** Refunds and cancellations of Orders API orders. */
+  orders: 'functions/orders/handler.ts',
   'qr-orders': 'functions/qr-orders/handler.ts',
   webhook: 'functions/webhook/handler.ts',
   /** The operations routes: attention list, history, recheck, a person's resolutions. */

@@ -62,6 +62,16 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     sendsNotifications: false,
     countsDeadLetters: false,
   },
+  // The refund function's row, for Orders API orders.
+  orders: {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+    countsDeadLetters: false,
+  },
   'qr-orders': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     queriesPendingIndex: false,
@@ -131,4 +141,18 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     sendsNotifications: false,
     countsDeadLetters: false,
   },
+};
+
+/**
+ * A function's row for these settings: with QR_API=orders the till routes also keep an optional
+ * Idempotency-Key on PUT (BatchGetItem of the key and its ledger, DeleteItem to free it); the instore API
+ * needs neither.
+ */
+export const functionAccess = (
+  functionId: FunctionId,
+  settings: { qrApi: string | undefined },
+): FunctionAccess => {
+  const row = FUNCTION_ACCESS[functionId];
+  if (functionId !== 'qr-orders' || settings.qrApi !== 'orders') return row;
+  return { ...row, table: [...row.table, 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'] };
 };

@@ -28,6 +28,7 @@ export const ContextKey = {
   reconcilePendingAfterSeconds: 'reconcilePendingAfterSeconds',
   attentionAfterSeconds: 'attentionAfterSeconds',
   publicWebhookUrl: 'publicWebhookUrl',
+  qrApi: 'qrApi',
   logLevel: 'logLevel',
   logRetentionDays: 'logRetentionDays',
   accessTokenSecretArn: 'accessTokenSecretArn',
@@ -63,6 +64,8 @@ export interface StackSettings {
   attentionAfterSeconds: number | undefined;
   /** The webhook URL to give Mercado Pago when it is not the API's own (e.g. a custom domain). */
   publicWebhookUrl: string | undefined;
+  /** QR_API of the till routes: `instore` (the functions' default when unset) or `orders`. */
+  qrApi: 'instore' | 'orders' | undefined;
   logLevel: LogLevelName;
   logRetention: RetentionDays;
   /** Existing secrets to use instead of creating them (complete ARNs, with the 6-character suffix). */
@@ -213,6 +216,10 @@ export const readSettings = (lookup: Lookup): StackSettings => {
     reconcilePendingAfterSeconds: integer(lookup, ContextKey.reconcilePendingAfterSeconds, 1, 86_400),
     attentionAfterSeconds: integer(lookup, ContextKey.attentionAfterSeconds, 1, 31_536_000),
     publicWebhookUrl: httpsUrl(lookup, ContextKey.publicWebhookUrl),
+    qrApi: matching(lookup, ContextKey.qrApi, /^(instore|orders)$/, '"instore" or "orders"') as
+      | 'instore'
+      | 'orders'
+      | undefined,
     logLevel: logLevel as LogLevelName,
     logRetention: retention(lookup),
     accessTokenSecretArn: matching(

@@ -92,6 +92,7 @@ export class RefundsStack extends Stack {
     this.httpApi.addRoutes({
       refunds: fn('refunds'),
       cancellation: fn('cancellation'),
+      orders: fn('orders'),
       'qr-orders': fn('qr-orders'),
       webhook: fn('webhook'),
       ops: fn('ops'),

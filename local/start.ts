@@ -10,6 +10,7 @@ import { ConfigError, type Env } from '../functions/config/fields.ts';
 import { decimalsOf, isSiteId } from '../functions/model/money.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
 import { loadOpsConfig } from '../functions/ops/config.ts';
+import { loadOrdersConfig } from '../functions/orders/config.ts';
 import { loadQrOrdersConfig } from '../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../functions/refunds/config.ts';
@@ -46,6 +47,7 @@ if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
 const CONFIG_LOADERS: readonly ((env: Env) => unknown)[] = [
   loadRefundsConfig,
   loadCancellationConfig,
+  loadOrdersConfig,
   loadQrOrdersConfig,
   loadWebhookConfig,
   loadReconcileConfig,
@@ -152,9 +154,10 @@ checkConfig(env);
 await createTable(dynamoDbClient(env.DYNAMODB_ENDPOINT), env.TABLE_NAME);
 
 // The handlers read the configuration at import, as at a Lambda cold start.
-const [refunds, cancellation, qrOrders, webhook, ops] = await Promise.all([
+const [refunds, cancellation, orders, qrOrders, webhook, ops] = await Promise.all([
   import('../functions/refunds/handler.ts'),
   import('../functions/cancellation/handler.ts'),
+  import('../functions/orders/handler.ts'),
   import('../functions/qr-orders/handler.ts'),
   import('../functions/webhook/handler.ts'),
   import('../functions/ops/handler.ts'),
@@ -166,6 +169,7 @@ const server = await orFail(
     handlers: {
       refunds: refunds.handler,
       cancellation: cancellation.handler,
+      orders: orders.handler,
       'qr-orders': qrOrders.handler,
       webhook: webhook.handler,
       ops: ops.handler,
@@ -173,6 +177,7 @@ const server = await orFail(
     timeoutsMs: {
       refunds: functionTimeoutMs,
       cancellation: functionTimeoutMs,
+      orders: functionTimeoutMs,
       'qr-orders': functionTimeoutMs,
       webhook: functionTimeoutMs,
       ops: functionTimeoutMs,

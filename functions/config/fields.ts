@@ -131,6 +131,16 @@ export const readExternalStoreId = (env: Env): string | undefined => {
   return storeId;
 };
 
+/** QR_API: which Mercado Pago API the till routes use: `instore` (the legacy one, default) or `orders`. */
+export type QrApi = 'instore' | 'orders';
+
+export const readQrApi = (env: Env): QrApi => {
+  const value = nonEmpty(env, 'QR_API') ?? 'instore';
+  if (value !== 'instore' && value !== 'orders')
+    throw new ConfigError('QR_API', `must be "instore" or "orders", got "${value}"`);
+  return value;
+};
+
 /** PUBLIC_WEBHOOK_URL: this service's notification URL. */
 export const readPublicWebhookUrl = (env: Env): string | undefined => optionalUrl(env, 'PUBLIC_WEBHOOK_URL');
 

@@ -9,6 +9,7 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   /** API functions answer within the HTTP API's 30 s integration limit. */
   refunds: 25,
   cancellation: 25,
+  orders: 25,
   'qr-orders': 25,
   /** The operations routes: API functions too (the attention list reads every open ledger). */
   ops: 25,

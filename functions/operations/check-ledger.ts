@@ -1,8 +1,8 @@
 /**
- * A check of one ledger, what reconciliation does to each ledger due and what `POST .../recheck` does to one
- * at once: re-read it at Mercado Pago and apply the read (the notification path), re-send what may be re-sent
- * with its own key (operations/send-refund.ts: the same path as the route), then schedule the next check and
- * report what has waited too long for a person.
+ * A check of one ledger (a payment's or an order's, an open till order included), what reconciliation does to
+ * each ledger due and what `POST .../recheck` does to one at once: re-read it at Mercado Pago and apply the read
+ * (the notification path), re-send what may be re-sent with its own key (operations/send-refund.ts: the same
+ * path as the route), then schedule the next check and report what has waited too long for a person.
  */
 
 import { lockUntil } from '../config/timing.ts';
@@ -12,17 +12,18 @@ import { must } from '../model/invariant.ts';
 import { beginCancellation, shouldResendCancellation } from '../model/ledger/cancellation.ts';
 import { beginAttempt, refundsToResend } from '../model/ledger/refund-call.ts';
 import { isDue, pendingSince, scheduleNextCheck } from '../model/ledger/schedule.ts';
-import { type Ledger, RefundStatus } from '../model/ledger/types.ts';
+import { type Ledger, LedgerKind, ledgerKindOf, RefundStatus } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { MpPayment } from '../ports/mercadopago.ts';
-import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
+import { type LedgerDeps, type MercadoPagoDeps, type OrderDefaults, ruleContext } from './deps.ts';
 import { sendCancellation } from './send-cancellation.ts';
 import { sendRefund } from './send-refund.ts';
+import { syncOrder } from './sync-order.ts';
 import { syncPayment } from './sync-payment.ts';
 import { updateLedger } from './update-ledger.ts';
 
-export interface CheckDeps extends LedgerDeps, MercadoPagoDeps {
+export interface CheckDeps extends LedgerDeps, MercadoPagoDeps, OrderDefaults {
   /** ATTENTION_AFTER_SECONDS, in ms: pending work older than this is reported for a person. */
   attentionAfterMs: number;
 }
@@ -36,9 +37,32 @@ export interface LedgerReconciliation {
   pendingSince: string | null;
   /** The ledger after the check (undefined: none is stored). */
   ledger?: Ledger;
-  /** Mercado Pago's read of the payment, when it answered (undefined: not read, or not found). */
+  /** Mercado Pago's read of the payment, when it answered (undefined: an order, not read, or not found). */
   payment?: MpPayment;
 }
+
+/** A payment or an order re-read and applied: the ledger after it, and what a cancellation re-send needs. */
+type SubjectSync =
+  | { kind: 'synced'; ledger: Ledger; subject: { status: string; inPerson: boolean }; payment?: MpPayment }
+  | { kind: 'not_found' }
+  | { kind: 'other' };
+
+const syncSubject = async (
+  deps: CheckDeps,
+  id: string,
+  options: { by: Actor; log: Logger; deadline: number },
+): Promise<SubjectSync> => {
+  if (ledgerKindOf(id) === LedgerKind.Order) {
+    const sync = await syncOrder(deps, id, options);
+    if (sync.kind === 'synced')
+      return { kind: 'synced', ledger: sync.ledger, subject: { status: sync.order.status, inPerson: false } };
+    return { kind: sync.kind === 'not_found' ? 'not_found' : 'other' };
+  }
+  const sync = await syncPayment(deps, id, options);
+  if (sync.kind === 'synced')
+    return { kind: 'synced', ledger: sync.ledger, subject: sync.payment, payment: sync.payment };
+  return { kind: sync.kind === 'not_found' ? 'not_found' : 'other' };
+};
 
 const pendingCount = (ledger: Ledger | undefined): number =>
   (ledger?.refunds.filter((e) => e.status === RefundStatus.Pending).length ?? 0) +
@@ -49,8 +73,8 @@ export const checkLedger = async (
   id: string,
   options: { log: Logger; deadline: number; by?: Actor; whenDue?: boolean },
 ): Promise<LedgerReconciliation> => {
-  const log = options.log.child({ subjectId: id });
   const by = options.by ?? RECONCILIATION;
+  const log = options.log.child({ subjectId: id });
   const stored = await deps.ledgers.get(id);
   if (!stored || ((options.whenDue ?? true) && !isDue(stored, deps.clock.now()))) {
     return {
@@ -64,9 +88,10 @@ export const checkLedger = async (
   }
   const before = pendingCount(stored);
   let resent = 0;
-  const sync = await syncPayment(deps, id, { by, log, deadline: options.deadline });
+  const sync = await syncSubject(deps, id, { by, log, deadline: options.deadline });
   let ledger = sync.kind === 'synced' ? sync.ledger : stored;
-  if (sync.kind === 'not_found') log.error('payment with pending work cannot be read with our token');
+  if (sync.kind === 'not_found')
+    log.error(`${stored.kind} with pending work cannot be read with our token`, { kind: stored.kind });
   if (sync.kind === 'synced') {
     for (const candidate of refundsToResend(ledger, deps.clock.now(), deps.settings)) {
       if (deps.clock.now() >= options.deadline) break;
@@ -106,7 +131,7 @@ export const checkLedger = async (
     }
     if (
       deps.clock.now() < options.deadline &&
-      shouldResendCancellation(ledger, sync.payment, ruleContext(deps, by))
+      shouldResendCancellation(ledger, sync.subject, ruleContext(deps, by))
     ) {
       const record = must(ledger.cancellation, 'a due cancellation has its record');
       const lock = isoAt(lockUntil(options.deadline));
@@ -175,6 +200,6 @@ export const checkLedger = async (
     overdue,
     pendingSince: since,
     ledger: after,
-    payment: sync.kind === 'synced' || sync.kind === 'untracked' ? sync.payment : undefined,
+    payment: sync.kind === 'synced' ? sync.payment : undefined,
   };
 };

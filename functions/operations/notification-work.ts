@@ -5,12 +5,19 @@
  */
 import * as z from 'zod/mini';
 
-export const NotificationResource = { Payment: 'payment', MerchantOrder: 'merchant_order' } as const;
+export const NotificationResource = {
+  Payment: 'payment',
+  MerchantOrder: 'merchant_order',
+  Order: 'order',
+} as const;
 export type NotificationResource = (typeof NotificationResource)[keyof typeof NotificationResource];
 
 export const notificationWorkSchema = z.object({
-  resource: z.enum(['payment', 'merchant_order']),
-  id: z.string().check(z.regex(/^\d{1,20}$/)),
+  resource: z.enum(['payment', 'merchant_order', 'order']),
+  /** Digits (payments, merchant orders) or an Orders id, upper case (`ORD...`). */
+  id: z.string().check(z.regex(/^(\d{1,20}|ORD[A-Z0-9]{20,40})$/)),
+  /** `order` webhooks: the delivery's `data.version` (a delivery no newer than the recorded one is stale). */
+  version: z.optional(z.int().check(z.nonnegative())),
   /** `webhook`: signed; `hint`: IPN or merchant-order notice, rate limited. */
   via: z.enum(['webhook', 'hint']),
   receivedAt: z.string(),

@@ -8,9 +8,11 @@ import {
   readKeyRetentionDays,
   readMercadoPagoAccess,
   readSettlement,
+  readSiteId,
   readStorage,
   type StorageConfig,
 } from '../config/fields.ts';
+import type { SiteId } from '../model/money.ts';
 import type { SettlementSettings } from '../model/settings.ts';
 
 export interface OpsConfig {
@@ -22,6 +24,8 @@ export interface OpsConfig {
   attentionAfterSeconds: number;
   /** NOTIFICATION_DLQ_URL: its messages are listed for a person (AWS); undefined locally. */
   deadLetterQueueUrl: string | undefined;
+  /** MP_SITE_ID: the currency of an order whose answer names none. */
+  siteId: SiteId;
 }
 
 export const loadOpsConfig = (env: Env = process.env): OpsConfig => {
@@ -33,5 +37,6 @@ export const loadOpsConfig = (env: Env = process.env): OpsConfig => {
     keyRetentionDays: readKeyRetentionDays(env),
     attentionAfterSeconds: readAttentionAfterSeconds(env),
     deadLetterQueueUrl: readDeadLetterQueueUrl(env),
+    siteId: readSiteId(env),
   };
 };

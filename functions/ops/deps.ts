@@ -12,12 +12,12 @@ import {
 } from '../runtime/runtime.ts';
 import type { OpsConfig } from './config.ts';
 import { type DeadLetters, sqsDeadLetters } from './dead-letters.ts';
-import { paymentReader, type SubjectReader } from './subjects.ts';
+import { orderReader, paymentReader, type SubjectReader } from './subjects.ts';
 
 export interface OpsDeps extends CheckDeps, KeyedRequestDeps {
   queries: LedgerQueries;
   payments: SubjectReader;
-  /** Orders API reads: none until the Orders API routes are wired (issue 11). */
+  /** Orders API reads (undefined: a test that gives none). */
   orders: SubjectReader | undefined;
   /** AWS: the notifications' dead-letter queue; none locally. */
   deadLetters: DeadLetters | undefined;
@@ -30,10 +30,11 @@ export const opsDeps = (config: OpsConfig, runtime: Runtime = createRuntime(conf
     ...ledgers,
     ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
     mercadoPago,
+    siteId: config.siteId,
     attentionAfterMs: config.attentionAfterSeconds * 1000,
     queries: createLedgerQueries(runtime.dynamo, runtime.tableName),
     payments: paymentReader({ mercadoPago, clock: runtime.clock }),
-    orders: undefined,
+    orders: orderReader({ mercadoPago, clock: runtime.clock, siteId: config.siteId }),
     deadLetters:
       config.deadLetterQueueUrl === undefined ? undefined : sqsDeadLetters(config.deadLetterQueueUrl),
   };

@@ -16,5 +16,6 @@ export const reconcileDeps = (
   ...ledgerDepsOf(runtime, config.settlement),
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   userId: config.userId,
+  siteId: config.siteId,
   attentionAfterMs: config.attentionAfterSeconds * 1000,
 });

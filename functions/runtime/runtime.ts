@@ -10,6 +10,7 @@ import { dynamoDbClient } from '../adapters/dynamodb/client.ts';
 import { createIdempotencyStore } from '../adapters/dynamodb/idempotency-store.ts';
 import { createLedgerStore } from '../adapters/dynamodb/ledger-store.ts';
 import { createQrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
+import { createTillStore } from '../adapters/dynamodb/till-store.ts';
 import { createMercadoPagoClient } from '../adapters/mercadopago/client.ts';
 import { createSecretResolver } from '../adapters/secrets.ts';
 import type { MercadoPagoAccess, StorageConfig } from '../config/fields.ts';
@@ -22,6 +23,7 @@ import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
 import type { ProcessingDeps } from '../operations/processing-deps.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
 import type { QrOrderStore } from '../ports/qr-order-store.ts';
+import type { TillStore } from '../ports/till-store.ts';
 
 /** The process-wide pieces every function shares: the table's client, the clock, ids. */
 export interface Runtime {
@@ -62,6 +64,9 @@ export const keyedRequestDepsOf = (runtime: Runtime, keyRetentionDays: number): 
 export const qrOrderStoreOf = (runtime: Runtime): QrOrderStore =>
   createQrOrderStore(runtime.dynamo, runtime.tableName);
 
+export const tillStoreOf = (runtime: Runtime): TillStore =>
+  createTillStore(runtime.dynamo, runtime.tableName);
+
 /** Notification processing (processor, inline webhook) and reconciliation share these. */
 export const processingDepsOf = (
   config: ProcessingConfig,
@@ -70,5 +75,7 @@ export const processingDepsOf = (
   ...ledgerDepsOf(runtime, config.settlement),
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   qrOrders: qrOrderStoreOf(runtime),
+  tills: tillStoreOf(runtime),
   userId: config.userId,
+  siteId: config.siteId,
 });

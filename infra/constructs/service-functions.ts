@@ -1,5 +1,5 @@
 /**
- * The eight functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
+ * The nine functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
  * exactly the grants of its row in infra/access.ts.
  */
 
@@ -11,7 +11,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/config/timing.ts';
 import { FUNCTION_ENTRIES } from '../../functions/routes.ts';
-import { FUNCTION_ACCESS, type FunctionId } from '../access.ts';
+import { type FunctionId, functionAccess } from '../access.ts';
 import type { StackSettings } from '../settings.ts';
 import type { LedgerTable } from './ledger-table.ts';
 import { ProjectFunction } from './project-function.ts';
@@ -25,6 +25,7 @@ interface FunctionSpec {
 const FUNCTION_DESCRIPTIONS: Record<FunctionId, string> = {
   refunds: 'Creates and lists refunds of Mercado Pago payments',
   cancellation: 'Cancels Mercado Pago payments not yet charged',
+  orders: 'Refunds and cancels Mercado Pago Orders API orders',
   'qr-orders': 'Puts, reads and removes in-store QR orders',
   webhook: 'Receives Mercado Pago notifications',
   ops: 'Operations routes: what waits on a person, histories, rechecks, resolutions',
@@ -85,6 +86,8 @@ export class ServiceFunctions extends Construct {
     );
     const seller = optional('MP_USER_ID', settings.mercadoPago.userId);
     const attention = optional('ATTENTION_AFTER_SECONDS', settings.attentionAfterSeconds?.toString());
+    // MP_SITE_ID: the currency of an order whose answer names none.
+    const site = { MP_SITE_ID: settings.mercadoPago.siteId };
     const environments: Record<FunctionId, Record<string, string>> = {
       refunds: {
         ...logLevel,
@@ -94,10 +97,21 @@ export class ServiceFunctions extends Construct {
         ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
       },
       cancellation: { ...logLevel, ...table, ...mercadoPago, ...settlement },
+      orders: {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
+        MP_SITE_ID: settings.mercadoPago.siteId,
+      },
       'qr-orders': {
         ...logLevel,
         ...table,
         ...mercadoPago,
+        // QR_API=orders: each till order has a ledger, whose first check it schedules.
+        ...settlement,
+        ...optional('QR_API', settings.qrApi),
         ...seller,
         MP_SITE_ID: settings.mercadoPago.siteId,
         ...optional('MP_EXTERNAL_STORE_ID', settings.mercadoPago.externalStoreId),
@@ -118,17 +132,18 @@ export class ServiceFunctions extends Construct {
         ...mercadoPago,
         ...settlement,
         ...attention,
+        ...site,
         NOTIFICATION_DLQ_URL: props.deadLetterQueue.queueUrl,
       },
-      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
-      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...attention },
+      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...site },
+      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...attention, ...site },
       'not-found': logLevel,
       'event-publisher': { ...logLevel, EVENT_BUS_NAME: props.eventBus.eventBusName },
     };
 
     const created: Partial<Record<FunctionId, ProjectFunction>> = {};
     for (const functionId of FUNCTION_IDS) {
-      const access = FUNCTION_ACCESS[functionId];
+      const access = functionAccess(functionId, settings);
       const spec = FUNCTION_SPECS[functionId];
       const fn = new ProjectFunction(this, pascalCase(functionId), {
         entry: join(props.projectRoot, FUNCTION_ENTRIES[functionId]),

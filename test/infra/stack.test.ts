@@ -49,6 +49,7 @@ describe('functions', () => {
     expect(timeouts).toEqual({
       refunds: 25,
       cancellation: 25,
+      orders: 25,
       'qr-orders': 25,
       webhook: 20,
       ops: 25,
@@ -67,13 +68,15 @@ describe('functions', () => {
       // Every writer leaves its events to the table's stream (each write's outbox): only the publisher has the bus.
       refunds: [...common, token].sort(),
       cancellation: [...common, token].sort(),
+      // The currency of an order that names none: its site's.
+      orders: [...common, token, 'MP_SITE_ID'].sort(),
       'qr-orders': [...common, token, 'MP_SITE_ID', 'PUBLIC_WEBHOOK_URL'].sort(),
       // Enqueues only: no token.
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
       // Counts the dead letters for a person: the queue's URL, and (test/infra) its depth only.
-      ops: [...common, token, 'NOTIFICATION_DLQ_URL'].sort(),
-      'notification-processor': [...common, token].sort(),
-      reconcile: [...common, token].sort(),
+      ops: [...common, token, 'MP_SITE_ID', 'NOTIFICATION_DLQ_URL'].sort(),
+      'notification-processor': [...common, token, 'MP_SITE_ID'].sort(),
+      reconcile: [...common, token, 'MP_SITE_ID'].sort(),
       // Touches no resource: no table name, no secret ARN.
       'not-found': ['LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
       'event-publisher': ['EVENT_BUS_NAME', 'LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'],
@@ -202,6 +205,7 @@ describe('least privilege', () => {
     // Their events go through the table's stream (event-publisher): no PutEvents of their own.
     ['refunds', { ...base, table: readWrite, accessToken: readToken }],
     ['cancellation', { ...base, table: readWrite, accessToken: readToken }],
+    ['orders', { ...base, table: readWrite, accessToken: readToken }],
     [
       'qr-orders',
       {

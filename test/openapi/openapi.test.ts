@@ -17,6 +17,8 @@ import {
   recheckBodySchema,
   refundResolutionBodySchema,
 } from '../../functions/ops/schemas.ts';
+import { orderCancellationResponse } from '../../functions/orders/responses.ts';
+import { createOrderRefundBodySchema, orderCancellationBodySchema } from '../../functions/orders/schemas.ts';
 import { putQrOrderBodySchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema } from '../../functions/refunds/schemas.ts';
 import { FUNCTION_ENTRIES, FunctionName, ROUTES, routeKey } from '../../functions/routes.ts';
@@ -318,6 +320,21 @@ describe('request bodies', () => {
       },
     ]),
     {
+      key: 'POST /orders/{orderId}/refunds',
+      zod: createOrderRefundBodySchema,
+      valid: [
+        {},
+        { amount: 10.5, reason: 'returned', externalReference: 'ORDER-1', transactionId: 'PAY01ABC' },
+      ],
+      invalid: [{ ammount: 10 }, { amount: 0 }, { transactionId: 'PAY 1' }, { transactionId: '' }],
+    },
+    {
+      key: 'POST /orders/{orderId}/cancellation',
+      zod: orderCancellationBodySchema,
+      valid: [{}],
+      invalid: [{ reason: 'no' }],
+    },
+    {
       key: 'PUT /pos/{externalPosId}/order',
       zod: putQrOrderBodySchema,
       valid: [
@@ -467,6 +484,22 @@ describe('response bodies', () => {
       [],
     );
     expect(validate(doc, schema('CancellationPending'), pendingResponse('123').body)).toEqual([]);
+    const orderId = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
+    expect(validate(doc, schema('Refund'), { ...refund, paymentId: undefined, orderId })).toEqual([]);
+    for (const state of [
+      { status: 'cancelled', statusDetail: 'canceled_by_api' },
+      { status: 'expired', statusDetail: 'expired' },
+    ] as const)
+      expect(validate(doc, schema('OrderCancelled'), orderCancellationResponse(orderId, state).body)).toEqual(
+        [],
+      );
+    expect(
+      validate(
+        doc,
+        schema('OrderCancellationPending'),
+        orderCancellationResponse(orderId, { status: 'pending' }).body,
+      ),
+    ).toEqual([]);
     const problem = problemBody(
       new ProblemError('VALIDATION_ERROR', 'amount: must be a positive number', {
         errors: [{ field: 'amount', message: 'must be a positive number' }],

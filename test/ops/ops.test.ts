@@ -18,6 +18,7 @@ import { type Ledger, LedgerKind } from '../../functions/model/ledger/types.ts';
 import type { RuleContext } from '../../functions/model/settings.ts';
 import { sqsDeadLetters } from '../../functions/ops/dead-letters.ts';
 import type { SubjectReader } from '../../functions/ops/subjects.ts';
+import { orderApi, paidOrder, refundsAtMercadoPago } from '../orders/support.ts';
 import { startFakeAws } from '../support/fake-aws.ts';
 import { type Harness, invoke, newId, quietLogger, startHarness } from '../support/harness.ts';
 import { MINUTE, type MovableClock, movableClock, opsApi } from './support.ts';
@@ -383,95 +384,49 @@ describe('a cancellation whose outcome is unknown', () => {
 });
 
 describe('orders', () => {
-  const ORDER = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
-  const orderLedger = async (id: string) => {
-    let ledger: Ledger = {
-      ...newLedger(
-        LedgerKind.Order,
-        {
-          id,
-          currency: 'BRL',
-          totalMinor: 5_000,
-          status: 'approved',
-          statusDetail: 'accredited',
-          updatedAt: null,
-        },
-        contextAt(-20 * MINUTE),
-      ),
-      version: 0,
-    };
-    ledger = apply(
-      ledger,
-      reserveRefund(
-        ledger,
-        {
-          refundId: 'rf_order_1',
-          amount: 2_000,
-          idempotencyKey: 'o-1',
-          fingerprint: 'fp',
-          lockUntil: isoAt(clock.now() - 19 * MINUTE),
-        },
-        { windowDays: 90, approvedAt: null },
-        contextAt(-20 * MINUTE, caller('merchant')),
-      ),
-    );
-    ledger = apply(
-      ledger,
-      recordRefundCall(ledger, 'rf_order_1', 1, { kind: 'unknown', detail: 'lost' }, contextAt(-19 * MINUTE)),
-    );
-    expect(ledger.refunds).toHaveLength(1);
-    // Reserved as the payment rules allow (the Orders API's own checks come with its routes), shown processed.
-    await save({ ...ledger, status: 'processed' });
-  };
-  /** An Orders API read as the Orders client will give it (issue 11): this order, no refund made. */
-  const orders: SubjectReader = {
-    read: async (id) =>
-      id === ORDER
-        ? {
-            kind: 'read',
-            read: {
-              status: 'processed',
-              statusDetail: 'accredited',
-              refunds: [],
-              apply: (current) => ({ ledger: null, events: [], result: current }),
-            },
-          }
-        : { kind: 'not_found' },
-  };
-
   it('have their history, are listed, rechecked and resolved by the same routes (orderId, upper case)', async () => {
-    await orderLedger(ORDER);
-    const history = await api.history(`/orders/${ORDER.toLowerCase().replace('ord', 'ORD')}`);
-    expect(history).toMatchObject({ status: 200, body: { orderId: ORDER } });
+    // An Orders API order paid at the sandbox; its refund's calls never reach Mercado Pago: 202, pending.
+    const orderId = await paidOrder(h, '50.00');
+    h.sandbox.drop({ method: 'POST', path: `^/v1/orders/${orderId}/refund$`, times: 10 });
+    const created = await orderApi(h, { clock }).refund(orderId, { amount: 20 }, `o-${orderId}`);
+    expect(created).toMatchObject({ status: 202, body: { status: 'pending' } });
+    await h.sandbox.resetFaults();
+    const refundId = created.body.id as string;
+    clock.advance(11 * MINUTE);
+
+    const history = await api.history(`/orders/${orderId.toLowerCase().replace('ord', 'ORD')}`);
+    expect(history).toMatchObject({ status: 200, body: { orderId } });
     expect((await api.history('/orders/ORD123')).status).toBe(400);
     expect(await api.history('/orders/ORD01JQ4S4KY8HWQ6NA5PXB65XXXX')).toMatchObject({
       status: 404,
       body: { code: 'ORDER_NOT_FOUND' },
     });
-    expect(itemsFor((await api.attention()).body, ORDER)).toEqual([
-      expect.objectContaining({ kind: 'refund_pending_too_long', orderId: ORDER, refundId: 'rf_order_1' }),
+    expect(itemsFor((await api.attention()).body, orderId)).toEqual([
+      expect.objectContaining({ kind: 'refund_pending_too_long', orderId, refundId }),
     ]);
-    // Without an Orders API client, an order cannot be re-read: said so, nothing changed.
-    expect(await api.recheck(`/orders/${ORDER}`)).toMatchObject({
-      status: 500,
-      body: { code: 'INTERNAL_ERROR', detail: expect.stringContaining('Orders') },
-    });
-    const withOrders = opsApi(h, clock, { orders });
-    expect(await withOrders.recheck(`/orders/${ORDER}`)).toMatchObject({
+    // Re-read through the Orders API client: Mercado Pago shows no refund, the refund stays pending.
+    expect(await api.recheck(`/orders/${orderId}`)).toMatchObject({
       status: 200,
-      body: { orderId: ORDER, pendingAmount: 20 },
+      body: { orderId, pendingAmount: 20 },
     });
-    const decided = await withOrders.resolveRefund(`/orders/${ORDER}`, 'rf_order_1', {
+    expect(await api.recheck('/orders/ORD01JQ4S4KY8HWQ6NA5PXB65XXXX')).toMatchObject({ status: 404 });
+    const decided = await api.resolveRefund(`/orders/${orderId}`, refundId, {
       outcome: 'failed',
       note: 'Mercado Pago shows no refund on the order',
     });
     expect(decided).toMatchObject({
       status: 200,
-      body: { orderId: ORDER, status: 'failed', resolution: { by: OPERATOR } },
+      body: { orderId, status: 'failed', resolution: { by: OPERATOR } },
     });
-    expect(h.events().find((e) => e['detail-type'] === 'Refund Failed')?.detail).toMatchObject({
-      orderId: ORDER,
-    });
+    expect(
+      h
+        .events()
+        .find(
+          (e) =>
+            e['detail-type'] === 'Refund Failed' && (e.detail as { orderId?: string }).orderId === orderId,
+        ),
+    ).toBeDefined();
+    expect(refundsAtMercadoPago(h, orderId)).toEqual([]);
   });
 });
 

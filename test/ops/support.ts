@@ -4,7 +4,7 @@ import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { Clock } from '../../functions/model/clock.ts';
 import type { OpsDeps } from '../../functions/ops/deps.ts';
 import { opsRoutes } from '../../functions/ops/routes.ts';
-import { paymentReader } from '../../functions/ops/subjects.ts';
+import { orderReader, paymentReader } from '../../functions/ops/subjects.ts';
 import { refundApi } from '../refunds/support.ts';
 import { type Harness, invoke, newId, quietLogger } from '../support/harness.ts';
 
@@ -39,7 +39,8 @@ export const opsApi = (h: Harness, clock: MovableClock, overrides: Partial<OpsDe
     attentionAfterMs: ATTENTION_AFTER_MS,
     queries: createLedgerQueries(h.dynamo, h.tableName),
     payments: paymentReader({ mercadoPago: h.mercadoPago, clock }),
-    orders: undefined,
+    siteId: 'MLB',
+    orders: orderReader({ mercadoPago: h.mercadoPago, clock, siteId: 'MLB' }),
     deadLetters: undefined,
     ...overrides,
   };

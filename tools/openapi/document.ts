@@ -18,6 +18,7 @@ import {
   recheckBodySchema,
   refundResolutionBodySchema,
 } from '../../functions/ops/schemas.ts';
+import { createOrderRefundBodySchema, orderCancellationBodySchema } from '../../functions/orders/schemas.ts';
 import { putQrOrderBodySchema, qrOrderItemSchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema, refundIdSchema } from '../../functions/refunds/schemas.ts';
 import { OPERATOR_SCOPE, ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
@@ -34,6 +35,8 @@ import {
   cancellationResolvedSchema,
   fieldProblemSchema,
   historySchema,
+  orderCancellationPendingSchema,
+  orderCancelledSchema,
   paymentCancelledSchema,
   paymentRefundsSchema,
   problemSchema,
@@ -47,7 +50,9 @@ type JsonObject = Record<string, unknown>;
 
 const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   CreateRefundRequest: createRefundBodySchema,
+  CreateOrderRefundRequest: createOrderRefundBodySchema,
   CancellationRequest: cancellationBodySchema,
+  OrderCancellationRequest: orderCancellationBodySchema,
   PutQrOrderRequest: putQrOrderBodySchema,
   QrOrderItemRequest: qrOrderItemSchema,
   WebhookNotification: webhookNotificationSchema,
@@ -61,6 +66,8 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   PaymentRefunds: paymentRefundsSchema,
   PaymentCancelled: paymentCancelledSchema,
   CancellationPending: cancellationPendingSchema,
+  OrderCancelled: orderCancelledSchema,
+  OrderCancellationPending: orderCancellationPendingSchema,
   QrOrder: qrOrderSchema,
   WebhookAnswer: webhookAnswerSchema,
   Problem: problemSchema,
@@ -69,12 +76,13 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
 
 const PATH_PARAMETERS: Record<string, { schema: z.ZodMiniType; description: string }> = {
   paymentId: { schema: paymentIdSchema, description: "Mercado Pago's payment id: 1 to 20 digits." },
-  refundId: { schema: refundIdSchema, description: "This service's refund id (`id` of a refund object)." },
-  externalPosId: { schema: externalPosIdSchema, description: "The till's external id." },
   orderId: {
     schema: orderIdSchema,
-    description: 'A Mercado Pago Orders API id: `ORD` and 20 to 40 letters or digits, either case.',
+    description:
+      'An Orders API order id: `ORD` and 20 to 40 letters or digits, either case (shown upper case).',
   },
+  refundId: { schema: refundIdSchema, description: "This service's refund id (`id` of a refund object)." },
+  externalPosId: { schema: externalPosIdSchema, description: "The till's external id." },
 };
 
 /**
@@ -306,7 +314,8 @@ const noRouteResponses = (): JsonObject =>
   );
 
 const DESCRIPTION = [
-  'Refunds, cancellations and in-store QR orders of Mercado Pago payments, and the notification URL.',
+  'Refunds, cancellations and in-store QR orders of Mercado Pago payments and Orders API orders, and the',
+  'notification URL.',
   'Errors are RFC 9457 problem details (`application/problem+json`); `code` is what clients branch on.',
   'Operator routes (tag `ops`) need their own permission: the operator IAM policy, or the JWT scope',
   '`refunds/ops`.',

@@ -8,7 +8,9 @@ import type { ProblemCode } from '../../functions/http/problems.ts';
 /** Names of components.schemas (document.ts registers each one's zod schema). */
 export type SchemaName =
   | 'CreateRefundRequest'
+  | 'CreateOrderRefundRequest'
   | 'CancellationRequest'
+  | 'OrderCancellationRequest'
   | 'PutQrOrderRequest'
   | 'QrOrderItemRequest'
   | 'WebhookNotification'
@@ -22,6 +24,8 @@ export type SchemaName =
   | 'PaymentRefunds'
   | 'PaymentCancelled'
   | 'CancellationPending'
+  | 'OrderCancelled'
+  | 'OrderCancellationPending'
   | 'QrOrder'
   | 'WebhookAnswer'
   | 'Problem'
@@ -191,6 +195,79 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       ...IDEMPOTENCY_PROBLEMS,
     ],
   },
+  'POST /orders/{orderId}/refunds': {
+    operationId: 'createOrderRefund',
+    summary: 'Refund an Orders API order (QR or online), totally or partially',
+    description:
+      'The payment refund rules, for one payment transaction of the order: no body or `{}` refunds ' +
+      'everything left of it, `{"amount": 10.5}` a part; `transactionId` (`PAY...`) is required when the ' +
+      'order has several. Checks, in order: order found, not charged back, `processed`, refund window from ' +
+      "the order's creation (REFUND_WINDOW_DAYS of its country's site), 20 refunds, what is left. Mercado " +
+      "Pago's refund starts `processing` (202) and settles `processed` (201 on a replay, Refund Succeeded).",
+    body: {
+      schema: 'CreateOrderRefundRequest',
+      required: false,
+      description: 'Optional: no body is `{}`. Strict: an unknown field is a 400 naming it.',
+    },
+    idempotencyKey: 'required',
+    answers: [
+      { status: 201, description: 'Refund done (Mercado Pago processed it).', schema: 'Refund' },
+      {
+        status: 202,
+        description:
+          'Not settled yet (`processing` at Mercado Pago, or outcome unknown): `status` is `pending`. ' +
+          'It settles later and never becomes a second refund.',
+        schema: 'Refund',
+      },
+    ],
+    problems: [
+      ...BODY_PROBLEMS,
+      'ORDER_NOT_FOUND',
+      'PAYMENT_CHARGED_BACK',
+      'TRANSACTION_REQUIRED',
+      'ORDER_NOT_REFUNDABLE',
+      'REFUND_WINDOW_EXPIRED',
+      'REFUND_LIMIT_REACHED',
+      'AMOUNT_EXCEEDS_REFUNDABLE',
+      'PARTIAL_REFUND_NOT_SUPPORTED',
+      'REFUND_REJECTED',
+      ...IDEMPOTENCY_PROBLEMS,
+    ],
+  },
+  'GET /orders/{orderId}/refunds': {
+    operationId: 'listOrderRefunds',
+    summary: "An order's refunds, re-read at Mercado Pago and merged with the ledger",
+    description:
+      'The payment view with `orderId`: refunds made elsewhere appear with origin `external`. An order ' +
+      'older than Mercado Pago serves (3 months) is answered from what this service recorded.',
+    answers: [{ status: 200, description: 'The order and its refunds.', schema: 'PaymentRefunds' }],
+    problems: ['VALIDATION_ERROR', 'ORDER_NOT_FOUND'],
+  },
+  'GET /orders/{orderId}/refunds/{refundId}': {
+    operationId: 'getOrderRefund',
+    summary: 'One refund of an order, by id',
+    description: 'From the ledger: no call to Mercado Pago.',
+    answers: [{ status: 200, description: 'The refund.', schema: 'Refund' }],
+    problems: ['VALIDATION_ERROR', 'REFUND_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/cancellation': {
+    operationId: 'cancelOrder',
+    summary: 'Cancel an Orders API order not paid yet (created, action_required)',
+    description:
+      'Already cancelled or expired: 200 with that state and no call. A paid (processed) order cannot be ' +
+      'cancelled: refund it instead.',
+    body: {
+      schema: 'OrderCancellationRequest',
+      required: false,
+      description: 'No fields: no body and `{}` are the same request.',
+    },
+    idempotencyKey: 'optional',
+    answers: [
+      { status: 200, description: 'The order is cancelled (or had expired).', schema: 'OrderCancelled' },
+      { status: 202, description: 'The outcome is not known yet.', schema: 'OrderCancellationPending' },
+    ],
+    problems: [...BODY_PROBLEMS, 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', ...IDEMPOTENCY_PROBLEMS],
+  },
   'GET /pos/{externalPosId}/order': {
     operationId: 'getQrOrder',
     summary: 'The order currently on a till (in-store QR)',
@@ -218,7 +295,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     summary: "Remove the till's order (e.g. the customer paid cash)",
     description: 'Nothing is answered on success.',
     answers: [{ status: 204, description: 'Removed.' }],
-    problems: ['VALIDATION_ERROR', 'QR_ORDER_NOT_FOUND'],
+    problems: ['VALIDATION_ERROR', 'QR_ORDER_NOT_FOUND', 'QR_ORDER_ALREADY_PAID'],
   },
   'POST /webhooks/mercadopago': {
     operationId: 'receiveMercadoPagoNotification',

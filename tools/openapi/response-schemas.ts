@@ -88,6 +88,19 @@ export const cancellationPendingSchema = z.object({
   status: z.literal('pending'),
 });
 
+/** 200 of an order cancellation: cancelled now or before, or it had expired unpaid (no call). */
+export const orderCancelledSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(['cancelled', 'expired']),
+  statusDetail: z.nullable(z.string()),
+});
+
+/** 202 of an order cancellation: the outcome is not known yet. */
+export const orderCancellationPendingSchema = z.object({
+  orderId: z.string(),
+  status: z.literal('pending'),
+});
+
 export const qrOrderSchema = z.object({
   externalPosId: z.string(),
   externalStoreId: z.optional(z.string()),
@@ -110,6 +123,10 @@ export const qrOrderSchema = z.object({
   ),
   expiresAt: z.optional(timestampSchema),
   status: z.enum(['open', 'paid', 'expired']),
+  /** QR_API=orders: the order (`ORD...`), its mode, and the EMVCo string of a dynamic or hybrid order. */
+  orderId: z.optional(z.string()),
+  mode: z.optional(z.enum(['static', 'dynamic', 'hybrid'])),
+  qrData: z.optional(z.string()),
 });
 
 /** GET /ops/attention: everything waiting on a person, oldest first. */

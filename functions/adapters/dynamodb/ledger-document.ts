@@ -103,6 +103,16 @@ const ledgerV2 = z.object({
   statusHistory: z.array(z.object({ status: text, statusDetail: z.nullable(text), at: iso, by: text })),
   refunds: z.array(z.discriminatedUnion('origin', [ourRefund, externalRefund])),
   cancellation: z.optional(cancellationRecord),
+  order: z.optional(
+    z.object({
+      createdAt: z.nullable(iso),
+      siteId: z.nullable(text),
+      externalReference: z.nullable(text),
+      transactions: z.array(z.object({ id: text, amountMinor: z.int(), status: text })),
+      till: z.optional(text),
+      version: z.optional(z.number()),
+    }),
+  ),
   attention: z.array(
     z.object({
       kind: z.enum(['settlement_contradiction', 'refund_status_unknown']),

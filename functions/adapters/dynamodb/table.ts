@@ -21,6 +21,7 @@ export const KeyPrefix = {
   order: 'ORDER#',
   idempotency: 'IDEMPOTENCY#',
   qrOrder: 'QR_ORDER#',
+  till: 'TILL#',
   notification: 'NOTIFICATION#',
   hint: 'HINT#',
 } as const;

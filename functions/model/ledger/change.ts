@@ -5,6 +5,7 @@
  * same way.
  */
 import { actorName } from '../actor.ts';
+import { isOpenOrderStatus } from '../order.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import {
   type AttentionItem,
@@ -12,6 +13,7 @@ import {
   CancellationStatus,
   type HistoryEntry,
   type Ledger,
+  LedgerKind,
   type RefundEntry,
   RefundStatus,
 } from './types.ts';
@@ -133,9 +135,14 @@ export const settle = (
   note(draft, `refund_${status}`, `${entry.id}: ${why}`, mercadoPagoRequestId);
 };
 
+/** An order this service put on a till that is still open: re-read until it is paid, expired or cancelled. */
+export const isOpenTillOrder = (ledger: Pick<Ledger, 'kind' | 'order' | 'status'>): boolean =>
+  ledger.kind === LedgerKind.Order && ledger.order?.till !== undefined && isOpenOrderStatus(ledger.status);
+
 export const hasPendingWork = (ledger: Ledger): boolean =>
   ledger.refunds.some((entry) => entry.status === RefundStatus.Pending) ||
-  ledger.cancellation?.status === CancellationStatus.Pending;
+  ledger.cancellation?.status === CancellationStatus.Pending ||
+  isOpenTillOrder(ledger);
 
 const firstCheckOf = (context: RuleContext): string =>
   new Date(nowMsOf(context) + context.settings.firstCheckAfterMs).toISOString();

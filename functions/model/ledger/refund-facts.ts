@@ -141,6 +141,7 @@ const recordExternal = (
     createdAt: normalizeDate(fact.dateCreated) ?? now,
     updatedAt: now,
     ...(provisional ? { provisional: true } : {}),
+    ...(fact.transactionId ? { transactionId: fact.transactionId } : {}),
   };
   draft.ledger.refunds.push(entry);
   note(
@@ -152,12 +153,17 @@ const recordExternal = (
   applyToLinked(draft, entry, fact, mercadoPagoRequestId);
 };
 
+/** An order's refund of one payment transaction cannot be a refund of ours of another one. */
+const sameTransaction = (entry: OurRefund, transactionId: string | null | undefined): boolean =>
+  !transactionId || entry.transactionId === undefined || entry.transactionId === transactionId;
+
 /** Refunds of ours that a Mercado Pago refund of this amount, made then, could be (oldest first). */
 export const candidatesFor = (
   draft: Draft,
   amountMinor: number,
   created: string | null,
   exactAmount = false,
+  transactionId?: string | null,
 ): OurRefund[] =>
   draft.ledger.refunds
     .filter(isOurs)
@@ -167,6 +173,7 @@ export const candidatesFor = (
         entry.mercadoPagoRefundId === null &&
         entry.answeredWith === undefined &&
         (exactAmount ? entry.amountMinor === amountMinor : couldBeOfAmount(entry, amountMinor)) &&
+        sameTransaction(entry, transactionId) &&
         couldHaveMade(entry, created, draft.context.settings.clockToleranceMs),
     )
     .sort(oldestFirst);
@@ -178,7 +185,8 @@ export const candidatesFor = (
 export const confirmProvisional = (draft: Draft): void => {
   for (const entry of draft.ledger.refunds) {
     if (entry.origin !== RefundOrigin.External || !entry.provisional) continue;
-    if (candidatesFor(draft, entry.amountMinor, entry.createdAt).length > 0) continue;
+    if (candidatesFor(draft, entry.amountMinor, entry.createdAt, false, entry.transactionId).length > 0)
+      continue;
     delete entry.provisional;
     entry.updatedAt = draft.context.now;
     note(
@@ -219,7 +227,7 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
     }
     const amountMinor = minorOf(draft, fact.amount);
     const created = normalizeDate(fact.dateCreated);
-    const all = candidatesFor(draft, amountMinor, created);
+    const all = candidatesFor(draft, amountMinor, created, false, fact.transactionId);
     const candidates = all.filter((entry) => !spoken.has(entry.id));
     const oldest = candidates[0];
     if (oldest === undefined) {

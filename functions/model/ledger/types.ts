@@ -176,6 +176,27 @@ export interface HistoryEntry {
   mercadoPagoRequestId?: string;
 }
 
+/** A payment transaction of an order, as last read. */
+export interface OrderTransaction {
+  id: string;
+  amountMinor: number;
+  status: string;
+}
+
+/** What an order's ledger keeps of the order itself (refund checks, till events, stale deliveries). */
+export interface OrderInfo {
+  /** Mercado Pago's creation date of the order (its refund window counts from it); null when not shown. */
+  createdAt: string | null;
+  /** The site of the order's country, when Mercado Pago says. */
+  siteId: string | null;
+  externalReference: string | null;
+  transactions: OrderTransaction[];
+  /** The till this service put the order on (QR_API=orders): while open, reconciliation re-reads it. */
+  till?: string;
+  /** The highest `data.version` of an `order` webhook whose re-read changed this ledger. */
+  version?: number;
+}
+
 /** When reconciliation looks at this ledger next (present while it holds pending work). */
 export interface CheckSchedule {
   nextCheckAt: string;
@@ -196,6 +217,8 @@ export interface Ledger {
   statusHistory: StatusChange[];
   refunds: RefundEntry[];
   cancellation?: CancellationRecord;
+  /** Orders API orders only. */
+  order?: OrderInfo;
   attention: AttentionItem[];
   history: HistoryEntry[];
   schedule?: CheckSchedule;
