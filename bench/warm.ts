@@ -231,6 +231,7 @@ export const operationName = (id: FunctionId): string =>
   ({
     refunds: 'refund',
     cancellation: 'cancellation',
+    orders: 'order refund',
     'qr-orders': 'qr-order',
     webhook: 'notification',
     'notification-processor': 'queued notification',
@@ -239,6 +240,7 @@ export const operationName = (id: FunctionId): string =>
     'reports-job': 'settlement report',
     'not-found': 'unknown route',
     'event-publisher': 'stream batch',
+    ops: 'operator request',
   })[id];
 
 /** The median of the per-process differences, for the report. */

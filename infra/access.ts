@@ -17,7 +17,7 @@ export type TableAction =
 export interface FunctionAccess {
   /** Actions on the table itself. */
   table: readonly TableAction[];
-  /** Query on the sparse pending-work index (gsi1): only the reconciliation job reads it. */
+  /** Query on the sparse pending-work index (gsi1): the reconciliation job and the operations routes read it. */
   queriesPendingIndex: boolean;
   /** secretsmanager:GetSecretValue on the Mercado Pago access token. */
   readsAccessToken: boolean;
@@ -32,6 +32,8 @@ export interface FunctionAccess {
   sendsNotifications: boolean;
   /** s3:PutObject / s3:GetObject on the reports bucket (REPORTS_BUCKET): only the reports job. */
   usesReportsBucket?: boolean;
+  /** sqs:GetQueueAttributes on the notifications' dead-letter queue (NOTIFICATION_DLQ_URL): its depth only. */
+  countsDeadLetters: boolean;
 }
 
 const READ_WRITE: readonly TableAction[] = [
@@ -51,6 +53,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   cancellation: {
     table: READ_WRITE,
@@ -59,6 +62,17 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
+  },
+  // The refund function's row, for Orders API orders.
+  orders: {
+    table: READ_WRITE,
+    queriesPendingIndex: false,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+    countsDeadLetters: false,
   },
   'qr-orders': {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -67,6 +81,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
   // re-reads the resource): neither the token's ARN nor a read on it.
@@ -77,6 +92,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: true,
     publishesEvents: false,
     sendsNotifications: true,
+    countsDeadLetters: false,
   },
   'notification-processor': {
     table: READ_WRITE,
@@ -85,6 +101,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   reconcile: {
     table: READ_WRITE,
@@ -93,6 +110,18 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
+  },
+  // The operations routes: read and write ledgers and their keys like the refund routes, list every open
+  // ledger from the index (gsi1), re-read Mercado Pago, and count the dead letters for a person.
+  ops: {
+    table: READ_WRITE,
+    queriesPendingIndex: true,
+    readsAccessToken: true,
+    readsWebhookSecrets: false,
+    publishesEvents: false,
+    sendsNotifications: false,
+    countsDeadLetters: true,
   },
   // Reads the table only: the refunds-by-day index, the ledgers it points at, each day's reconciliation.
   reports: {
@@ -102,6 +131,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   // Requests, downloads (to the bucket) and reconciles settlement reports; re-reads payments and chargebacks.
   'reports-job': {
@@ -112,6 +142,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     publishesEvents: false,
     sendsNotifications: false,
     usesReportsBucket: true,
+    countsDeadLetters: false,
   },
   // The `$default` route's 404/405: no configuration, no resource, not even the token's ARN.
   'not-found': {
@@ -121,6 +152,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: false,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
   // Reads the table's stream through its event source mapping (stack.ts), which grants that read; no table action.
   'event-publisher': {
@@ -130,5 +162,20 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: false,
     publishesEvents: true,
     sendsNotifications: false,
+    countsDeadLetters: false,
   },
+};
+
+/**
+ * A function's row for these settings: with QR_API=orders the till routes also keep an optional
+ * Idempotency-Key on PUT (BatchGetItem of the key and its ledger, DeleteItem to free it); the instore API
+ * needs neither.
+ */
+export const functionAccess = (
+  functionId: FunctionId,
+  settings: { qrApi: string | undefined },
+): FunctionAccess => {
+  const row = FUNCTION_ACCESS[functionId];
+  if (functionId !== 'qr-orders' || settings.qrApi !== 'orders') return row;
+  return { ...row, table: [...row.table, 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'] };
 };

@@ -26,7 +26,9 @@ export const ContextKey = {
   refundWindowDays: 'refundWindowDays',
   webhookToleranceSeconds: 'webhookToleranceSeconds',
   reconcilePendingAfterSeconds: 'reconcilePendingAfterSeconds',
+  attentionAfterSeconds: 'attentionAfterSeconds',
   publicWebhookUrl: 'publicWebhookUrl',
+  qrApi: 'qrApi',
   logLevel: 'logLevel',
   logRetentionDays: 'logRetentionDays',
   accessTokenSecretArn: 'accessTokenSecretArn',
@@ -62,8 +64,12 @@ export interface StackSettings {
   refundWindowDays: string | undefined;
   webhookToleranceSeconds: number | undefined;
   reconcilePendingAfterSeconds: number | undefined;
+  /** ATTENTION_AFTER_SECONDS of reconcile and the operations routes: when pending work is listed for a person. */
+  attentionAfterSeconds: number | undefined;
   /** The webhook URL to give Mercado Pago when it is not the API's own (e.g. a custom domain). */
   publicWebhookUrl: string | undefined;
+  /** QR_API of the till routes: `instore` (the functions' default when unset) or `orders`. */
+  qrApi: 'instore' | 'orders' | undefined;
   logLevel: LogLevelName;
   logRetention: RetentionDays;
   /** Existing secrets to use instead of creating them (complete ARNs, with the 6-character suffix). */
@@ -219,7 +225,12 @@ export const readSettings = (lookup: Lookup): StackSettings => {
     refundWindowDays,
     webhookToleranceSeconds: integer(lookup, ContextKey.webhookToleranceSeconds, 1, 86_400),
     reconcilePendingAfterSeconds: integer(lookup, ContextKey.reconcilePendingAfterSeconds, 1, 86_400),
+    attentionAfterSeconds: integer(lookup, ContextKey.attentionAfterSeconds, 1, 31_536_000),
     publicWebhookUrl: httpsUrl(lookup, ContextKey.publicWebhookUrl),
+    qrApi: matching(lookup, ContextKey.qrApi, /^(instore|orders)$/, '"instore" or "orders"') as
+      | 'instore'
+      | 'orders'
+      | undefined,
     logLevel: logLevel as LogLevelName,
     logRetention: retention(lookup),
     accessTokenSecretArn: matching(

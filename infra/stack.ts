@@ -87,6 +87,7 @@ export class RefundsStack extends Stack {
       accessToken: this.secrets.accessToken,
       webhookSecrets: this.secrets.webhookSecrets,
       notificationQueue: this.notifications.queue,
+      deadLetterQueue: this.notifications.deadLetterQueue,
       eventBus: this.eventBus,
       webhookUrl,
       reportsBucket: this.reportsBucket.bucket,
@@ -96,11 +97,17 @@ export class RefundsStack extends Stack {
     this.httpApi.addRoutes({
       refunds: fn('refunds'),
       cancellation: fn('cancellation'),
+      orders: fn('orders'),
       'qr-orders': fn('qr-orders'),
       webhook: fn('webhook'),
       reports: fn('reports'),
+      ops: fn('ops'),
     });
     this.httpApi.addCatchAllRoute(fn('not-found'));
+    const callerPolicies = this.httpApi.addCallerPolicies({
+      deadLetterQueue: this.notifications.deadLetterQueue,
+      queue: this.notifications.queue,
+    });
 
     fn('notification-processor').addEventSource(
       new SqsEventSource(this.notifications.queue, {
@@ -168,6 +175,21 @@ export class RefundsStack extends Stack {
       value: this.reportsBucket.bucket.bucketName,
       description: 'Settlement report files and reconciliation results',
     });
+    new CfnOutput(this, 'NotificationDeadLetterQueueArn', {
+      value: this.notifications.deadLetterQueue.queueArn,
+      description:
+        'npm run ops -- redrive --dlq-arn <this> moves its messages back to the notification queue',
+    });
+    if (callerPolicies) {
+      new CfnOutput(this, 'MerchantPolicyArn', {
+        value: callerPolicies.merchant.managedPolicyArn,
+        description: "Attach to the merchant's role: the merchant routes only",
+      });
+      new CfnOutput(this, 'OperatorPolicyArn', {
+        value: callerPolicies.operator.managedPolicyArn,
+        description: "Attach to operators' roles: the operations routes and the dead-letter redrive",
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }
 }

@@ -7,6 +7,7 @@
  * DynamoDB: the running `npm start` (DYNAMODB_ENDPOINT), or this script itself (DATA_DIR, to EVENTS_FILE).
  */
 
+import { createLedgerQueries } from '../functions/adapters/dynamodb/ledger-store.ts';
 import { ConfigError } from '../functions/config/fields.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
 import { loadReconcileConfig, type ReconcileConfig } from '../functions/reconcile/config.ts';
@@ -85,6 +86,29 @@ if (status === undefined) {
       'DATA_DIR or DYNAMODB_ENDPOINT (`npm start` creates the table).',
   );
 }
+/**
+ * A run right after a 202 checks nothing: new pending work is first due RECONCILE_PENDING_AFTER_SECONDS after
+ * it appeared, by the setting of the process that wrote it (`npm start`'s). Says so, and when it is due.
+ */
+const whyNothingWasDue = async (rt: typeof runtime): Promise<string> => {
+  const queries = createLedgerQueries(rt.dynamo, config.storage.tableName);
+  const ids: string[] = [];
+  for await (const id of queries.openLedgerIds()) ids.push(id);
+  const waiting = (await queries.getMany(ids)).filter((ledger) => ledger.schedule !== undefined);
+  if (waiting.length === 0) return 'Nothing was due: no payment holds pending work.';
+  const first = waiting.reduce((a, b) =>
+    (a.schedule?.nextCheckAt ?? '') <= (b.schedule?.nextCheckAt ?? '') ? a : b,
+  );
+  const at = first.schedule?.nextCheckAt ?? '';
+  const inSeconds = Math.max(0, Math.ceil((Date.parse(at) - rt.clock.now()) / 1000));
+  return (
+    `Nothing was due yet: ${waiting.length} payment(s) hold pending work, first checked ` +
+    'RECONCILE_PENDING_AFTER_SECONDS after it appeared (the setting of the server that wrote it; default 120 s), ' +
+    `then with backoff. The next is ${first.id}, due at ${at} (in ${inSeconds} s): run again then, start the ` +
+    `server with a smaller RECONCILE_PENDING_AFTER_SECONDS, or check it now with \`npm run ops -- recheck ${first.id}\`.`
+  );
+};
+
 let exitCode = 0;
 try {
   const report = await runReconcile(reconcileDeps(config, runtime), {
@@ -92,6 +116,7 @@ try {
     deadline: runtime.clock.now() + RUN_BUDGET_MS,
   });
   process.stdout.write(`${JSON.stringify({ reconcile: report })}\n`);
+  if (report.seen === 0) process.stdout.write(`${await whyNothingWasDue(runtime)}\n`);
   if (report.failed > 0) exitCode = 1;
 } catch (error) {
   process.stderr.write(`reconcile failed: ${error instanceof Error ? error.message : String(error)}\n`);

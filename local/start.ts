@@ -9,6 +9,8 @@ import { loadCancellationConfig } from '../functions/cancellation/config.ts';
 import { ConfigError, type Env } from '../functions/config/fields.ts';
 import { decimalsOf, isSiteId } from '../functions/model/money.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
+import { loadOpsConfig } from '../functions/ops/config.ts';
+import { loadOrdersConfig } from '../functions/orders/config.ts';
 import { loadQrOrdersConfig } from '../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../functions/refunds/config.ts';
@@ -47,9 +49,11 @@ if (env.MP_ACCESS_TOKEN && !env.MP_WEBHOOK_SECRET) {
 const CONFIG_LOADERS: readonly ((env: Env) => unknown)[] = [
   loadRefundsConfig,
   loadCancellationConfig,
+  loadOrdersConfig,
   loadQrOrdersConfig,
   loadWebhookConfig,
   loadReconcileConfig,
+  loadOpsConfig,
   loadReportsConfig,
   loadReportsJobConfig,
 ];
@@ -154,11 +158,13 @@ checkConfig(env);
 await createTable(dynamoDbClient(env.DYNAMODB_ENDPOINT), env.TABLE_NAME);
 
 // The handlers read the configuration at import, as at a Lambda cold start.
-const [refunds, cancellation, qrOrders, webhook, reports] = await Promise.all([
+const [refunds, cancellation, orders, qrOrders, webhook, ops, reports] = await Promise.all([
   import('../functions/refunds/handler.ts'),
   import('../functions/cancellation/handler.ts'),
+  import('../functions/orders/handler.ts'),
   import('../functions/qr-orders/handler.ts'),
   import('../functions/webhook/handler.ts'),
+  import('../functions/ops/handler.ts'),
   import('../functions/reports/handler.ts'),
 ]);
 
@@ -168,15 +174,19 @@ const server = await orFail(
     handlers: {
       refunds: refunds.handler,
       cancellation: cancellation.handler,
+      orders: orders.handler,
       'qr-orders': qrOrders.handler,
       webhook: webhook.handler,
+      ops: ops.handler,
       reports: reports.handler,
     },
     timeoutsMs: {
       refunds: functionTimeoutMs,
       cancellation: functionTimeoutMs,
+      orders: functionTimeoutMs,
       'qr-orders': functionTimeoutMs,
       webhook: functionTimeoutMs,
+      ops: functionTimeoutMs,
       reports: functionTimeoutMs,
     },
     extraRoutes: [openApiRoute],
@@ -192,6 +202,13 @@ out(
 out(
   `  Mercado Pago: ${sandbox ? `embedded sandbox at ${sandbox.url} (controls: ${sandbox.url}/__sandbox)` : env.MP_API_BASE_URL}`,
 );
+if (sandbox && dataNote) {
+  out(
+    `  Note: the sandbox keeps its payments and refunds in memory, ${env.DATA_DIR} keeps the ledgers: after a ` +
+      'restart the sandbox has forgotten the refunds they hold and its refund ids start again (the same ids as ' +
+      'stored ones). Empty the folder when restarting, or keep DATA_DIR for an API that remembers.',
+  );
+}
 out(`  Webhook: ${env.PUBLIC_WEBHOOK_URL}`);
 out(`  Events: ${eventsNote}`);
 out(`  OpenAPI: ${server.url}${openApiRoute.path}`);

@@ -131,6 +131,16 @@ export const readExternalStoreId = (env: Env): string | undefined => {
   return storeId;
 };
 
+/** QR_API: which Mercado Pago API the till routes use: `instore` (the legacy one, default) or `orders`. */
+export type QrApi = 'instore' | 'orders';
+
+export const readQrApi = (env: Env): QrApi => {
+  const value = nonEmpty(env, 'QR_API') ?? 'instore';
+  if (value !== 'instore' && value !== 'orders')
+    throw new ConfigError('QR_API', `must be "instore" or "orders", got "${value}"`);
+  return value;
+};
+
 /** PUBLIC_WEBHOOK_URL: this service's notification URL. */
 export const readPublicWebhookUrl = (env: Env): string | undefined => optionalUrl(env, 'PUBLIC_WEBHOOK_URL');
 
@@ -197,6 +207,10 @@ export const readWebhookSigning = (env: Env): WebhookSigning => {
 /** NOTIFICATION_QUEUE_URL: SQS queue for notifications (AWS); unset = processed inline. */
 export const readNotificationQueueUrl = (env: Env): string | undefined =>
   optionalUrl(env, 'NOTIFICATION_QUEUE_URL');
+
+/** NOTIFICATION_DLQ_URL: the notifications' dead-letter queue, counted for a person (AWS); unset locally. */
+export const readDeadLetterQueueUrl = (env: Env): string | undefined =>
+  optionalUrl(env, 'NOTIFICATION_DLQ_URL');
 
 /** EVENT_BUS_NAME: required by the event publisher, the only function that publishes. */
 export const readEventBusName = (env: Env): string => required(env, 'EVENT_BUS_NAME');

@@ -9,7 +9,10 @@ export const FUNCTION_TIMEOUT_SECONDS = {
   /** API functions answer within the HTTP API's 30 s integration limit. */
   refunds: 25,
   cancellation: 25,
+  orders: 25,
   'qr-orders': 25,
+  /** The operations routes: API functions too (the attention list reads every open ledger). */
+  ops: 25,
   /** Mercado Pago waits 22 s for the webhook's answer (then retries anyway). */
   webhook: 20,
   /** Sets the queue's visibility timeout (six times it). */

@@ -16,6 +16,10 @@ export const RefusalCode = {
   UpstreamError: 'UPSTREAM_ERROR',
   PaymentNotCancellable: 'PAYMENT_NOT_CANCELLABLE',
   InPersonPaymentNotCancellable: 'IN_PERSON_PAYMENT_NOT_CANCELLABLE',
+  OrderNotFound: 'ORDER_NOT_FOUND',
+  OrderNotRefundable: 'ORDER_NOT_REFUNDABLE',
+  OrderNotCancellable: 'ORDER_NOT_CANCELLABLE',
+  TransactionRequired: 'TRANSACTION_REQUIRED',
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 

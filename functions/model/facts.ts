@@ -13,6 +13,8 @@ export interface RefundFact {
   /** Mercado Pago's word: approved, in_process, rejected, ... (Orders: processing, processed, ...). */
   status: string;
   dateCreated: string | null;
+  /** Orders API: the payment transaction refunded (`PAY...`), when the body says. */
+  transactionId?: string | null;
 }
 
 export interface PaymentFacts {
@@ -62,4 +64,42 @@ export interface ChargebackFacts {
   documentationDeadline: string | null;
   dateCreated: string | null;
   dateLastUpdated: string | null;
+}
+
+/** A payment transaction of an Orders API order (`transactions.payments[]`). */
+export interface OrderTransactionFact {
+  /** `PAY...` (or an SDK-style `pay_...`): what a partial refund names. */
+  id: string;
+  amount: number;
+  status: string;
+  statusDetail: string | null;
+}
+
+/**
+ * An Orders API order as Mercado Pago reports it (`GET /v1/orders/{id}`), in every form NOTES reports:
+ * amounts from decimal strings, `currency` absent in some bodies (then implied by `site_id` or
+ * `country_code`), dates `created_date`/`date_created`.
+ */
+export interface OrderFacts {
+  id: string;
+  /** `qr`, `online`, `point`... */
+  type: string | null;
+  status: string;
+  statusDetail: string | null;
+  /** The currency, when the body says or its site implies. */
+  currency: string | null;
+  /** The site of `site_id`, or of `country_code` (BRA -> MLB), when known. */
+  siteId: string | null;
+  totalAmount: number;
+  createdDate: string | null;
+  lastUpdatedDate: string | null;
+  /** The seller, when the body says. */
+  userId: string | null;
+  externalReference: string | null;
+  /** QR orders: the till (`config.qr.external_pos_id`) and the mode. */
+  qr: { externalPosId: string; mode: string } | null;
+  /** Dynamic and hybrid QR orders: the EMVCo string to render. */
+  qrData: string | null;
+  payments: OrderTransactionFact[];
+  refunds: RefundFact[];
 }

@@ -81,3 +81,14 @@ export const fromMinorUnits = (minor: number, decimals: number): number => {
   const fraction = String(abs % factor).padStart(decimals, '0');
   return Number(`${sign}${whole}.${fraction}`);
 };
+
+/**
+ * Minor units as the decimal string the Orders API takes (`1050` -> `"10.50"`, CLP `25990` -> `"25990"`):
+ * written from the integer, never through a float.
+ */
+export const toDecimalString = (minor: number, decimals: number): string => {
+  if (!Number.isSafeInteger(minor) || minor < 0) throw new RangeError('an amount must be whole minor units');
+  if (decimals === 0) return String(minor);
+  const factor = 10 ** decimals;
+  return `${Math.floor(minor / factor)}.${String(minor % factor).padStart(decimals, '0')}`;
+};

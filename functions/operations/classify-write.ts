@@ -6,11 +6,12 @@
  * - no try with this Mercado Pago key can have reached Mercado Pago -> `not_sent` (503, nothing recorded);
  *   only on the key's first attempt: a resume or re-send follows an attempt that may have acted;
  * - anything that may have acted -> unknown (pending, settled later). A refusal of a later attempt proves
- *   nothing either (an earlier attempt with the key may have acted), nor does a 409/423 for a key in use.
+ *   nothing either (an earlier attempt with the key may have acted), nor does a 409/423 for a key in use
+ *   (the transport reports those unknown; a 409 is `refused` only when the call named its code a refusal).
  */
 import type { Failure, RefusalCode } from '../model/codes.ts';
 import type { LogFields, Logger } from '../observability/logger.ts';
-import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
+import { MercadoPagoError, MpFailureKind, ORDER_CONFLICT_REFUSALS } from '../ports/mercadopago-errors.ts';
 
 export type WriteFailure =
   | { kind: 'refused'; failure: Failure; freesKey: boolean; requestId?: string }
@@ -47,7 +48,15 @@ export const classifyWriteFailure = (error: unknown, options: ClassifyOptions): 
     mpRequestId: requestId,
   };
   const withId = requestId ? { requestId } : {};
-  if (error.kind === MpFailureKind.Refused && error.httpStatus !== 409 && error.httpStatus !== 423) {
+  // A 409 is a refusal only when its code is one (the Orders API's `invalid_order_status`,
+  // `order_already_refunded`; the transport says `refused` only then); a 409 or 423 for a key in use never is.
+  const refusedConflict =
+    error.httpStatus === 409 && error.causeCodes.some((code) => ORDER_CONFLICT_REFUSALS.includes(code));
+  if (
+    error.kind === MpFailureKind.Refused &&
+    error.httpStatus !== 423 &&
+    (error.httpStatus !== 409 || refusedConflict)
+  ) {
     if (options.attempt > 1) {
       log.warn('a later attempt was refused: an earlier one may have acted, left pending', upstream);
       return {

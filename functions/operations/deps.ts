@@ -3,6 +3,7 @@
 import type { Actor } from '../model/actor.ts';
 import type { Clock } from '../model/clock.ts';
 import { isoAt } from '../model/clock.ts';
+import type { SiteId } from '../model/money.ts';
 import type { RuleContext, SettlementSettings } from '../model/settings.ts';
 import type { LedgerStore } from '../ports/ledger-store.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
@@ -19,6 +20,11 @@ export interface LedgerDeps {
 
 export interface MercadoPagoDeps {
   mercadoPago: MercadoPagoClient;
+}
+
+/** What order reads need besides the order: MP_SITE_ID, whose currency an order naming none is in. */
+export interface OrderDefaults {
+  siteId: SiteId;
 }
 
 export const ruleContext = (

@@ -9,6 +9,7 @@ export const NotificationResource = {
   Payment: 'payment',
   MerchantOrder: 'merchant_order',
   Chargeback: 'chargeback',
+  Order: 'order',
 } as const;
 export type NotificationResource = (typeof NotificationResource)[keyof typeof NotificationResource];
 
@@ -16,8 +17,11 @@ export type NotificationResource = (typeof NotificationResource)[keyof typeof No
 export const RESOURCE_ID = /^\d{1,20}$/;
 
 export const notificationWorkSchema = z.object({
-  resource: z.enum(['payment', 'merchant_order', 'chargeback']),
-  id: z.string().check(z.regex(RESOURCE_ID)),
+  resource: z.enum(['payment', 'merchant_order', 'chargeback', 'order']),
+  /** Digits (payments, merchant orders, chargeback cases) or an Orders id, upper case (`ORD...`). */
+  id: z.string().check(z.regex(/^(\d{1,20}|ORD[A-Z0-9]{20,40})$/)),
+  /** `order` webhooks: the delivery's `data.version` (a delivery no newer than the recorded one is stale). */
+  version: z.optional(z.int().check(z.nonnegative())),
   /** `webhook`: signed; `hint`: IPN or merchant-order notice, rate limited. */
   via: z.enum(['webhook', 'hint']),
   receivedAt: z.string(),

@@ -1,7 +1,7 @@
 /**
  * The processing of one notification, the same whether the processor consumes it from SQS or the webhook
  * runs it inline: re-read the resource it names with our own token and bring the stored state up to date
- * (operations/sync-payment.ts for payments). Throws when it could not (Mercado Pago unavailable, a read
+ * (operations/sync-payment.ts for payments, sync-order.ts for Orders API orders). Throws when it could not (Mercado Pago unavailable, a read
  * about another resource, storage errors), so the notification is retried, never lost.
  */
 import { MERCADOPAGO } from '../model/actor.ts';
@@ -13,6 +13,7 @@ import {
   processMerchantOrder,
   recordMerchantOrder,
 } from './process-merchant-order.ts';
+import { type OrderNotificationOutcome, processOrder } from './process-order.ts';
 import type { ProcessingDeps } from './processing-deps.ts';
 import { type PaymentSync, syncPayment } from './sync-payment.ts';
 
@@ -28,7 +29,8 @@ export type NotificationOutcome =
   | 'unchanged'
   | Exclude<PaymentSync['kind'], 'synced'>
   | MerchantOrderOutcome
-  | ChargebackOutcome;
+  | ChargebackOutcome
+  | OrderNotificationOutcome;
 
 export const processNotification = async (
   deps: ProcessingDeps,
@@ -39,6 +41,8 @@ export const processNotification = async (
   const callOptions = { log, deadline: options.deadline };
   if (work.resource === 'merchant_order') return processMerchantOrder(deps, work.id, callOptions);
   if (work.resource === 'chargeback') return processChargeback(deps, work.id, callOptions);
+  if (work.resource === 'order')
+    return processOrder(deps, work.id, { ...callOptions, version: work.version });
 
   const sync = await syncPayment(deps, work.id, { ...callOptions, by: MERCADOPAGO, userId: deps.userId });
   if (sync.kind === 'other_seller')

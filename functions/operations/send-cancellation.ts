@@ -7,10 +7,15 @@
 import type { Actor } from '../model/actor.ts';
 import { type CancellationCallOutcome, recordCancellationCall } from '../model/ledger/cancellation.ts';
 import type { LedgerEvent } from '../model/ledger/change.ts';
-import { type CancellationRecord, CancellationStatus, type Ledger } from '../model/ledger/types.ts';
+import {
+  type CancellationRecord,
+  CancellationStatus,
+  type Ledger,
+  LedgerKind,
+} from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
-import { cancellationRefusalCode } from '../ports/mercadopago-errors.ts';
+import { cancellationRefusalCode, orderCancellationRefusalCode } from '../ports/mercadopago-errors.ts';
 import { classifyWriteFailure } from './classify-write.ts';
 import { type LedgerDeps, type MercadoPagoDeps, ruleContext } from './deps.ts';
 import { observeEvents } from './observe.ts';
@@ -34,12 +39,20 @@ export type SentCancellation =
     }
   | { kind: 'not_sent'; ledger: Ledger; retryAfterSeconds: number };
 
-const refusalDetail = (code: string): string =>
-  code === 'PAYMENT_NOT_FOUND'
-    ? 'Mercado Pago did not find the payment.'
-    : code === 'PAYMENT_NOT_CANCELLABLE'
-      ? 'Mercado Pago says the payment cannot be cancelled in its current state; an approved payment is refunded instead.'
-      : 'Mercado Pago refused the cancellation.';
+const refusalDetail = (code: string): string => {
+  switch (code) {
+    case 'PAYMENT_NOT_FOUND':
+      return 'Mercado Pago did not find the payment.';
+    case 'PAYMENT_NOT_CANCELLABLE':
+      return 'Mercado Pago says the payment cannot be cancelled in its current state; an approved payment is refunded instead.';
+    case 'ORDER_NOT_FOUND':
+      return 'Mercado Pago did not find the order.';
+    case 'ORDER_NOT_CANCELLABLE':
+      return 'Mercado Pago says the order is no longer open (paid, expired or cancelled); a paid order is refunded instead.';
+    default:
+      return 'Mercado Pago refused the cancellation.';
+  }
+};
 
 export const sendCancellation = async (
   deps: LedgerDeps & MercadoPagoDeps,
@@ -49,25 +62,26 @@ export const sendCancellation = async (
   const fields = { subjectId: ledger.id, attempt };
   let outcome: CancellationCallOutcome;
   let retryAfterSeconds = 0;
+  const isOrder = ledger.kind === LedgerKind.Order;
   try {
-    const answer = await deps.mercadoPago.cancelPayment(ledger.id, {
-      idempotencyKey: input.mercadoPagoKey,
-      deadline: input.deadline,
-      log,
-    });
+    const call = { idempotencyKey: input.mercadoPagoKey, deadline: input.deadline, log };
+    const answer = isOrder
+      ? await deps.mercadoPago.cancelOrder(ledger.id, call)
+      : await deps.mercadoPago.cancelPayment(ledger.id, call);
     const requestId = answer.mercadoPagoRequestId ? { requestId: answer.mercadoPagoRequestId } : {};
     outcome =
-      answer.id === ledger.id
+      // Order ids are compared upper case, as this service stores them.
+      (isOrder ? answer.id.toUpperCase() : answer.id) === ledger.id
         ? { kind: 'answered', status: answer.status, statusDetail: answer.statusDetail, ...requestId }
         : {
             kind: 'unknown',
-            detail: `the answer names payment ${answer.id}, not ${ledger.id}`,
+            detail: `the answer names ${isOrder ? 'order' : 'payment'} ${answer.id}, not ${ledger.id}`,
             ...requestId,
           };
   } catch (error) {
     const failure = classifyWriteFailure(error, {
       attempt,
-      refusalCode: cancellationRefusalCode,
+      refusalCode: isOrder ? orderCancellationRefusalCode : cancellationRefusalCode,
       refusalDetail,
       verb: 'cancelled',
       log,

@@ -22,6 +22,17 @@ export interface LedgerStore {
   oldestPending(): Promise<string | null>;
 }
 
+/** What the operations routes read besides single ledgers: every ledger that may hold something for a person. */
+export interface LedgerQueries {
+  /**
+   * Ids of every ledger with pending work (due or not) or with findings for a person, from the index only:
+   * each once, in no particular order.
+   */
+  openLedgerIds(): AsyncIterable<string>;
+  /** Those ledgers, read consistently (absent ones are left out). */
+  getMany(ids: readonly string[]): Promise<Ledger[]>;
+}
+
 /** A ledger kept changing under a read-modify-write: the write gave up (nothing is lost; retry later). */
 export class LedgerConflictError extends Error {
   constructor(id: string, attempts: number) {

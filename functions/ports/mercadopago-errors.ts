@@ -32,6 +32,8 @@ export interface MercadoPagoErrorDetails {
   attempts?: number;
   /** A read answered about another resource than the one asked for (never used as an answer). */
   aboutAnotherResource?: boolean;
+  /** The short `error` name of a Payments-style body, e.g. `bad_request` or `order_not_found`. */
+  errorName?: string;
   cause?: unknown;
 }
 
@@ -44,6 +46,7 @@ export class MercadoPagoError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly attempts: number;
   readonly aboutAnotherResource: boolean;
+  readonly errorName: string | undefined;
 
   constructor(message: string, details: MercadoPagoErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -56,6 +59,7 @@ export class MercadoPagoError extends Error {
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.attempts = details.attempts ?? 1;
     this.aboutAnotherResource = details.aboutAnotherResource ?? false;
+    this.errorName = details.errorName;
   }
 }
 
@@ -84,6 +88,41 @@ export const cancellationRefusalCode = (error: MercadoPagoError): RefusalCode | 
   if (error.kind !== MpFailureKind.Refused) return null;
   if (hasCode(error, '2000') || error.httpStatus === 404) return 'PAYMENT_NOT_FOUND';
   if (hasCode(error, '2018', '2063', '4293')) return 'PAYMENT_NOT_CANCELLABLE';
+  return null;
+};
+
+/** An Orders API error code (`errors[].code`, or the `error` of a Payments-style body). */
+const hasOrderCode = (error: MercadoPagoError, ...codes: string[]) =>
+  hasCode(error, ...codes) || (error.errorName !== undefined && codes.includes(error.errorName));
+
+/** 409 answers of Orders writes that are refusals (Mercado Pago did not act), not a key still running. */
+export const ORDER_CONFLICT_REFUSALS: readonly string[] = ['invalid_order_status', 'order_already_refunded'];
+
+/** API.md's mapping of a refused order refund; null = not one it names (502). */
+export const orderRefundRefusalCode = (error: MercadoPagoError): RefusalCode | null => {
+  if (error.kind !== MpFailureKind.Refused) return null;
+  if (hasOrderCode(error, 'order_not_found', 'transaction_not_found')) return 'ORDER_NOT_FOUND';
+  if (hasOrderCode(error, 'invalid_order_status', 'order_already_refunded')) return 'ORDER_NOT_REFUNDABLE';
+  if (hasOrderCode(error, 'in_store_payment_refund_order')) return 'REFUND_WINDOW_EXPIRED';
+  if (hasOrderCode(error, 'refund_amount_exceeds')) return 'AMOUNT_EXCEEDS_REFUNDABLE';
+  if (
+    hasOrderCode(
+      error,
+      'unsupported_partially_refunds',
+      'partial_refund_forbidden_with_tips',
+      'partial_refund_not_allowed_with_cashout',
+    )
+  )
+    return 'PARTIAL_REFUND_NOT_SUPPORTED';
+  if (error.httpStatus === 404) return 'ORDER_NOT_FOUND';
+  return null;
+};
+
+/** Mapping of a refused order cancellation (409 `invalid_order_status`: no longer created). */
+export const orderCancellationRefusalCode = (error: MercadoPagoError): RefusalCode | null => {
+  if (error.kind !== MpFailureKind.Refused) return null;
+  if (hasOrderCode(error, 'order_not_found') || error.httpStatus === 404) return 'ORDER_NOT_FOUND';
+  if (hasOrderCode(error, 'invalid_order_status')) return 'ORDER_NOT_CANCELLABLE';
   return null;
 };
 

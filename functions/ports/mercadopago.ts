@@ -3,7 +3,8 @@
  * digits, amounts are numbers in major units as Mercado Pago sent them, dates are the strings it sent
  * (or null when absent or empty). Only the fields the code uses are here; the schemas tolerate the rest.
  */
-import type { ChargebackFacts, PaymentFacts, RefundFact } from '../model/facts.ts';
+import type { ChargebackFacts, OrderFacts, PaymentFacts, RefundFact } from '../model/facts.ts';
+import type { QrOrderRequest } from '../model/till.ts';
 import type { Logger } from '../observability/logger.ts';
 
 export type MpRefundStatus =
@@ -85,6 +86,34 @@ export interface PutQrOrderInput {
   order: MpQrOrder;
 }
 
+/** An Orders API order as Mercado Pago reports it (the model's OrderFacts), with the answer's request id. */
+export type MpOrder = OrderFacts & Answered;
+
+/** Mercado Pago's answer to an order cancellation: the order, or only its id and status. */
+export interface MpOrderCancellation extends Answered {
+  id: string;
+  status: string;
+  statusDetail: string | null;
+}
+
+/** Mercado Pago's answer to an order refund: the order's id and status, and `transactions.refunds[]`. */
+export interface MpOrderRefund extends Answered {
+  orderId: string;
+  status: string | null;
+  refunds: RefundFact[];
+}
+
+export type { QrMode } from '../model/till.ts';
+
+/** `POST /v1/orders` of a QR order; amounts are decimal strings already (`"12.50"`). */
+export type CreateQrOrderInput = QrOrderRequest;
+
+/** A part of an order refund: one payment transaction and an amount (decimal string); none = everything left. */
+export interface OrderRefundPart {
+  transactionId: string;
+  amount: string;
+}
+
 export interface MercadoPagoClient {
   getPayment(paymentId: string, options?: CallOptions): Promise<MpPayment>;
   /**
@@ -106,6 +135,17 @@ export interface MercadoPagoClient {
   getMerchantOrder(merchantOrderId: string, options?: CallOptions): Promise<MpMerchantOrder>;
   /** `GET /v1/chargebacks/{id}`: the case (404: not found with our token). */
   getChargeback(chargebackId: string, options?: CallOptions): Promise<MpChargeback>;
+  /** `POST /v1/orders`: the order created (or the one this key created before). */
+  createOrder(input: CreateQrOrderInput, options: WriteOptions): Promise<MpOrder>;
+  /** `GET /v1/orders/{id}` (orders under 3 months old; older: 404). */
+  getOrder(orderId: string, options?: CallOptions): Promise<MpOrder>;
+  cancelOrder(orderId: string, options: WriteOptions): Promise<MpOrderCancellation>;
+  /** The answer is whatever Mercado Pago answered with: the caller checks which refund of it is its own. */
+  refundOrder(
+    orderId: string,
+    part: OrderRefundPart | undefined,
+    options: WriteOptions,
+  ): Promise<MpOrderRefund>;
 }
 
 /** A chargeback case as Mercado Pago reports it (the model's ChargebackFacts), with the answer's request id. */

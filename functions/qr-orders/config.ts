@@ -9,15 +9,20 @@ import {
   checkLogLevel,
   type Env,
   type MercadoPagoAccess,
+  type QrApi,
   readExternalStoreId,
+  readKeyRetentionDays,
   readMercadoPagoAccess,
   readPublicWebhookUrl,
+  readQrApi,
+  readSettlement,
   readSiteId,
   readStorage,
   readUserId,
   type StorageConfig,
 } from '../config/fields.ts';
 import type { SiteId } from '../model/money.ts';
+import type { SettlementSettings } from '../model/settings.ts';
 
 export interface TillsConfig {
   /** MP_USER_ID: the collector whose tills these are. */
@@ -29,11 +34,17 @@ export interface TillsConfig {
 export interface QrOrdersConfig {
   storage: StorageConfig;
   mercadoPago: MercadoPagoAccess;
+  /** QR_API: the instore API (default) or the Orders API. */
+  qrApi: QrApi;
+  /** QR_API=orders: each till order has a ledger (its refunds, its reconciliation). */
+  settlement: SettlementSettings;
+  /** QR_API=orders: an optional Idempotency-Key on PUT follows the usual rules. */
+  keyRetentionDays: number;
   /** MP_SITE_ID: its currency is the orders' currency. */
   siteId: SiteId;
   /** MP_EXTERNAL_STORE_ID: the store of orders whose body names none. */
   defaultStoreId: string | undefined;
-  /** The tills' settings, or which variable is missing. */
+  /** The instore tills' settings, or which variable is missing (QR_API=orders needs neither). */
   tills: TillsConfig | ConfigError;
 }
 
@@ -51,6 +62,9 @@ export const loadQrOrdersConfig = (env: Env = process.env): QrOrdersConfig => {
   return {
     storage: readStorage(env),
     mercadoPago: readMercadoPagoAccess(env),
+    qrApi: readQrApi(env),
+    settlement: readSettlement(env),
+    keyRetentionDays: readKeyRetentionDays(env),
     siteId: readSiteId(env),
     defaultStoreId: readExternalStoreId(env),
     tills: readTills(env),

@@ -5,12 +5,25 @@ import { ProblemError } from '../http/problems.ts';
 import type { Clock } from '../model/clock.ts';
 import type { SiteId } from '../model/money.ts';
 import { rootLogger } from '../observability/logger.ts';
+import type { LedgerDeps, MercadoPagoDeps, OrderDefaults } from '../operations/deps.ts';
+import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
 import type { QrOrderStore } from '../ports/qr-order-store.ts';
-import { createRuntime, mercadoPagoClientOf, qrOrderStoreOf, type Runtime } from '../runtime/runtime.ts';
+import type { TillStore } from '../ports/till-store.ts';
+import {
+  createRuntime,
+  keyedRequestDepsOf,
+  ledgerDepsOf,
+  mercadoPagoClientOf,
+  qrOrderStoreOf,
+  type Runtime,
+  tillStoreOf,
+} from '../runtime/runtime.ts';
 import type { QrOrdersConfig } from './config.ts';
 
-export interface QrOrderDeps {
+/** QR_API=instore (the default): the legacy instore orders API. */
+export interface InstoreQrDeps {
+  qrApi?: 'instore';
   mercadoPago: MercadoPagoClient;
   qrOrders: QrOrderStore;
   clock: Clock;
@@ -24,13 +37,32 @@ export interface QrOrderDeps {
   notificationUrl: string;
 }
 
-/** The QR routes' dependencies, or why they cannot be served (a variable only QR orders need is missing). */
+/** QR_API=orders: the Orders API, the till -> order map, and a ledger per till order. */
+export interface TillOrderDeps extends LedgerDeps, MercadoPagoDeps, KeyedRequestDeps, OrderDefaults {
+  qrApi: 'orders';
+  tills: TillStore;
+}
+
+export type QrOrderDeps = InstoreQrDeps | TillOrderDeps;
+
+/** The QR routes' dependencies, or why they cannot be served (a variable only instore QR needs is missing). */
 export const qrOrderDeps = (
   config: QrOrdersConfig,
   runtime: Runtime = createRuntime(config.storage),
 ): QrOrderDeps | ConfigError => {
+  if (config.qrApi === 'orders') {
+    return {
+      qrApi: 'orders',
+      ...ledgerDepsOf(runtime, config.settlement),
+      ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
+      mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+      tills: tillStoreOf(runtime),
+      siteId: config.siteId,
+    };
+  }
   if (config.tills instanceof ConfigError) return config.tills;
   return {
+    qrApi: 'instore',
     mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
     qrOrders: qrOrderStoreOf(runtime),
     clock: runtime.clock,

@@ -17,6 +17,10 @@ export interface QrOrderView {
   items: QrOrderItemView[];
   expiresAt?: string;
   status: QrOrderStatus;
+  /** QR_API=orders: the Orders API order, its mode, and for dynamic and hybrid orders the EMVCo string. */
+  orderId?: string;
+  mode?: 'static' | 'dynamic' | 'hybrid';
+  qrData?: string;
 }
 
 /**

@@ -15,7 +15,7 @@ import { type QrOrderRecord, QrOrderStatus } from '../model/qr-order.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MpQrOrder } from '../ports/mercadopago.ts';
 import { MercadoPagoError, MpFailureKind } from '../ports/mercadopago-errors.ts';
-import type { QrOrderDeps } from './deps.ts';
+import type { InstoreQrDeps } from './deps.ts';
 import { qrOrderView } from './order-view.ts';
 import { orderAmountProblems } from './qr-order-rules.ts';
 import { DEFAULT_TTL_SECONDS, type PutQrOrderBody } from './schemas.ts';
@@ -32,7 +32,7 @@ const noOrder = (externalPosId: string): ProblemError =>
 const invalid = (field: string, message: string): ProblemError =>
   new ProblemError('VALIDATION_ERROR', `${field}: ${message}`, { errors: [{ field, message }] });
 
-export const getQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<HttpResponse> => {
+export const getQrOrder = async (deps: InstoreQrDeps, input: CallInput): Promise<HttpResponse> => {
   const order: MpQrOrder | null = await deps.mercadoPago.getQrOrder(deps.userId, input.externalPosId, {
     deadline: input.deadline,
     log: input.log,
@@ -44,10 +44,13 @@ export const getQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<H
 };
 
 export const putQrOrder = async (
-  deps: QrOrderDeps,
+  deps: InstoreQrDeps,
   input: CallInput & { body: PutQrOrderBody },
 ): Promise<HttpResponse> => {
   const { body, log } = input;
+  // The instore API has one kind of order: the till's static QR (`"mode": "static"` says so).
+  if (body.mode !== undefined && body.mode !== 'static')
+    throw invalid('mode', 'must be static with QR_API=instore (dynamic and hybrid QR need QR_API=orders)');
   const currency = SITE_CURRENCY[deps.siteId];
   const problems = orderAmountProblems(body, currency);
   if (problems.length > 0) {
@@ -117,13 +120,17 @@ export const putQrOrder = async (
 };
 
 /** Writes the record; a paid one with this reference (a race with its notification) is kept and returned. */
-const recordOrder = async (deps: QrOrderDeps, record: QrOrderRecord, log: Logger): Promise<QrOrderRecord> => {
+const recordOrder = async (
+  deps: InstoreQrDeps,
+  record: QrOrderRecord,
+  log: Logger,
+): Promise<QrOrderRecord> => {
   if (await deps.qrOrders.put(record)) return record;
   log.warn('QR order reference already paid: record kept', { externalReference: record.externalReference });
   return (await deps.qrOrders.get(record.externalReference)) ?? record;
 };
 
-export const deleteQrOrder = async (deps: QrOrderDeps, input: CallInput): Promise<HttpResponse> => {
+export const deleteQrOrder = async (deps: InstoreQrDeps, input: CallInput): Promise<HttpResponse> => {
   const removed = await deps.mercadoPago.deleteQrOrder(deps.userId, input.externalPosId, {
     deadline: input.deadline,
     log: input.log,

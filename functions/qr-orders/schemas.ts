@@ -25,7 +25,8 @@ export const qrOrderItemSchema = z.strictObject({
 
 /**
  * PUT /pos/{externalPosId}/order. Strict: an unknown field is a 400 naming it. Amounts are checked again
- * in the site's currency (items add up, item totals are price x quantity) by qr-order-rules.ts.
+ * in the site's currency (items add up, item totals are price x quantity) by qr-order-rules.ts. `mode` other
+ * than static needs QR_API=orders.
  */
 export const putQrOrderBodySchema = z.strictObject({
   externalStoreId: z.optional(referenceSchema),
@@ -35,6 +36,8 @@ export const putQrOrderBodySchema = z.strictObject({
   totalAmount: amountSchema,
   items: z.array(qrOrderItemSchema).check(z.minLength(1)),
   ttlSeconds: z.optional(z.int().check(z.gte(MIN_TTL_SECONDS), z.lte(MAX_TTL_SECONDS))),
+  /** QR_API=orders: the till's static QR (default), the order's own code (dynamic), or both (hybrid). */
+  mode: z.optional(z.enum(['static', 'dynamic', 'hybrid'])),
 });
 
 export type PutQrOrderBody = z.infer<typeof putQrOrderBodySchema>;

@@ -1,13 +1,11 @@
 /** What the reconciliation job needs: the stores, Mercado Pago, and its thresholds. */
-import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
+import type { CheckDeps } from '../operations/check-ledger.ts';
 import { createRuntime, ledgerDepsOf, mercadoPagoClientOf, type Runtime } from '../runtime/runtime.ts';
 import type { ReconcileConfig } from './config.ts';
 
-export interface ReconcileDeps extends LedgerDeps, MercadoPagoDeps {
+export interface ReconcileDeps extends CheckDeps {
   /** The seller (MP_USER_ID). */
   userId: string | undefined;
-  /** ATTENTION_AFTER_SECONDS, in ms: pending work older than this is reported for a person. */
-  attentionAfterMs: number;
 }
 
 /** From a function's configuration (Lambda cold start, or `npm run reconcile`). */
@@ -18,5 +16,6 @@ export const reconcileDeps = (
   ...ledgerDepsOf(runtime, config.settlement),
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   userId: config.userId,
+  siteId: config.siteId,
   attentionAfterMs: config.attentionAfterSeconds * 1000,
 });

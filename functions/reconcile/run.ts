@@ -7,8 +7,8 @@ import { TIMING } from '../config/timing.ts';
 import { isoAt } from '../model/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
+import { checkLedger } from '../operations/check-ledger.ts';
 import type { ReconcileDeps } from './deps.ts';
-import { reconcileLedger } from './reconcile-ledger.ts';
 
 /** Time one ledger's check may take at most (config/timing.ts). */
 export const LEDGER_BUDGET_MS = TIMING.reconcileLedgerBudgetMs;
@@ -82,7 +82,7 @@ export const runReconcile = async (
       if (id === undefined) return;
       report.seen++;
       try {
-        const result = await reconcileLedger(deps, id, {
+        const result = await checkLedger(deps, id, {
           log,
           deadline: Math.min(options.deadline, deps.clock.now() + LEDGER_BUDGET_MS),
         });

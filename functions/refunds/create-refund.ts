@@ -14,6 +14,7 @@ import { refundWindowDaysFor } from '../config/fields.ts';
 import { lockUntil } from '../config/timing.ts';
 import { keyedResponse } from '../http/keyed-response.ts';
 import { ProblemError, refusalProblem } from '../http/problems.ts';
+import { refundResponse } from '../http/refund-response.ts';
 import { problemResponse } from '../http/response.ts';
 import type { HttpResponse } from '../http/types.ts';
 import { caller } from '../model/actor.ts';
@@ -36,7 +37,6 @@ import type { IdempotencyRecord } from '../ports/idempotency-store.ts';
 import type { MpPayment } from '../ports/mercadopago.ts';
 import { isNotFound } from '../ports/mercadopago-errors.ts';
 import type { RefundDeps } from './deps.ts';
-import { refundResponse } from './responses.ts';
 
 export const CREATE_REFUND_ROUTE = 'POST /payments/{paymentId}/refunds';
 

@@ -15,4 +15,5 @@ export const createRefundBodySchema = z.strictObject({
 
 export type CreateRefundBody = z.infer<typeof createRefundBodySchema>;
 
-export const refundIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a refund id'));
+/** Shared with the operations routes (functions/http/parameters.ts). */
+export { refundIdSchema } from '../http/parameters.ts';

@@ -12,6 +12,7 @@ import { createLedgerStore } from '../adapters/dynamodb/ledger-store.ts';
 import { createQrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
 import { createReconciliationStore } from '../adapters/dynamodb/reconciliation-store.ts';
 import { createRefundIndex } from '../adapters/dynamodb/refund-index.ts';
+import { createTillStore } from '../adapters/dynamodb/till-store.ts';
 import { createMercadoPagoClient } from '../adapters/mercadopago/client.ts';
 import { createSecretResolver } from '../adapters/secrets.ts';
 import type { MercadoPagoAccess, StorageConfig } from '../config/fields.ts';
@@ -26,6 +27,7 @@ import type { MercadoPagoClient } from '../ports/mercadopago.ts';
 import type { QrOrderStore } from '../ports/qr-order-store.ts';
 import type { ReconciliationStore } from '../ports/reconciliation-store.ts';
 import type { RefundIndex } from '../ports/refund-index.ts';
+import type { TillStore } from '../ports/till-store.ts';
 
 /** The process-wide pieces every function shares: the table's client, the clock, ids. */
 export interface Runtime {
@@ -66,6 +68,9 @@ export const keyedRequestDepsOf = (runtime: Runtime, keyRetentionDays: number): 
 export const qrOrderStoreOf = (runtime: Runtime): QrOrderStore =>
   createQrOrderStore(runtime.dynamo, runtime.tableName);
 
+export const tillStoreOf = (runtime: Runtime): TillStore =>
+  createTillStore(runtime.dynamo, runtime.tableName);
+
 /** Notification processing (processor, inline webhook) and reconciliation share these. */
 export const processingDepsOf = (
   config: ProcessingConfig,
@@ -74,7 +79,9 @@ export const processingDepsOf = (
   ...ledgerDepsOf(runtime, config.settlement),
   mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
   qrOrders: qrOrderStoreOf(runtime),
+  tills: tillStoreOf(runtime),
   userId: config.userId,
+  siteId: config.siteId,
 });
 
 /** The reports' stores: each day's reconciliation and the refunds-by-day index. */

@@ -22,6 +22,8 @@ export interface WebhookShape {
   /** The body's `id`: the notification's own id, the same on Mercado Pago's retries. */
   notificationId: string | undefined;
   userId: string | undefined;
+  /** `order` webhooks: the body's `data.version` (grows with each change of the order). */
+  version: number | undefined;
 }
 
 export interface HintShape {
@@ -60,6 +62,12 @@ const field = (value: unknown, key: string): unknown =>
     ? (value as Record<string, unknown>)[key]
     : undefined;
 
+/** A whole non-negative number, or its digits (as a body may send it); anything else is no version. */
+const versionOf = (value: unknown): number | undefined => {
+  const number = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isSafeInteger(number) && number >= 0 ? number : undefined;
+};
+
 /** Never equal to a query value: a body data.id that is present but is not an id. */
 const NOT_AN_ID = '\u0000not-an-id';
 
@@ -87,6 +95,7 @@ export const classifyNotification = (query: Record<string, string>, body: unknow
       action: typeof action === 'string' ? action.slice(0, MAX_FIELD_LENGTH) : undefined,
       notificationId: idText(field(body, 'id')),
       userId: idText(field(body, 'user_id')),
+      version: versionOf(field(data, 'version')),
     };
   }
   const topic = query.topic;

@@ -1,6 +1,6 @@
 /**
- * POST /webhooks/mercadopago (API.md): classify by shape, verify webhooks' signatures, drop duplicates and
- * rate-limit hints, then hand the work on and answer at once. Nothing is read or written for a webhook
+ * POST /webhooks/mercadopago (API.md): classify by shape, verify webhooks' signatures (`payment` and the
+ * Orders API's `order`), drop duplicates and rate-limit hints, then hand the work on and answer at once. Nothing is read or written for a webhook
  * whose signature is not valid; what answers 200 was either done, queued, a duplicate, or not ours.
  */
 import { TIMING } from '../config/timing.ts';
@@ -8,6 +8,7 @@ import { ProblemError } from '../http/problems.ts';
 import type { HttpRequest, HttpResponse } from '../http/types.ts';
 import { sha256Hex } from '../model/ids.ts';
 import { parseJsonKeepingBigIntegers } from '../model/json.ts';
+import { isOrderId, normalizeOrderId } from '../model/order.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import type { NotificationWork } from '../operations/notification-work.ts';
 import { RESOURCE_ID } from '../operations/notification-work.ts';
@@ -75,14 +76,6 @@ const receiveReportNotice = async (
   return answer('queued');
 };
 
-/** The resource a webhook type names, when this service follows it. */
-const webhookResource = (shape: WebhookShape): NotificationWork['resource'] | undefined => {
-  if (!RESOURCE_ID.test(shape.dataId)) return undefined;
-  if (shape.type === 'payment') return 'payment';
-  if (CHARGEBACK_TOPICS.has(shape.type)) return 'chargeback';
-  return undefined;
-};
-
 const receiveWebhook = async (
   deps: WebhookDeps,
   req: HttpRequest,
@@ -125,14 +118,18 @@ const receiveWebhook = async (
     return answer('ignored');
   }
 
-  // One key per notification: its own id, the same on every delivery and retry of it; else the delivery's
-  // x-request-id. One conditional write takes it (adapters/dynamodb/dedupe-store.ts).
+  // One key per notification, taken with one conditional write (adapters/dynamodb/dedupe-store.ts): its own
+  // id, the same on every delivery and retry of it; an `order` webhook carries none, so the order, the action
+  // and its data.version name the change (the same on every delivery of it, whatever their x-request-id or the
+  // id's casing); else the delivery's x-request-id.
   const key =
     shape.notificationId !== undefined
       ? `event:${sha256Hex(JSON.stringify([shape.type, shape.notificationId, shape.action ?? null]))}`
-      : mpRequestId
-        ? `request:${sha256Hex(mpRequestId)}`
-        : undefined;
+      : resource.resource === 'order' && shape.version !== undefined
+        ? `event:${sha256Hex(JSON.stringify([shape.type, resource.id, shape.action ?? null, shape.version]))}`
+        : mpRequestId
+          ? `request:${sha256Hex(mpRequestId)}`
+          : undefined;
   const owner = `${req.requestId}:${deps.newId('claim')}`;
   if (key !== undefined && !(await deps.dedupe.claim(key, owner, nowMs, CLAIM_LEASE_MS))) {
     putMetric(MetricName.NotificationDuplicate);
@@ -141,8 +138,7 @@ const receiveWebhook = async (
   }
 
   const work: NotificationWork = {
-    resource,
-    id: shape.dataId,
+    ...resource,
     via: 'webhook',
     receivedAt: new Date(nowMs).toISOString(),
     requestId: mpRequestId?.slice(0, 256) || undefined,
@@ -156,6 +152,19 @@ const receiveWebhook = async (
     throw error;
   }
   return answer(outcome === 'queued' ? 'queued' : 'processed');
+};
+
+/** What a signed webhook names: a payment, or an Orders API order (either case, read upper case). */
+const webhookResource = (
+  shape: WebhookShape,
+): Pick<NotificationWork, 'resource' | 'id' | 'version'> | undefined => {
+  if (shape.type === 'payment' && RESOURCE_ID.test(shape.dataId))
+    return { resource: 'payment', id: shape.dataId };
+  if (CHARGEBACK_TOPICS.has(shape.type) && RESOURCE_ID.test(shape.dataId))
+    return { resource: 'chargeback', id: shape.dataId };
+  if (shape.type === 'order' && isOrderId(shape.dataId))
+    return { resource: 'order', id: normalizeOrderId(shape.dataId), version: shape.version };
+  return undefined;
 };
 
 const receiveHint = async (deps: WebhookDeps, req: HttpRequest, shape: HintShape): Promise<HttpResponse> => {

@@ -75,7 +75,8 @@ export const verifySignature = (input: SignatureInput): SignatureCheck => {
   const given = v1.toLowerCase();
   if (tsMs === null || !HEX_SHA256.test(given)) return { ok: false, reason: 'malformed_signature' };
   if (Math.abs(input.nowMs - tsMs) > input.toleranceSeconds * 1000) return { ok: false, reason: 'stale' };
-  if (input.bodyDataId !== undefined && input.bodyDataId !== input.dataId) {
+  // Ids are compared in either case (`ORD...` ids are sent both ways; digits are unaffected).
+  if (input.bodyDataId !== undefined && input.bodyDataId.toLowerCase() !== input.dataId.toLowerCase()) {
     return { ok: false, reason: 'body_data_id_mismatch' };
   }
 

@@ -37,6 +37,20 @@ export const API_P99_LATENCY_MAX_MS = 10_000;
 
 const PERIOD = Duration.minutes(5);
 
+/** Functions that emit no business metric (no route logic, no money): left out of the stage-wide series. */
+const WITHOUT_BUSINESS_METRICS: ReadonlySet<FunctionId> = new Set<FunctionId>([
+  'not-found',
+  'event-publisher',
+]);
+
+/** The runbook of an alarm in infra/README.md: per-function alarms share one per kind. */
+export const runbookOf = (alarmName: string): string =>
+  alarmName.endsWith('-errors') && !alarmName.startsWith('api-')
+    ? '<function>-errors'
+    : alarmName.endsWith('-throttles')
+      ? '<function>-throttles'
+      : alarmName;
+
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
@@ -138,7 +152,14 @@ export class Monitoring extends Construct {
     this.alarm('refund-unsettled-too-long', this.acrossServices(MetricName.RefundUnsettledTooLong, 'SUM'), {
       threshold: 0,
       comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: 'A refund stayed unsettled past the point where reconcile gives up: settle it by hand.',
+      description:
+        'Work pending longer than ATTENTION_AFTER_SECONDS: find it with `npm run ops -- attention`, settle it with `npm run ops -- resolve`.',
+    });
+    this.alarm('attention-raised', this.acrossServices(MetricName.AttentionRaised, 'SUM'), {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description:
+        'The rules listed something only a person can settle (a contradiction, a status without a rule): `npm run ops -- attention`.',
     });
 
     // Reports: every discrepancy is for a person (README "A day's reconciliation"), so is a day that failed.
@@ -178,12 +199,22 @@ export class Monitoring extends Construct {
     this.dashboard = this.createDashboard();
   }
 
-  /** One EMF metric of every function of the stage, combined into one series (SUM or MAX). */
+  /**
+   * One EMF metric of every function that emits business metrics, combined into one series (SUM or MAX).
+   * An alarm's expression takes at most 10 metrics: the two functions that emit none are left out.
+   */
   acrossServices(metricName: MetricName, combine: 'SUM' | 'MAX', label?: string): cloudwatch.MathExpression {
     // Ids must be unique within a graph that shows several of these expressions.
     const idPrefix = metricName.charAt(0).toLowerCase() + metricName.slice(1);
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    Object.values(this.props.serviceNames).forEach((service, index) => {
+    const emitters = Object.entries(this.props.serviceNames)
+      .filter(([id]) => !WITHOUT_BUSINESS_METRICS.has(id as FunctionId))
+      .map(([, service]) => service);
+    if (emitters.length > 10)
+      throw new Error(
+        `an alarm's math expression takes at most 10 metrics, ${emitters.length} functions emit them`,
+      );
+    emitters.forEach((service, index) => {
       usingMetrics[`${idPrefix}${index}`] = new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName,
@@ -213,7 +244,7 @@ export class Monitoring extends Construct {
   ): void {
     const alarm = new cloudwatch.Alarm(this, `Alarm-${name}`, {
       alarmName: `${this.prefix}-${name}`,
-      alarmDescription: options.description,
+      alarmDescription: `${options.description} Runbook: infra/README.md, "${runbookOf(name)}".`,
       metric,
       threshold: options.threshold,
       evaluationPeriods: options.evaluationPeriods ?? 1,

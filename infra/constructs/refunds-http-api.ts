@@ -7,16 +7,18 @@
  * JSON access logs.
  */
 
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { INTEGRATION_TIMEOUT_SECONDS } from '../../functions/config/timing.ts';
-import { type FunctionName, ROUTES } from '../../functions/routes.ts';
+import { type FunctionName, OPERATOR_SCOPE, ROUTES, type RouteAuth } from '../../functions/routes.ts';
 import { AuthMode, type JwtSettings } from '../settings.ts';
 
 export interface RefundsHttpApiProps {
@@ -69,6 +71,7 @@ export class RefundsHttpApi extends Construct {
   /** The `$default` route (404/405), once addCatchAllRoute has run. */
   catchAllRoute: apigw.HttpRoute | undefined;
   private readonly merchantAuthorizer: apigw.IHttpRouteAuthorizer;
+  private readonly authMode: AuthMode;
 
   constructor(scope: Construct, id: string, props: RefundsHttpApiProps) {
     super(scope, id);
@@ -95,6 +98,7 @@ export class RefundsHttpApi extends Construct {
       },
     });
 
+    this.authMode = props.authMode;
     if (props.authMode === AuthMode.Jwt) {
       if (!props.jwt) throw new Error('authMode "jwt" needs a JWT issuer and audience');
       this.merchantAuthorizer = new HttpJwtAuthorizer('MerchantJwt', props.jwt.issuer, {
@@ -127,6 +131,10 @@ export class RefundsHttpApi extends Construct {
         methods: [apigw.HttpMethod[route.method]],
         integration: integrationOf(route.function),
         authorizer: route.auth === 'public' ? publicAuthorizer : this.merchantAuthorizer,
+        // With JWT, operator routes need the `refunds/ops` scope; with IAM, the operator policy (addCallerPolicies).
+        ...(route.auth === 'operator' && this.authMode === AuthMode.Jwt
+          ? { authorizationScopes: [OPERATOR_SCOPE] }
+          : {}),
       });
       if (!created) throw new Error(`no route created for ${route.method} ${route.path}`);
       if (route.auth === 'public') {
@@ -152,6 +160,67 @@ export class RefundsHttpApi extends Construct {
       integration: lambdaIntegration('not-found-integration', handler),
       authorizer: this.merchantAuthorizer,
     });
+  }
+
+  /**
+   * IAM mode: the two caller policies, made from ROUTES so they cannot drift from what is served. Merchant:
+   * `execute-api:Invoke` on each merchant route's method and path, nothing else (a broader `payments/*`
+   * would reach the operator routes under `/payments/{id}/...`). Operator: each operator route, plus what
+   * `npm run ops -- redrive` needs on the dead-letter queue. None with JWT (the token's scope decides).
+   */
+  addCallerPolicies(queues: {
+    deadLetterQueue: sqs.IQueue;
+    queue: sqs.IQueue;
+  }): { merchant: iam.ManagedPolicy; operator: iam.ManagedPolicy } | undefined {
+    if (this.authMode !== AuthMode.Iam) return undefined;
+    const apiLogicalId = Stack.of(this).resolve((this.api.node.defaultChild as CfnResource).logicalId);
+    const routesOf = (auth: RouteAuth) =>
+      ROUTES.filter((route) => route.auth === auth).map((route) => ({
+        method: route.method,
+        path: route.path.replace(/\{\w+\}/g, '*'),
+      }));
+    const invoke = (auth: RouteAuth) =>
+      new iam.PolicyStatement({
+        actions: ['execute-api:Invoke'],
+        resources: routesOf(auth).map((route) =>
+          this.api.arnForExecuteApi(route.method, route.path, '$default'),
+        ),
+      });
+    const merchant = new iam.ManagedPolicy(this, 'MerchantPolicy', {
+      description: 'Merchant systems: refunds, cancellations and QR orders (not the operations routes)',
+      statements: [invoke('merchant')],
+    });
+    const operator = new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      description: 'Operators: the operations routes, and moving the notification dead letters back',
+      statements: [
+        invoke('operator'),
+        new iam.PolicyStatement({
+          actions: [
+            'sqs:StartMessageMoveTask',
+            'sqs:ListMessageMoveTasks',
+            'sqs:CancelMessageMoveTask',
+            'sqs:GetQueueAttributes',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+          ],
+          resources: [queues.deadLetterQueue.queueArn],
+        }),
+        new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues.queue.queueArn] }),
+      ],
+    });
+    // cdk-nag names each wildcard resource: each * is a path parameter of one route, method and stage fixed.
+    const acknowledge = (policy: iam.ManagedPolicy, auth: RouteAuth) =>
+      Validations.of(policy).acknowledge(
+        ...routesOf(auth)
+          .filter((route) => route.path.includes('*'))
+          .map((route) => ({
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/$default/${route.method}${route.path}]`,
+            reason: `The * of ${route.method} ${route.path} is the route's path parameter (a payment, order, till or refund id): one route, method and stage.`,
+          })),
+      );
+    acknowledge(merchant, 'merchant');
+    acknowledge(operator, 'operator');
+    return { merchant, operator };
   }
 
   /** The base URL, ending in `/`. */

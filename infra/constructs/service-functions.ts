@@ -1,5 +1,5 @@
 /**
- * The eight functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
+ * The nine functions of FUNCTION_ENTRIES, each with exactly the variables its configuration loader reads and
  * exactly the grants of its row in infra/access.ts.
  */
 
@@ -12,7 +12,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../functions/config/timing.ts';
 import { FUNCTION_ENTRIES } from '../../functions/routes.ts';
-import { FUNCTION_ACCESS, type FunctionId } from '../access.ts';
+import { type FunctionId, functionAccess } from '../access.ts';
 import type { StackSettings } from '../settings.ts';
 import type { LedgerTable } from './ledger-table.ts';
 import { ProjectFunction } from './project-function.ts';
@@ -26,8 +26,10 @@ interface FunctionSpec {
 const FUNCTION_DESCRIPTIONS: Record<FunctionId, string> = {
   refunds: 'Creates and lists refunds of Mercado Pago payments',
   cancellation: 'Cancels Mercado Pago payments not yet charged',
+  orders: 'Refunds and cancels Mercado Pago Orders API orders',
   'qr-orders': 'Puts, reads and removes in-store QR orders',
   webhook: 'Receives Mercado Pago notifications',
+  ops: 'Operations routes: what waits on a person, histories, rechecks, resolutions',
   'notification-processor': 'Applies queued Mercado Pago notifications to the ledger',
   reconcile: 'Settles pending refunds and cancellations',
   reports: "Lists refunds by day and each day's reconciliation with the settlement report",
@@ -58,6 +60,8 @@ export interface ServiceFunctionsProps {
   accessToken: secretsmanager.ISecret;
   webhookSecrets: secretsmanager.ISecret;
   notificationQueue: sqs.IQueue;
+  /** The notifications' dead-letter queue: the operations routes list its depth. */
+  deadLetterQueue: sqs.IQueue;
   eventBus: events.IEventBus;
   /** The notification URL sent with QR orders (PUBLIC_WEBHOOK_URL). */
   webhookUrl: string;
@@ -86,6 +90,9 @@ export class ServiceFunctions extends Construct {
       settings.reconcilePendingAfterSeconds?.toString(),
     );
     const seller = optional('MP_USER_ID', settings.mercadoPago.userId);
+    const attention = optional('ATTENTION_AFTER_SECONDS', settings.attentionAfterSeconds?.toString());
+    // MP_SITE_ID: the currency of an order whose answer names none.
+    const site = { MP_SITE_ID: settings.mercadoPago.siteId };
     const environments: Record<FunctionId, Record<string, string>> = {
       refunds: {
         ...logLevel,
@@ -95,10 +102,21 @@ export class ServiceFunctions extends Construct {
         ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
       },
       cancellation: { ...logLevel, ...table, ...mercadoPago, ...settlement },
+      orders: {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...optional('REFUND_WINDOW_DAYS', settings.refundWindowDays),
+        MP_SITE_ID: settings.mercadoPago.siteId,
+      },
       'qr-orders': {
         ...logLevel,
         ...table,
         ...mercadoPago,
+        // QR_API=orders: each till order has a ledger, whose first check it schedules.
+        ...settlement,
+        ...optional('QR_API', settings.qrApi),
         ...seller,
         MP_SITE_ID: settings.mercadoPago.siteId,
         ...optional('MP_EXTERNAL_STORE_ID', settings.mercadoPago.externalStoreId),
@@ -113,8 +131,17 @@ export class ServiceFunctions extends Construct {
         NOTIFICATION_QUEUE_URL: props.notificationQueue.queueUrl,
         ...optional('WEBHOOK_TOLERANCE_SECONDS', settings.webhookToleranceSeconds?.toString()),
       },
-      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
-      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller },
+      ops: {
+        ...logLevel,
+        ...table,
+        ...mercadoPago,
+        ...settlement,
+        ...attention,
+        ...site,
+        NOTIFICATION_DLQ_URL: props.deadLetterQueue.queueUrl,
+      },
+      'notification-processor': { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...site },
+      reconcile: { ...logLevel, ...table, ...mercadoPago, ...settlement, ...seller, ...attention, ...site },
       reports: {
         ...logLevel,
         ...table,
@@ -138,7 +165,7 @@ export class ServiceFunctions extends Construct {
 
     const created: Partial<Record<FunctionId, ProjectFunction>> = {};
     for (const functionId of FUNCTION_IDS) {
-      const access = FUNCTION_ACCESS[functionId];
+      const access = functionAccess(functionId, settings);
       const spec = FUNCTION_SPECS[functionId];
       const fn = new ProjectFunction(this, pascalCase(functionId), {
         entry: join(props.projectRoot, FUNCTION_ENTRIES[functionId]),
@@ -166,6 +193,7 @@ export class ServiceFunctions extends Construct {
             'The reports job writes and reads objects of its own bucket only (files and results, one per day).',
         });
       }
+      if (access.countsDeadLetters) fn.allow(['sqs:GetQueueAttributes'], [props.deadLetterQueue.queueArn]);
       created[functionId] = fn;
     }
     this.byId = created as Record<FunctionId, ProjectFunction>;

@@ -71,7 +71,7 @@ export const NEWER_CONTROL_ROUTES: ControlRoute[] = [
   {
     method: 'PUT',
     pattern: new RegExp(`^/__sandbox/orders/${ORDER}/options$`),
-    summary: 'per-order options {partialRefunds: boolean|null}',
+    summary: 'per-order options {partialRefunds?: boolean|null, tips?: boolean, cashOut?: boolean}',
     run: (sandbox, { params, body }) => {
       sandbox.configureOrder(params[0]!, parse(orderOptionsBody, body));
       return { status: 204 };

@@ -7,7 +7,11 @@ const dateInput = z.union([z.string(), z.number()]);
 export const payOrderBody = z.strictObject({ via: z.optional(z.enum(['static', 'dynamic'])) });
 export const rejectOrderBody = z.strictObject({ statusDetail: z.optional(z.string()) });
 export const orderStatusBody = z.strictObject({ status: z.enum(FORCEABLE_ORDER_STATUSES) });
-export const orderOptionsBody = z.strictObject({ partialRefunds: z.nullable(z.boolean()) });
+export const orderOptionsBody = z.strictObject({
+  partialRefunds: z.optional(z.nullable(z.boolean())),
+  tips: z.optional(z.boolean()),
+  cashOut: z.optional(z.boolean()),
+});
 export const settleOrderRefundBody = z.strictObject({ status: z.enum(['processed', 'failed']) });
 
 export const openChargebackBody = z.strictObject({

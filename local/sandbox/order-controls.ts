@@ -31,8 +31,15 @@ export interface OrderControls {
   chargeBackOrder(orderId: string): string;
   /** Settles a `processing` order refund now. */
   settleOrderRefund(refundId: string, status: OrderRefundOutcome): Record<string, unknown>;
-  /** Per-order overrides: `partialRefunds` false refuses partial refunds of this order (null: the site's). */
-  configureOrder(orderId: string, options: { partialRefunds?: boolean | null }): void;
+  /**
+   * Per-order overrides: `partialRefunds` false refuses partial refunds of this order (null: the site's);
+   * `tips` / `cashOut` true make it an order with a tip / a cash-out, whose partial refunds Mercado Pago
+   * refuses (403 `partial_refund_forbidden_with_tips`, 400 `partial_refund_not_allowed_with_cashout`).
+   */
+  configureOrder(
+    orderId: string,
+    options: { partialRefunds?: boolean | null; tips?: boolean; cashOut?: boolean },
+  ): void;
 }
 
 export const orderControls = (ctx: SandboxContext, swept: <T>(run: () => T) => T): OrderControls => ({
@@ -56,5 +63,7 @@ export const orderControls = (ctx: SandboxContext, swept: <T>(run: () => T) => T
     const order = ctx.store.orders.get(orderId);
     if (!order) throw new SandboxControlError(`no order ${orderId}`);
     if (options.partialRefunds !== undefined) order.partialRefunds = options.partialRefunds;
+    if (options.tips !== undefined) order.tips = options.tips;
+    if (options.cashOut !== undefined) order.cashOut = options.cashOut;
   },
 });

@@ -88,6 +88,10 @@ export interface OrderRecord {
   qrData: string | null;
   /** null: the site's setting decides. */
   partialRefunds: boolean | null;
+  /** The order carries a tip (`configureOrder`): no partial refund. */
+  tips?: boolean;
+  /** The order has a cash-out (`configureOrder`): no partial refund. */
+  cashOut?: boolean;
   createdAt: number;
   updatedAt: number;
   /** `data.version` of its webhooks: grows with each change. */

@@ -5,7 +5,9 @@
  * `order_already_refunded`; not `processed`: 409 `invalid_order_status`), refund window from the order's
  * creation (400 `in_store_payment_refund_order`), a refund of the order still `processing` (409
  * `refund_in_progress`, the sandbox's choice: the key stays free), transaction (404 `transaction_not_found`),
- * partial refunds allowed (400 `unsupported_partially_refunds`), amount (400 `refund_amount_exceeds`).
+ * partial refunds allowed (403 `partial_refund_forbidden_with_tips`, 400
+ * `partial_refund_not_allowed_with_cashout`, 400 `unsupported_partially_refunds`), amount (400
+ * `refund_amount_exceeds`).
  * The refund is created `processing` and turns `processed` after `orderRefundDelayMs` (or when settled by a
  * control); then the order is `refunded`/`refunded` (all refunded) or `processed`/`partially_refunded`.
  */
@@ -91,6 +93,20 @@ export const refundOrder = (ctx: SandboxContext, id: string, body: unknown): Ord
   const amountMinor = ask.amountMinor ?? leftMinor;
   if (amountMinor > leftMinor) {
     throw new OrdersHttpError(400, 'refund_amount_exceeds', 'The amount exceeds what is left to refund');
+  }
+  if (amountMinor < leftMinor && order.tips) {
+    throw new OrdersHttpError(
+      403,
+      'partial_refund_forbidden_with_tips',
+      'An order with a tip is refunded in full',
+    );
+  }
+  if (amountMinor < leftMinor && order.cashOut) {
+    throw new OrdersHttpError(
+      400,
+      'partial_refund_not_allowed_with_cashout',
+      'An order with a cash-out is refunded in full',
+    );
   }
   if (amountMinor < leftMinor && !partialRefundsAllowed(ctx, order)) {
     throw new OrdersHttpError(

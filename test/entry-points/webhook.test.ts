@@ -84,6 +84,15 @@ describe('webhook handler, inline (no NOTIFICATION_QUEUE_URL)', () => {
     await expect(load()).rejects.toMatchObject({ name: 'ConfigError', variable });
   });
 
+  it('a negative WEBHOOK_TOLERANCE_SECONDS is told to be non-negative, not merely whole', async () => {
+    withEnv({ ...inlineEnv(), WEBHOOK_TOLERANCE_SECONDS: '-1' });
+    await expect(load()).rejects.toMatchObject({
+      name: 'ConfigError',
+      variable: 'WEBHOOK_TOLERANCE_SECONDS',
+      message: expect.stringContaining('must be a non-negative whole number, got "-1"'),
+    });
+  });
+
   it('processes a signed payment notification before answering 200, once', async () => {
     await serve(inlineEnv());
     const paymentId = paymentRefundedOutside();

@@ -3,6 +3,8 @@ import { loadCancellationConfig } from '../../functions/cancellation/config.ts';
 import { checkLogLevel, type Env } from '../../functions/config/fields.ts';
 import { loadEventPublisherConfig } from '../../functions/event-publisher/config.ts';
 import { loadProcessorConfig } from '../../functions/notification-processor/config.ts';
+import { loadOpsConfig } from '../../functions/ops/config.ts';
+import { loadOrdersConfig } from '../../functions/orders/config.ts';
 import { loadQrOrdersConfig } from '../../functions/qr-orders/config.ts';
 import { loadReconcileConfig } from '../../functions/reconcile/config.ts';
 import { loadRefundsConfig } from '../../functions/refunds/config.ts';
@@ -14,8 +16,10 @@ import type { FunctionId } from '../../infra/access.ts';
 export const CONFIG_LOADERS: Record<FunctionId, (env: Env) => unknown> = {
   refunds: loadRefundsConfig,
   cancellation: loadCancellationConfig,
+  orders: loadOrdersConfig,
   'qr-orders': loadQrOrdersConfig,
   webhook: loadWebhookConfig,
+  ops: loadOpsConfig,
   'notification-processor': loadProcessorConfig,
   reconcile: loadReconcileConfig,
   reports: loadReportsConfig,

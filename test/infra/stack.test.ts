@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE } from '../../functions/observability/metrics.ts';
 import { FUNCTION_ENTRIES, ROUTES, routeKey } from '../../functions/routes.ts';
 import type { FunctionId } from '../../infra/access.ts';
+import { runbookOf } from '../../infra/constructs/monitoring.ts';
 import { createApp } from '../../infra/create-app.ts';
 import { unreadVariables } from './config-loaders.ts';
 import { type CfnResource, resourcesOf, type Synthesized, synthesize } from './synth.ts';
@@ -48,8 +49,10 @@ describe('functions', () => {
     expect(timeouts).toEqual({
       refunds: 25,
       cancellation: 25,
+      orders: 25,
       'qr-orders': 25,
       webhook: 20,
+      ops: 25,
       'notification-processor': 60,
       reconcile: 300,
       reports: 25,
@@ -67,11 +70,15 @@ describe('functions', () => {
       // Every writer leaves its events to the table's stream (each write's outbox): only the publisher has the bus.
       refunds: [...common, token].sort(),
       cancellation: [...common, token].sort(),
+      // The currency of an order that names none: its site's.
+      orders: [...common, token, 'MP_SITE_ID'].sort(),
       'qr-orders': [...common, token, 'MP_SITE_ID', 'PUBLIC_WEBHOOK_URL'].sort(),
       // Enqueues only: no token.
       webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
-      'notification-processor': [...common, token].sort(),
-      reconcile: [...common, token].sort(),
+      // Counts the dead letters for a person: the queue's URL, and (test/infra) its depth only.
+      ops: [...common, token, 'MP_SITE_ID', 'NOTIFICATION_DLQ_URL'].sort(),
+      'notification-processor': [...common, token, 'MP_SITE_ID'].sort(),
+      reconcile: [...common, token, 'MP_SITE_ID'].sort(),
       // Reads the table only: no token.
       reports: common,
       'reports-job': [...common, token, 'REPORTS_BUCKET'].sort(),
@@ -139,6 +146,7 @@ describe('least privilege', () => {
       webhookSecrets: synth.logicalIdOf(synth.stack.secrets.webhookSecrets),
       bus: synth.logicalIdOf(synth.stack.eventBus),
       queue: synth.logicalIdOf(synth.stack.notifications.queue),
+      deadLetters: synth.logicalIdOf(synth.stack.notifications.deadLetterQueue),
       eventFailures: synth.logicalIdOf(synth.stack.eventStream.failureQueue),
       logs: synth.logicalIdOf(synth.stack.functions.byId[functionId].logGroup),
       reportsBucket: synth.logicalIdOf(synth.stack.reportsBucket.bucket),
@@ -156,6 +164,7 @@ describe('least privilege', () => {
       if (json === JSON.stringify({ Ref: ids.webhookSecrets })) return 'webhookSecrets';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.bus, 'Arn'] })) return 'bus';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.queue, 'Arn'] })) return 'queue';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.deadLetters, 'Arn'] })) return 'deadLetterQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.table, 'StreamArn'] })) return 'tableStream';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.eventFailures, 'Arn'] })) return 'eventFailureQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.logs, 'Arn'] })) return 'ownLogGroup';
@@ -200,10 +209,11 @@ describe('least privilege', () => {
   ];
   const readToken = ['secretsmanager:GetSecretValue'];
 
-  it.each([
+  const expectedGrants = [
     // Their events go through the table's stream (event-publisher): no PutEvents of their own.
     ['refunds', { ...base, table: readWrite, accessToken: readToken }],
     ['cancellation', { ...base, table: readWrite, accessToken: readToken }],
+    ['orders', { ...base, table: readWrite, accessToken: readToken }],
     [
       'qr-orders',
       {
@@ -246,6 +256,16 @@ describe('least privilege', () => {
         accessToken: readToken,
       },
     ],
+    [
+      'ops',
+      {
+        ...base,
+        table: readWrite,
+        'index:gsi1': ['dynamodb:Query'],
+        accessToken: readToken,
+        deadLetterQueue: ['sqs:GetQueueAttributes'],
+      },
+    ],
     ['not-found', base],
     ['reports', { ...base, table: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'] }],
     [
@@ -269,7 +289,13 @@ describe('least privilege', () => {
         eventFailureQueue: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
       },
     ],
-  ] as [FunctionId, Record<string, string[]>][])('%s gets exactly its grants', (functionId, expected) => {
+  ] as [FunctionId, Record<string, string[]>][];
+
+  it('lists every function', () => {
+    expect(expectedGrants.map(([id]) => id).sort()).toEqual([...FUNCTION_IDS].sort());
+  });
+
+  it.each(expectedGrants)('%s gets exactly its grants', (functionId, expected) => {
     expect(grantsOf(functionId)).toEqual(expected);
   });
 });
@@ -309,6 +335,67 @@ describe('HTTP API', () => {
     // An unauthenticated caller gets API Gateway's 403 for an unknown route, never a function's answer.
     expect(authorization.$default).toBe('AWS_IAM');
     synth.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('puts operator routes behind IAM too: their permission is the operator policy, not the merchant one', () => {
+    const authorization = Object.fromEntries(
+      routes().map((route) => [route.Properties.RouteKey, route.Properties]),
+    );
+    for (const route of ROUTES.filter((r) => r.auth === 'operator')) {
+      expect(authorization[routeKey(route)]).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+      expect(authorization[routeKey(route)]?.AuthorizationScopes).toBeUndefined();
+    }
+  });
+
+  it('makes the merchant and operator policies from ROUTES: neither reaches the other’s routes', () => {
+    const api = synth.logicalIdOf(synth.stack.httpApi.api);
+    const policies = resourcesOf(synth.template, 'AWS::IAM::ManagedPolicy');
+    const statementsOf = (name: 'MerchantPolicy' | 'OperatorPolicy') => {
+      const [, policy] = Object.entries(policies).find(([id]) => id.includes(name))!;
+      return (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    };
+    /** `METHOD /path` of each execute-api resource (`arn:...:<api>/$default/METHOD/path`). */
+    const invoked = (name: 'MerchantPolicy' | 'OperatorPolicy') =>
+      statementsOf(name)
+        .filter((statement) => statement.Action === 'execute-api:Invoke')
+        .flatMap((statement) => [statement.Resource].flat())
+        .map((resource) => {
+          const parts = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+          expect(parts).toContainEqual({ Ref: api });
+          const tail = String(parts.at(-1));
+          const [, method, path] = /^\/\$default\/([A-Z]+)(\/.*)$/.exec(tail) ?? [];
+          return `${method} ${path}`;
+        })
+        .sort();
+    const expected = (auth: string) =>
+      ROUTES.filter((route) => route.auth === auth)
+        .map((route) => `${route.method} ${route.path.replace(/\{\w+\}/g, '*')}`)
+        .sort();
+    expect(invoked('MerchantPolicy')).toEqual(expected('merchant'));
+    expect(invoked('OperatorPolicy')).toEqual(expected('operator'));
+    // No merchant pattern covers an operator path (IAM's * spans slashes: no `payments/*` alone).
+    const covers = (pattern: string, key: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(key);
+    for (const pattern of invoked('MerchantPolicy'))
+      for (const route of ROUTES.filter((r) => r.auth === 'operator'))
+        expect(covers(pattern, `${route.method} ${route.path}`), `${pattern} / ${routeKey(route)}`).toBe(
+          false,
+        );
+    // The operator's redrive: the dead-letter queue's move task, and sending back to the queue.
+    const dlq = synth.logicalIdOf(synth.stack.notifications.deadLetterQueue);
+    const queue = synth.logicalIdOf(synth.stack.notifications.queue);
+    expect(statementsOf('OperatorPolicy').filter((s) => s.Action !== 'execute-api:Invoke')).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining([
+          'sqs:StartMessageMoveTask',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+        ]),
+        Resource: { 'Fn::GetAtt': [dlq, 'Arn'] },
+      }),
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }),
+    ]);
+    expect(Object.keys(policies)).toHaveLength(2);
   });
 
   it('lets API Gateway invoke not-found, and only it, through $default', () => {
@@ -565,6 +652,21 @@ describe('monitoring', () => {
   const alarmNamed = (suffix: string) =>
     alarms().find((alarm) => alarm.Properties.AlarmName === `mercadopago-refunds-dev-${suffix}`)!;
 
+  it('has a runbook in infra/README.md for every alarm, named in its description', () => {
+    const readme = readFileSync(new URL('../../infra/README.md', import.meta.url), 'utf8');
+    const runbooks = new Set([...readme.matchAll(/^#### Runbook: `([^`]+)`$/gm)].map((match) => match[1]));
+    const named = new Set<string>();
+    for (const alarm of alarms()) {
+      const name = String(alarm.Properties.AlarmName).replace('mercadopago-refunds-dev-', '');
+      const runbook = runbookOf(name);
+      named.add(runbook);
+      expect(runbooks.has(runbook), name).toBe(true);
+      expect(alarm.Properties.AlarmDescription).toContain(`Runbook: infra/README.md, "${runbook}"`);
+    }
+    // No runbook for an alarm that does not exist.
+    expect([...runbooks].sort()).toEqual([...named].sort());
+  });
+
   it('sends every alarm (and its recovery) to the SNS topic', () => {
     expect(alarms().length).toBeGreaterThan(0);
     for (const alarm of alarms()) {
@@ -655,6 +757,7 @@ describe('monitoring', () => {
   it.each([
     ['oldest-pending-refund', 'OldestPendingRefundAgeSeconds', 'Maximum', 900, 'MAX'],
     ['refund-unsettled-too-long', 'RefundUnsettledTooLong', 'Sum', 0, 'SUM'],
+    ['attention-raised', 'AttentionRaised', 'Sum', 0, 'SUM'],
   ] as const)(
     'alarm %s reads %s of every service of the stage',
     (suffix, metricName, stat, threshold, combine) => {
@@ -674,8 +777,11 @@ describe('monitoring', () => {
         });
         return (metricStat.Metric as { Dimensions: { Name: string; Value: string }[] }).Dimensions;
       });
+      // Every function but the two that emit no business metric (an alarm's expression takes at most 10).
       expect(services.sort()).toEqual(
-        FUNCTION_IDS.map((id) => [{ Name: 'service', Value: `${id}-dev` }]).sort(),
+        FUNCTION_IDS.filter((id) => id !== 'not-found' && id !== 'event-publisher')
+          .map((id) => [{ Name: 'service', Value: `${id}-dev` }])
+          .sort(),
       );
     },
   );
@@ -752,6 +858,9 @@ describe('stack', () => {
         'AccessTokenSecretArn',
         'WebhookSecretArn',
         'EventBusName',
+        'NotificationDeadLetterQueueArn',
+        'MerchantPolicyArn',
+        'OperatorPolicyArn',
       ]),
     );
   });

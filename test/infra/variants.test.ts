@@ -30,6 +30,7 @@ beforeAll(() => {
     webhookToleranceSeconds: 120,
     reconcilePendingAfterSeconds: '300',
     publicWebhookUrl: 'https://payments.example.com/webhooks/mercadopago',
+    qrApi: 'orders',
     logLevel: 'warn',
     logRetentionDays: 365,
     accessTokenSecretArn: ACCESS_TOKEN_ARN,
@@ -66,8 +67,14 @@ describe('JWT authorization', () => {
       } else {
         expect(props.AuthorizationType).toBe('JWT');
         expect(props.AuthorizerId).toEqual({ Ref: authorizerId });
+        // Operator routes need the operator scope; merchant routes any valid token.
+        expect(props.AuthorizationScopes, routeKey(route)).toEqual(
+          route.auth === 'operator' ? ['refunds/ops'] : undefined,
+        );
       }
     }
+    // The token's scope decides: no IAM caller policy is made.
+    expect(Object.keys(resourcesOf(synth.template, 'AWS::IAM::ManagedPolicy'))).toEqual([]);
     // The catch-all route (404/405) is behind the merchant authorizer too.
     expect(byKey.get('$default')).toMatchObject({
       AuthorizationType: 'JWT',
@@ -91,6 +98,27 @@ describe('existing secrets', () => {
   });
 });
 
+describe('QR_API=orders', () => {
+  it('grants the till routes what a keyed PUT needs (BatchGetItem, DeleteItem) on the table, no more', () => {
+    const roleId = synth.logicalIdOf(synth.stack.functions.byId['qr-orders'].role);
+    const tableArn = JSON.stringify({ 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.table.table), 'Arn'] });
+    const actions = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+      .flatMap(
+        (policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      )
+      .filter((statement) => [statement.Resource].flat().some((r) => JSON.stringify(r) === tableArn))
+      .flatMap((statement) => [statement.Action].flat());
+    expect(actions.sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+});
+
 describe('settings from context', () => {
   it('reach the functions as their environment variables', () => {
     expect(environmentOf('qr-orders')).toMatchObject({
@@ -102,6 +130,11 @@ describe('settings from context', () => {
       PUBLIC_WEBHOOK_URL: 'https://payments.example.com/webhooks/mercadopago',
       POWERTOOLS_SERVICE_NAME: 'qr-orders-prod',
     });
+    expect(environmentOf('qr-orders')).toMatchObject({
+      QR_API: 'orders',
+      RECONCILE_PENDING_AFTER_SECONDS: '300',
+    });
+    expect(environmentOf('orders')).toMatchObject({ REFUND_WINDOW_DAYS: '120,MLA=360', MP_SITE_ID: 'MLA' });
     expect(environmentOf('refunds').REFUND_WINDOW_DAYS).toBe('120,MLA=360');
     expect(environmentOf('webhook').WEBHOOK_TOLERANCE_SECONDS).toBe('120');
     expect(environmentOf('reconcile').RECONCILE_PENDING_AFTER_SECONDS).toBe('300');
@@ -170,6 +203,7 @@ describe('readSettings', () => {
     ],
     [{ webhookSecretArn: 'arn:aws:ssm:sa-east-1:123456789012:parameter/x-AbC123' }, 'webhookSecretArn'],
     [{ mpApiBaseUrl: 'not a url' }, 'mpApiBaseUrl'],
+    [{ qrApi: 'legacy' }, 'qrApi'],
     [{ jwtAudience: { nested: true }, authMode: 'jwt', jwtIssuer: 'https://a.example.com' }, 'jwtAudience'],
   ])('refuses %j naming %s', (context, key) => {
     let error: unknown;

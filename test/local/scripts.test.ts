@@ -2,7 +2,7 @@
  * `npm start` (local/start.ts) and `npm run reconcile` (local/reconcile.ts) as processes, when what they need
  * is taken: a port in use, a DATA_DIR another process holds open. Each says so in one line and exits.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -155,5 +155,46 @@ describe('npm run reconcile on a DATA_DIR', () => {
     expect(outcome.stderr).toBe('');
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain('{"reconcile":{');
+  });
+});
+
+describe('npm start with DATA_DIR and the embedded sandbox', () => {
+  let dir: string;
+  let dataDir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'data-dir-'));
+    dataDir = join(dir, 'data');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says the sandbox forgets its refunds on restart while the folder keeps the ledgers', async () => {
+    const child = spawn(process.execPath, ['local/start.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        DATA_DIR: dataDir,
+        EVENTS_FILE: join(dir, 'events.jsonl'),
+        LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const exited = once(child, 'exit');
+    try {
+      for await (const chunk of child.stdout) {
+        stdout += String(chunk);
+        if (stdout.includes('Demo payments')) break;
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(stdout).toContain(`data in ${dataDir}`);
+    expect(stdout).toContain('the sandbox keeps its payments and refunds in memory');
+    expect(stdout).toContain('refund ids start again');
   });
 });

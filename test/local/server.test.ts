@@ -156,6 +156,18 @@ describe('local server', () => {
     expect(((await big.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it("answers a body over API Gateway's 10 MB as API Gateway does: 413 {message}, the function never called", async () => {
+    const before = refundRequests.length;
+    const huge = await fetch(`${server.url}/payments/1/refunds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `"${'x'.repeat(10 * 1024 * 1024)}"`,
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ message: 'Request Entity Too Large' });
+    expect(refundRequests).toHaveLength(before);
+  });
+
   it('builds events shaped like the real API Gateway ones', async () => {
     const response = await fetch(`${server.url}/payments/42/cancellation?a=1&a=2&b=x%20y`, {
       method: 'POST',

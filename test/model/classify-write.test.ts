@@ -55,4 +55,20 @@ describe('classifyWriteFailure', () => {
     expect(classify(mp({ kind: 'unavailable' }), 2).kind).toBe('unknown');
     expect(classify(new TypeError('boom')).kind).toBe('unknown');
   });
+
+  it('a 409 is a refusal only when its code is one (the Orders API: invalid_order_status, order_already_refunded)', () => {
+    expect(
+      classify(mp({ kind: 'refused', httpStatus: 409, causeCodes: ['invalid_order_status'] })).kind,
+    ).toBe('refused');
+    expect(
+      classify(mp({ kind: 'refused', httpStatus: 409, causeCodes: ['order_already_refunded'] })).kind,
+    ).toBe('refused');
+    expect(classify(mp({ kind: 'refused', httpStatus: 409, causeCodes: ['refund_in_progress'] })).kind).toBe(
+      'unknown',
+    );
+    // Even a named refusal of a later attempt proves nothing: an earlier one may have acted.
+    expect(
+      classify(mp({ kind: 'refused', httpStatus: 409, causeCodes: ['invalid_order_status'] }), 2).kind,
+    ).toBe('unknown');
+  });
 });

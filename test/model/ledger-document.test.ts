@@ -84,3 +84,27 @@ describe('a document this code did not write', () => {
     expect(() => ledgerFromDocument({ paymentId: '1', refunds: 'no' }, 1, '1')).toThrow(/v1/);
   });
 });
+
+describe('a v2 document', () => {
+  it('keeps every field the rules read: a provisional record, a known answer, a resolution', () => {
+    const base = ledgerFromItem(itemOf('PAYMENT#21000000001') as never)!;
+    const [ours, , , external] = base.refunds;
+    const ledger = {
+      ...base,
+      refunds: [
+        { ...ours!, answeredWith: 'mp-9' },
+        { ...external!, provisional: true },
+        {
+          ...base.refunds[2]!,
+          resolution: { by: 'person:ops', note: 'checked the panel', at: '2026-12-02T10:00:00.000Z' },
+        },
+      ],
+    } as typeof base;
+    const again = ledgerFromDocument(
+      JSON.parse(JSON.stringify(documentOf(ledger))),
+      ledger.version,
+      ledger.id,
+    );
+    expect(again).toEqual(ledger);
+  });
+});

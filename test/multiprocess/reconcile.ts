@@ -21,6 +21,7 @@ export const reconcileAt = (cluster: Cluster, offsetMs: number) => {
       newId,
       settings: DEFAULT_SETTLEMENT_SETTINGS,
       userId: cluster.sandbox.userId,
+      siteId: 'MLB',
       attentionAfterMs: 86_400_000,
     },
     { log: quietLogger, deadline: clock.now() + 20_000 },

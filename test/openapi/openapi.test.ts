@@ -12,6 +12,13 @@ import { cancelledResponse, pendingResponse } from '../../functions/cancellation
 import { cancellationBodySchema } from '../../functions/cancellation/schemas.ts';
 import { Problem, type ProblemCode, ProblemError, problemBody } from '../../functions/http/problems.ts';
 import type { RefundView } from '../../functions/model/ledger/view.ts';
+import {
+  cancellationResolutionBodySchema,
+  recheckBodySchema,
+  refundResolutionBodySchema,
+} from '../../functions/ops/schemas.ts';
+import { orderCancellationResponse } from '../../functions/orders/responses.ts';
+import { createOrderRefundBodySchema, orderCancellationBodySchema } from '../../functions/orders/schemas.ts';
 import { putQrOrderBodySchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema } from '../../functions/refunds/schemas.ts';
 import { FUNCTION_ENTRIES, FunctionName, ROUTES, routeKey } from '../../functions/routes.ts';
@@ -105,6 +112,8 @@ describe('document shape (OpenAPI 3.1)', () => {
     for (const route of ROUTES) {
       const operation = doc.paths[route.path][route.method.toLowerCase()];
       if (route.auth === 'public') expect(operation.security).toEqual([]);
+      else if (route.auth === 'operator')
+        expect(operation.security).toEqual([{ sigv4: [] }, { jwt: ['refunds/ops'] }]);
       else expect(operation.security).toBeUndefined();
     }
   });
@@ -185,7 +194,12 @@ describe('routes', () => {
       reached.push(event.routeKey);
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
     };
-    const examples: Record<string, string> = { paymentId: '123', refundId: 'r-1', externalPosId: 'POS_1' };
+    const examples: Record<string, string> = {
+      paymentId: '123',
+      refundId: 'r-1',
+      externalPosId: 'POS_1',
+      orderId: 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3',
+    };
     const concrete = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => examples[name]!);
 
     beforeAll(async () => {
@@ -278,6 +292,45 @@ describe('request bodies', () => {
     {
       key: 'POST /payments/{paymentId}/cancellation',
       zod: cancellationBodySchema,
+      valid: [{}],
+      invalid: [{ reason: 'no' }],
+    },
+    ...['/payments/{paymentId}', '/orders/{orderId}'].flatMap((subject) => [
+      { key: `POST ${subject}/recheck`, zod: recheckBodySchema, valid: [{}], invalid: [{ force: true }] },
+      {
+        key: `POST ${subject}/refunds/{refundId}/resolution`,
+        zod: refundResolutionBodySchema,
+        valid: [
+          { outcome: 'failed', note: 'no refund in the panel' },
+          { outcome: 'succeeded', mercadoPagoRefundId: '1234567', note: 'the panel shows it' },
+        ],
+        invalid: [
+          { outcome: 'failed' },
+          { outcome: 'done', note: 'x' },
+          { outcome: 'failed', note: '' },
+          { outcome: 'failed', note: 'x'.repeat(501) },
+          { outcome: 'succeeded', mercadoPagoRefundId: 'not an id!', note: 'x' },
+        ],
+      },
+      {
+        key: `POST ${subject}/cancellation/resolution`,
+        zod: cancellationResolutionBodySchema,
+        valid: [{ outcome: 'not_cancelled', note: 'still pending in the panel' }],
+        invalid: [{ outcome: 'failed', note: 'x' }, { outcome: 'cancelled' }],
+      },
+    ]),
+    {
+      key: 'POST /orders/{orderId}/refunds',
+      zod: createOrderRefundBodySchema,
+      valid: [
+        {},
+        { amount: 10.5, reason: 'returned', externalReference: 'ORDER-1', transactionId: 'PAY01ABC' },
+      ],
+      invalid: [{ ammount: 10 }, { amount: 0 }, { transactionId: 'PAY 1' }, { transactionId: '' }],
+    },
+    {
+      key: 'POST /orders/{orderId}/cancellation',
+      zod: orderCancellationBodySchema,
       valid: [{}],
       invalid: [{ reason: 'no' }],
     },
@@ -432,6 +485,22 @@ describe('response bodies', () => {
       [],
     );
     expect(validate(doc, schema('CancellationPending'), pendingResponse('123').body)).toEqual([]);
+    const orderId = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
+    expect(validate(doc, schema('Refund'), { ...refund, paymentId: undefined, orderId })).toEqual([]);
+    for (const state of [
+      { status: 'cancelled', statusDetail: 'canceled_by_api' },
+      { status: 'expired', statusDetail: 'expired' },
+    ] as const)
+      expect(validate(doc, schema('OrderCancelled'), orderCancellationResponse(orderId, state).body)).toEqual(
+        [],
+      );
+    expect(
+      validate(
+        doc,
+        schema('OrderCancellationPending'),
+        orderCancellationResponse(orderId, { status: 'pending' }).body,
+      ),
+    ).toEqual([]);
     const problem = problemBody(
       new ProblemError('VALIDATION_ERROR', 'amount: must be a positive number', {
         errors: [{ field: 'amount', message: 'must be a positive number' }],

@@ -71,4 +71,31 @@ describe('QR-order handler', () => {
       status: 'open',
     });
   });
+
+  it('with QR_API=orders: serves the till from the Orders API, without MP_USER_ID or a store', async () => {
+    withEnv({ ...baseEnv, QR_API: 'orders', MP_USER_ID: '', MP_EXTERNAL_STORE_ID: '' });
+    const handler = await load();
+    h.sandbox.clearRequests();
+    const body = {
+      externalReference: 'orders-wired-1',
+      title: 'Cafe',
+      totalAmount: 5,
+      items: [{ title: 'Cafe', unitPrice: 5, quantity: 1, unitMeasure: 'unit', totalAmount: 5 }],
+      mode: 'dynamic',
+    };
+    const res = await invoke(handler, { method: 'PUT', path: '/pos/CAJA_O/order', body });
+    expect(res).toMatchObject({
+      status: 201,
+      body: { status: 'open', mode: 'dynamic', qrData: expect.any(String) },
+    });
+    expect(h.sandbox.requests({ method: 'POST', path: /^\/v1\/orders$/ })).toHaveLength(1);
+    const read = await invoke(handler, { method: 'GET', path: '/pos/CAJA_O/order' });
+    expect(read.body).toMatchObject({ orderId: res.body.orderId, status: 'open' });
+    expect((await invoke(handler, { method: 'DELETE', path: '/pos/CAJA_O/order' })).status).toBe(204);
+  });
+
+  it('refuses a QR_API that is neither instore nor orders at cold start', async () => {
+    withEnv({ ...baseEnv, QR_API: 'legacy' });
+    await expect(load()).rejects.toMatchObject({ name: 'ConfigError', variable: 'QR_API' });
+  });
 });

@@ -14,7 +14,7 @@ import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { SiteId } from '../../functions/model/money.ts';
 import { createLogger } from '../../functions/observability/logger.ts';
 import type { QrOrderStore } from '../../functions/ports/qr-order-store.ts';
-import type { QrOrderDeps } from '../../functions/qr-orders/deps.ts';
+import type { InstoreQrDeps } from '../../functions/qr-orders/deps.ts';
 import { qrOrderRoutes } from '../../functions/qr-orders/routes.ts';
 import {
   type Harness,
@@ -44,7 +44,7 @@ let h: Harness;
 let store: QrOrderStore;
 let handler: LambdaLike;
 
-const handlerFor = (overrides: Partial<QrOrderDeps> = {}): LambdaLike =>
+const handlerFor = (overrides: Partial<InstoreQrDeps> = {}): LambdaLike =>
   createHttpHandler(
     qrOrderRoutes(async () => ({
       mercadoPago: h.mercadoPago,
@@ -109,6 +109,21 @@ const del = (pos: string) => invoke(handler, { method: 'DELETE', path: `/pos/${p
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('PUT /pos/{externalPosId}/order', () => {
+  it('accepts "mode": "static" (the instore API\'s only one) and refuses the others with QR_API=instore', async () => {
+    const pos = unique('CAJA');
+    expect((await put(pos, { ...validBody(), mode: 'static' })).status).toBe(201);
+    for (const mode of ['dynamic', 'hybrid']) {
+      expect(await put(pos, { ...validBody(), mode })).toMatchObject({
+        status: 400,
+        body: {
+          code: 'VALIDATION_ERROR',
+          errors: [{ field: 'mode', message: expect.stringContaining('QR_API=orders') }],
+        },
+      });
+    }
+    expect(h.sandbox.requests({ method: 'PUT' })).toHaveLength(1);
+  });
+
   it('sends Mercado Pago its fields, the TTL header with a matching expiration_date and our webhook', async () => {
     const pos = unique('CAJA');
     const body = { ...validBody('order-1234'), externalStoreId: 'STORE_9', ttlSeconds: 300 };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { refundApi } from '../refunds/support.ts';
 import { invoke } from '../support/harness.ts';
 import { approvedPayment, type Rig, startRig } from '../webhook/rig.ts';
 
@@ -73,4 +74,23 @@ it('explains what it needs when nothing is configured', async () => {
     code: 2,
     stderr: expect.stringContaining('DYNAMODB_ENDPOINT'),
   });
+});
+
+it('right after a 202 checks nothing, and says why: the first check is due RECONCILE_PENDING_AFTER_SECONDS later', async () => {
+  const paymentId = approvedPayment(rig, 100);
+  // Written by a server with the default first check (120 s), as `npm start` is.
+  const writer = refundApi(rig.h, { settings: { ...rig.h.settings, firstCheckAfterMs: 120_000 } });
+  rig.h.sandbox.loseAnswer({ method: 'POST', path: `^/v1/payments/${paymentId}/refunds$`, times: 10 });
+  expect((await writer.refund(paymentId, { amount: 5 })).status).toBe(202);
+  await rig.h.sandbox.resetFaults();
+  const { stdout } = await script({
+    DYNAMODB_ENDPOINT: rig.h.dynamoEndpoint,
+    TABLE_NAME: rig.h.tableName,
+    MP_API_BASE_URL: rig.h.sandbox.url,
+    MP_ACCESS_TOKEN: rig.h.sandbox.accessToken,
+  });
+  expect(stdout).toContain('"seen":0');
+  expect(stdout).toContain('Nothing was due yet');
+  expect(stdout).toContain('RECONCILE_PENDING_AFTER_SECONDS');
+  expect(stdout).toContain(`npm run ops -- recheck ${paymentId}`);
 });

@@ -63,6 +63,7 @@ export const reconcileWith = (
   newId,
   settings: h.settings,
   userId: undefined,
+  siteId: 'MLB',
   attentionAfterMs: 86_400_000,
   ...overrides,
 });

@@ -163,6 +163,19 @@ describe('POST /v1/orders/{id}/refund', () => {
       ).status,
     ).toBe(400);
 
+    sandbox.configureOrder(id, { partialRefunds: null, tips: true });
+    const part = async () =>
+      refund(id, { transactions: [{ id: (await get(id)).transactions.payments[0].id, amount: '1.00' }] });
+    const tipped = await part();
+    expect([tipped.status, tipped.body.errors[0].code]).toEqual([403, 'partial_refund_forbidden_with_tips']);
+    sandbox.configureOrder(id, { tips: false, cashOut: true });
+    const cashOut = await part();
+    expect([cashOut.status, cashOut.body.errors[0].code]).toEqual([
+      400,
+      'partial_refund_not_allowed_with_cashout',
+    ]);
+    sandbox.configureOrder(id, { cashOut: false });
+
     const old = await paidOrder('10.00');
     sandbox.configure({ orderRefundWindowDaysBySite: { MLB: 90 } });
     clock.advance(90 * DAY + 1);

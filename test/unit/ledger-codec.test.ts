@@ -9,7 +9,8 @@ import {
 import { LEDGER_DICTIONARY_V1 } from '../../functions/adapters/dynamodb/ledger-dictionary.ts';
 import { documentOf } from '../../functions/adapters/dynamodb/ledger-document.ts';
 import { ledgerFromItem, outboxFromItem } from '../../functions/adapters/dynamodb/ledger-store.ts';
-import { ledgerOf, payment } from '../model/builders.ts';
+import { applyOrderRead } from '../../functions/model/ledger/order-read.ts';
+import { at, context, ledgerOf, payment } from '../model/builders.ts';
 
 const EVENT = {
   detailType: 'Refund Succeeded',
@@ -106,6 +107,55 @@ describe('ledger items', () => {
     expect(outboxFromItem({ ...keys, doc: { B: encodeLedgerBody(documentOf(ledger), []) } })).toEqual([]);
     expect(() => outboxFromItem({ ...keys, outbox: { N: '1' } })).toThrow('no body');
     expect(ledgerFromItem({ ...keys })).toBeUndefined();
+  });
+});
+
+describe('order ledgers (Orders API)', () => {
+  const ORDER = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
+  const read = applyOrderRead(
+    undefined,
+    {
+      facts: {
+        id: ORDER,
+        type: 'qr',
+        status: 'processed',
+        statusDetail: 'accredited',
+        currency: 'BRL',
+        siteId: 'MLB',
+        totalAmount: 100,
+        createdDate: at(-86_400_000),
+        lastUpdatedDate: null,
+        userId: '123',
+        externalReference: 'pedido-1',
+        qr: { externalPosId: 'CAJA_01', mode: 'static' },
+        qrData: null,
+        payments: [
+          {
+            id: 'PAY01JQ4S4KY8HWQ6NA5PXB65B3D4',
+            amount: 100,
+            status: 'processed',
+            statusDetail: 'accredited',
+          },
+        ],
+        refunds: [],
+      },
+      at: at(0),
+    },
+    context(0),
+    { defaultCurrency: 'BRL', till: 'CAJA_01', version: 3 },
+  );
+  const ledger = { ...read.ledger!, version: 2 };
+  const keys = { pk: { S: `ORDER#${ORDER}` }, sk: { S: 'LEDGER' }, version: { N: '2' } };
+
+  it('are packed like payment ledgers, the order (transactions, site, till, data.version) inside the document', () => {
+    expect(ledger.order).toMatchObject({ till: 'CAJA_01', version: 3, siteId: 'MLB' });
+    const item = { ...keys, doc: { B: encodeLedgerBody(documentOf(ledger), [EVENT]) }, outbox: { N: '1' } };
+    expect(ledgerFromItem(item)).toEqual(ledger);
+    expect(outboxFromItem(item)).toEqual([EVENT]);
+  });
+
+  it('written before bodies were packed (JSON document) are still read, order included', () => {
+    expect(ledgerFromItem({ ...keys, doc: { S: JSON.stringify(documentOf(ledger)) } })).toEqual(ledger);
   });
 });
 

@@ -115,3 +115,17 @@ it('ignores merchant orders that are not ours', async () => {
   expect(rig.events()).toEqual([]);
   expect((await rig.items()).filter((i) => !i.pk?.S?.startsWith('HINT#'))).toEqual([]);
 });
+
+it('an `opened` merchant order proves nothing (Mercado Pago 2024): the QR order stays open, no event', async () => {
+  await putOrder('order-opened-1', 'TILL3');
+  const merchantOrderId = rig.h.sandbox.qrOrderOf('TILL3')?.merchantOrderId;
+  expect(merchantOrderId).toBeDefined();
+  expect(rig.h.sandbox.getMerchantOrder(merchantOrderId!)?.status).toBe('opened');
+  const [delivery] = await rig.h.sandbox.sendNotification({
+    kind: 'merchant_order',
+    merchantOrderId: merchantOrderId!,
+  });
+  expect(delivery?.status).toBe(200);
+  expect((await store.get('order-opened-1'))?.status).toBe('open');
+  expect(rig.events()).toEqual([]);
+});

@@ -10,6 +10,7 @@ import { type AttributeValue, DeleteItemCommand, ScanCommand } from '@aws-sdk/cl
 import { createNotificationDedupeStore } from '../../functions/adapters/dynamodb/dedupe-store.ts';
 import { createHintLimiter } from '../../functions/adapters/dynamodb/hint-limiter.ts';
 import { createQrOrderStore } from '../../functions/adapters/dynamodb/qr-order-store.ts';
+import { createTillStore } from '../../functions/adapters/dynamodb/till-store.ts';
 import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { Clock } from '../../functions/model/clock.ts';
 import type { EventEnvelope } from '../../functions/model/events/types.ts';
@@ -88,10 +89,12 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
     mercadoPago: h.mercadoPago,
     ledgers: h.ledgers,
     qrOrders: createQrOrderStore(h.dynamo, h.tableName),
+    tills: createTillStore(h.dynamo, h.tableName),
     clock: h.clock,
     newId,
     settings: h.settings,
     userId: options.userId ?? h.sandbox.userId,
+    siteId: 'MLB',
   };
   const webhookDeps: WebhookDeps = {
     secrets: async () => [h.sandbox.webhookSecret],
@@ -152,6 +155,7 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
       newId,
       settings: h.settings,
       userId: options.userId ?? h.sandbox.userId,
+      siteId: 'MLB',
       attentionAfterMs: 86_400_000,
       ...overrides,
     }),

@@ -9,13 +9,20 @@ import { amountSchema, MAX_AMOUNT } from '../../functions/http/amount-schema.ts'
 import {
   externalPosIdSchema,
   idempotencyKeySchema,
+  orderIdSchema,
   paymentIdSchema,
 } from '../../functions/http/parameters.ts';
 import { Problem, type ProblemCode } from '../../functions/http/problems.ts';
+import {
+  cancellationResolutionBodySchema,
+  recheckBodySchema,
+  refundResolutionBodySchema,
+} from '../../functions/ops/schemas.ts';
+import { createOrderRefundBodySchema, orderCancellationBodySchema } from '../../functions/orders/schemas.ts';
 import { putQrOrderBodySchema, qrOrderItemSchema } from '../../functions/qr-orders/schemas.ts';
 import { createRefundBodySchema, refundIdSchema } from '../../functions/refunds/schemas.ts';
 import { daySchema } from '../../functions/reports/schemas.ts';
-import { ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
+import { OPERATOR_SCOPE, ROUTES, type RouteDefinition, routeKey } from '../../functions/routes.ts';
 import {
   ANY_ROUTE_PROBLEMS,
   NO_ROUTE_PROBLEMS,
@@ -24,8 +31,13 @@ import {
   type SchemaName,
 } from './operations.ts';
 import {
+  attentionListSchema,
   cancellationPendingSchema,
+  cancellationResolvedSchema,
   fieldProblemSchema,
+  historySchema,
+  orderCancellationPendingSchema,
+  orderCancelledSchema,
   paymentCancelledSchema,
   paymentRefundsSchema,
   problemSchema,
@@ -41,14 +53,24 @@ type JsonObject = Record<string, unknown>;
 
 const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
   CreateRefundRequest: createRefundBodySchema,
+  CreateOrderRefundRequest: createOrderRefundBodySchema,
   CancellationRequest: cancellationBodySchema,
+  OrderCancellationRequest: orderCancellationBodySchema,
   PutQrOrderRequest: putQrOrderBodySchema,
   QrOrderItemRequest: qrOrderItemSchema,
   WebhookNotification: webhookNotificationSchema,
+  RefundResolutionRequest: refundResolutionBodySchema,
+  CancellationResolutionRequest: cancellationResolutionBodySchema,
+  RecheckRequest: recheckBodySchema,
+  AttentionList: attentionListSchema,
+  History: historySchema,
+  CancellationResolved: cancellationResolvedSchema,
   Refund: refundSchema,
   PaymentRefunds: paymentRefundsSchema,
   PaymentCancelled: paymentCancelledSchema,
   CancellationPending: cancellationPendingSchema,
+  OrderCancelled: orderCancelledSchema,
+  OrderCancellationPending: orderCancellationPendingSchema,
   QrOrder: qrOrderSchema,
   WebhookAnswer: webhookAnswerSchema,
   Problem: problemSchema,
@@ -59,6 +81,11 @@ const COMPONENT_SCHEMAS: Record<SchemaName, z.ZodMiniType> = {
 
 const PATH_PARAMETERS: Record<string, { schema: z.ZodMiniType; description: string }> = {
   paymentId: { schema: paymentIdSchema, description: "Mercado Pago's payment id: 1 to 20 digits." },
+  orderId: {
+    schema: orderIdSchema,
+    description:
+      'An Orders API order id: `ORD` and 20 to 40 letters or digits, either case (shown upper case).',
+  },
   refundId: { schema: refundIdSchema, description: "This service's refund id (`id` of a refund object)." },
   externalPosId: { schema: externalPosIdSchema, description: "The till's external id." },
   date: { schema: daySchema, description: 'A UTC day, YYYY-MM-DD.' },
@@ -196,6 +223,8 @@ const operationOf = (route: RouteDefinition, spec: OperationSpec): JsonObject =>
     description: spec.description,
     tags: [route.function],
     ...(route.auth === 'public' ? { security: [] } : {}),
+    // The operator policy (IAM), or a token with the operator scope (JWT): not the merchant's permission.
+    ...(route.auth === 'operator' ? { security: [{ sigv4: [] }, { jwt: [OPERATOR_SCOPE] }] } : {}),
     parameters,
     ...(spec.body
       ? {
@@ -292,8 +321,11 @@ const noRouteResponses = (): JsonObject =>
   );
 
 const DESCRIPTION = [
-  'Refunds, cancellations and in-store QR orders of Mercado Pago payments, and the notification URL.',
+  'Refunds, cancellations and in-store QR orders of Mercado Pago payments and Orders API orders, and the',
+  'notification URL.',
   'Errors are RFC 9457 problem details (`application/problem+json`); `code` is what clients branch on.',
+  'Operator routes (tag `ops`) need their own permission: the operator IAM policy, or the JWT scope',
+  '`refunds/ops`.',
   'A request matching no operation answers `404 NOT_FOUND`, or `405 METHOD_NOT_ALLOWED` with `Allow` for a',
   'known path (components.responses). In AWS, API Gateway answers some errors itself in its own format',
   '(`{"message"}`): an IAM 403 (or JWT 401) and throttling 429. The local server (`npm start`) needs no',

@@ -8,14 +8,24 @@ import type { ProblemCode } from '../../functions/http/problems.ts';
 /** Names of components.schemas (document.ts registers each one's zod schema). */
 export type SchemaName =
   | 'CreateRefundRequest'
+  | 'CreateOrderRefundRequest'
   | 'CancellationRequest'
+  | 'OrderCancellationRequest'
   | 'PutQrOrderRequest'
   | 'QrOrderItemRequest'
   | 'WebhookNotification'
+  | 'RefundResolutionRequest'
+  | 'CancellationResolutionRequest'
+  | 'RecheckRequest'
+  | 'AttentionList'
+  | 'History'
+  | 'CancellationResolved'
   | 'Refund'
   | 'PaymentRefunds'
   | 'PaymentCancelled'
   | 'CancellationPending'
+  | 'OrderCancelled'
+  | 'OrderCancellationPending'
   | 'QrOrder'
   | 'WebhookAnswer'
   | 'Problem'
@@ -52,6 +62,61 @@ export const NO_ROUTE_PROBLEMS: ProblemCode[] = ['NOT_FOUND', 'METHOD_NOT_ALLOWE
 /** Answers of a JSON body refused before any route code runs (never stored under an idempotency key). */
 const BODY_PROBLEMS: ProblemCode[] = ['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 const IDEMPOTENCY_PROBLEMS: ProblemCode[] = ['REFUND_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED'];
+
+const RESOLUTION_PROBLEMS: ProblemCode[] = [
+  ...BODY_PROBLEMS,
+  'RESOLUTION_CONFLICT',
+  'REFUND_ALREADY_SETTLED',
+  'RESOLUTION_TOO_EARLY',
+  ...IDEMPOTENCY_PROBLEMS,
+];
+
+const HISTORY: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: "The ledger's story: every change, oldest first",
+  description:
+    'From the ledger (no call to Mercado Pago): `by` is the caller, `mercadopago` (what a read brought), ' +
+    '`reconciliation`, or `person:<caller>` (a resolution). 100 a page; the ledger keeps its last 200 lines.',
+  query: { cursor: 'The `nextCursor` of the previous page.' },
+  answers: [{ status: 200, description: 'The changes.', schema: 'History' }],
+};
+
+const RECHECK: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: 'Re-read now and settle what can be settled',
+  description:
+    'What reconciliation does for one payment, due or not: re-read at Mercado Pago, settle what the read ' +
+    'settles, re-send with its own key a refund still within its window. Answers the refunds view.',
+  body: { schema: 'RecheckRequest', required: false, description: 'No fields.' },
+  answers: [{ status: 200, description: 'The refunds view after the check.', schema: 'PaymentRefunds' }],
+};
+
+const REFUND_RESOLUTION: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: "A person's decision on a refund no rule can settle",
+  description:
+    'Only past its re-send window with no attempt running. Checked against a fresh read of Mercado Pago: ' +
+    '`succeeded` needs a `mercadoPagoRefundId` Mercado Pago shows on this payment (order), done, of this ' +
+    'amount, that no other refund of ours holds (a record of it as made elsewhere is withdrawn and named in ' +
+    '`resolution.reattributedFrom`); `failed` is refused while Mercado Pago shows a refund that could be it. ' +
+    'Published like any outcome, with `resolution`.',
+  body: { schema: 'RefundResolutionRequest', required: true, description: 'The decision. Strict.' },
+  idempotencyKey: 'required',
+  answers: [{ status: 200, description: 'The refund, its `resolution` filled.', schema: 'Refund' }],
+};
+
+const CANCELLATION_RESOLUTION: Omit<OperationSpec, 'operationId' | 'problems'> = {
+  summary: "A person's decision on a cancellation no rule can settle",
+  description:
+    "Only past its re-send window. Checked against the payment's (order's) status at Mercado Pago: " +
+    '`cancelled` only when it shows cancelled, `not_cancelled` only when it does not.',
+  body: { schema: 'CancellationResolutionRequest', required: true, description: 'The decision. Strict.' },
+  idempotencyKey: 'required',
+  answers: [
+    {
+      status: 200,
+      description: "The payment's (order's) status at Mercado Pago and the decision.",
+      schema: 'CancellationResolved',
+    },
+  ],
+};
 
 export const OPERATIONS: Record<string, OperationSpec> = {
   'POST /payments/{paymentId}/refunds': {
@@ -163,6 +228,79 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       ...IDEMPOTENCY_PROBLEMS,
     ],
   },
+  'POST /orders/{orderId}/refunds': {
+    operationId: 'createOrderRefund',
+    summary: 'Refund an Orders API order (QR or online), totally or partially',
+    description:
+      'The payment refund rules, for one payment transaction of the order: no body or `{}` refunds ' +
+      'everything left of it, `{"amount": 10.5}` a part; `transactionId` (`PAY...`) is required when the ' +
+      'order has several. Checks, in order: order found, not charged back, `processed`, refund window from ' +
+      "the order's creation (REFUND_WINDOW_DAYS of its country's site), 20 refunds, what is left. Mercado " +
+      "Pago's refund starts `processing` (202) and settles `processed` (201 on a replay, Refund Succeeded).",
+    body: {
+      schema: 'CreateOrderRefundRequest',
+      required: false,
+      description: 'Optional: no body is `{}`. Strict: an unknown field is a 400 naming it.',
+    },
+    idempotencyKey: 'required',
+    answers: [
+      { status: 201, description: 'Refund done (Mercado Pago processed it).', schema: 'Refund' },
+      {
+        status: 202,
+        description:
+          'Not settled yet (`processing` at Mercado Pago, or outcome unknown): `status` is `pending`. ' +
+          'It settles later and never becomes a second refund.',
+        schema: 'Refund',
+      },
+    ],
+    problems: [
+      ...BODY_PROBLEMS,
+      'ORDER_NOT_FOUND',
+      'PAYMENT_CHARGED_BACK',
+      'TRANSACTION_REQUIRED',
+      'ORDER_NOT_REFUNDABLE',
+      'REFUND_WINDOW_EXPIRED',
+      'REFUND_LIMIT_REACHED',
+      'AMOUNT_EXCEEDS_REFUNDABLE',
+      'PARTIAL_REFUND_NOT_SUPPORTED',
+      'REFUND_REJECTED',
+      ...IDEMPOTENCY_PROBLEMS,
+    ],
+  },
+  'GET /orders/{orderId}/refunds': {
+    operationId: 'listOrderRefunds',
+    summary: "An order's refunds, re-read at Mercado Pago and merged with the ledger",
+    description:
+      'The payment view with `orderId`: refunds made elsewhere appear with origin `external`. An order ' +
+      'older than Mercado Pago serves (3 months) is answered from what this service recorded.',
+    answers: [{ status: 200, description: 'The order and its refunds.', schema: 'PaymentRefunds' }],
+    problems: ['VALIDATION_ERROR', 'ORDER_NOT_FOUND'],
+  },
+  'GET /orders/{orderId}/refunds/{refundId}': {
+    operationId: 'getOrderRefund',
+    summary: 'One refund of an order, by id',
+    description: 'From the ledger: no call to Mercado Pago.',
+    answers: [{ status: 200, description: 'The refund.', schema: 'Refund' }],
+    problems: ['VALIDATION_ERROR', 'REFUND_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/cancellation': {
+    operationId: 'cancelOrder',
+    summary: 'Cancel an Orders API order not paid yet (created, action_required)',
+    description:
+      'Already cancelled or expired: 200 with that state and no call. A paid (processed) order cannot be ' +
+      'cancelled: refund it instead.',
+    body: {
+      schema: 'OrderCancellationRequest',
+      required: false,
+      description: 'No fields: no body and `{}` are the same request.',
+    },
+    idempotencyKey: 'optional',
+    answers: [
+      { status: 200, description: 'The order is cancelled (or had expired).', schema: 'OrderCancelled' },
+      { status: 202, description: 'The outcome is not known yet.', schema: 'OrderCancellationPending' },
+    ],
+    problems: [...BODY_PROBLEMS, 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', ...IDEMPOTENCY_PROBLEMS],
+  },
   'GET /pos/{externalPosId}/order': {
     operationId: 'getQrOrder',
     summary: 'The order currently on a till (in-store QR)',
@@ -190,7 +328,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     summary: "Remove the till's order (e.g. the customer paid cash)",
     description: 'Nothing is answered on success.',
     answers: [{ status: 204, description: 'Removed.' }],
-    problems: ['VALIDATION_ERROR', 'QR_ORDER_NOT_FOUND'],
+    problems: ['VALIDATION_ERROR', 'QR_ORDER_NOT_FOUND', 'QR_ORDER_ALREADY_PAID'],
   },
   'POST /webhooks/mercadopago': {
     operationId: 'receiveMercadoPagoNotification',
@@ -222,5 +360,57 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       },
     ],
     problems: ['VALIDATION_ERROR', 'INVALID_SIGNATURE', 'PAYLOAD_TOO_LARGE'],
+  },
+  // Operations (API.md): the operator routes.
+  'GET /ops/attention': {
+    operationId: 'listAttention',
+    summary: 'Everything waiting on a person, oldest first',
+    description:
+      'Refunds and cancellations pending longer than ATTENTION_AFTER_SECONDS, contradictions and status ' +
+      'words without a rule the rules listed, and (AWS) notifications in the dead-letter queue; each with ' +
+      'since when, what is known, and what to do. 100 a page.',
+    query: { cursor: 'The `nextCursor` of the previous page.' },
+    answers: [{ status: 200, description: 'A page of items.', schema: 'AttentionList' }],
+    problems: ['VALIDATION_ERROR'],
+  },
+  'GET /payments/{paymentId}/history': {
+    ...HISTORY,
+    operationId: 'paymentHistory',
+    problems: ['VALIDATION_ERROR', 'PAYMENT_NOT_FOUND'],
+  },
+  'GET /orders/{orderId}/history': {
+    ...HISTORY,
+    operationId: 'orderHistory',
+    problems: ['VALIDATION_ERROR', 'ORDER_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/recheck': {
+    ...RECHECK,
+    operationId: 'recheckPayment',
+    problems: [...BODY_PROBLEMS, 'PAYMENT_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/recheck': {
+    ...RECHECK,
+    operationId: 'recheckOrder',
+    problems: [...BODY_PROBLEMS, 'ORDER_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/refunds/{refundId}/resolution': {
+    ...REFUND_RESOLUTION,
+    operationId: 'resolvePaymentRefund',
+    problems: [...RESOLUTION_PROBLEMS, 'PAYMENT_NOT_FOUND', 'REFUND_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/refunds/{refundId}/resolution': {
+    ...REFUND_RESOLUTION,
+    operationId: 'resolveOrderRefund',
+    problems: [...RESOLUTION_PROBLEMS, 'ORDER_NOT_FOUND', 'REFUND_NOT_FOUND'],
+  },
+  'POST /payments/{paymentId}/cancellation/resolution': {
+    ...CANCELLATION_RESOLUTION,
+    operationId: 'resolvePaymentCancellation',
+    problems: [...RESOLUTION_PROBLEMS, 'PAYMENT_NOT_FOUND'],
+  },
+  'POST /orders/{orderId}/cancellation/resolution': {
+    ...CANCELLATION_RESOLUTION,
+    operationId: 'resolveOrderCancellation',
+    problems: [...RESOLUTION_PROBLEMS, 'ORDER_NOT_FOUND'],
   },
 };

@@ -49,7 +49,15 @@ export const refundSchema = z.object({
   externalReference: z.optional(z.string()),
   failure: z.optional(z.object({ code: z.enum(REFUSAL_CODES), detail: z.string() })),
   /** Present when a person settled the refund (operations routes). */
-  resolution: z.optional(z.object({ by: z.string(), note: z.string(), at: timestampSchema })),
+  resolution: z.optional(
+    z.object({
+      by: z.string(),
+      note: z.string(),
+      at: timestampSchema,
+      /** A refund recorded as made elsewhere that the person found to be this one (withdrawn). */
+      reattributedFrom: z.optional(z.string()),
+    }),
+  ),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
 });
@@ -135,6 +143,19 @@ export const cancellationPendingSchema = z.object({
   status: z.literal('pending'),
 });
 
+/** 200 of an order cancellation: cancelled now or before, or it had expired unpaid (no call). */
+export const orderCancelledSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(['cancelled', 'expired']),
+  statusDetail: z.nullable(z.string()),
+});
+
+/** 202 of an order cancellation: the outcome is not known yet. */
+export const orderCancellationPendingSchema = z.object({
+  orderId: z.string(),
+  status: z.literal('pending'),
+});
+
 export const qrOrderSchema = z.object({
   externalPosId: z.string(),
   externalStoreId: z.optional(z.string()),
@@ -157,6 +178,60 @@ export const qrOrderSchema = z.object({
   ),
   expiresAt: z.optional(timestampSchema),
   status: z.enum(['open', 'paid', 'expired']),
+  /** QR_API=orders: the order (`ORD...`), its mode, and the EMVCo string of a dynamic or hybrid order. */
+  orderId: z.optional(z.string()),
+  mode: z.optional(z.enum(['static', 'dynamic', 'hybrid'])),
+  qrData: z.optional(z.string()),
+});
+
+/** GET /ops/attention: everything waiting on a person, oldest first. */
+export const attentionListSchema = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum([
+        'refund_pending_too_long',
+        'cancellation_pending_too_long',
+        'settlement_contradiction',
+        'refund_status_unknown',
+        'dead_letters',
+      ]),
+      paymentId: z.optional(z.string()),
+      orderId: z.optional(z.string()),
+      /** dead_letters: the queue's name. */
+      queue: z.optional(z.string()),
+      refundId: z.optional(z.string()),
+      since: timestampSchema,
+      detail: z.string(),
+      suggestedAction: z.string(),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});
+
+/** GET .../history: the ledger's story, oldest first. */
+export const historySchema = z.object({
+  paymentId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  changes: z.array(
+    z.object({
+      at: timestampSchema,
+      /** The caller, `mercadopago`, `reconciliation`, or `person:<caller>` who resolved. */
+      by: z.string(),
+      change: z.string(),
+      detail: z.string(),
+      mercadoPagoRequestId: z.optional(z.string()),
+    }),
+  ),
+  nextCursor: z.optional(z.string()),
+});
+
+/** 200 of a cancellation's resolution: the payment's (order's) status at Mercado Pago and the decision. */
+export const cancellationResolvedSchema = z.object({
+  paymentId: z.optional(z.string()),
+  orderId: z.optional(z.string()),
+  status: z.string(),
+  statusDetail: z.nullable(z.string()),
+  resolution: z.object({ by: z.string(), note: z.string(), at: timestampSchema }),
 });
 
 /** What Mercado Pago sends; only `type`, `action` and `data.id` are read, anything else is allowed. */

@@ -21,7 +21,14 @@ import {
 const text = z.string();
 const iso = z.string();
 const failure = z.object({ code: z.string(), detail: z.string() });
-const resolution = z.object({ by: text, note: text, at: iso });
+const resolution = z.object({
+  by: text,
+  note: text,
+  at: iso,
+  reattributedFrom: z.optional(text),
+  idempotencyKey: z.optional(text),
+  fingerprint: z.optional(text),
+});
 const call = z.object({
   state: z.enum(['in_flight', 'unknown', 'accepted']),
   attempts: z.int(),
@@ -56,11 +63,13 @@ const ourRefund = z.object({
   externalReference: z.optional(text),
   call,
   mercadoPagoKey: z.optional(text),
+  answeredWith: z.optional(text),
 });
 const externalRefund = z.object({
   ...refundCommon,
   origin: z.literal('external'),
   mercadoPagoRefundId: text,
+  provisional: z.optional(z.boolean()),
 });
 
 const cancellationFields = {
@@ -94,6 +103,16 @@ const ledgerV2 = z.object({
   statusHistory: z.array(z.object({ status: text, statusDetail: z.nullable(text), at: iso, by: text })),
   refunds: z.array(z.discriminatedUnion('origin', [ourRefund, externalRefund])),
   cancellation: z.optional(cancellationRecord),
+  order: z.optional(
+    z.object({
+      createdAt: z.nullable(iso),
+      siteId: z.nullable(text),
+      externalReference: z.nullable(text),
+      transactions: z.array(z.object({ id: text, amountMinor: z.int(), status: text })),
+      till: z.optional(text),
+      version: z.optional(z.number()),
+    }),
+  ),
   attention: z.array(
     z.object({
       kind: z.enum(['settlement_contradiction', 'refund_status_unknown', 'chargeback_deadline']),

@@ -20,12 +20,13 @@ import { outEventsOf } from '../../model/events/from-ledger.ts';
 import type { OutEvent } from '../../model/events/types.ts';
 import { pendingSince } from '../../model/ledger/schedule.ts';
 import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.ts';
-import type { DueLedger, LedgerStore } from '../../ports/ledger-store.ts';
+import type { DueLedger, LedgerQueries, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
 import { decodeLedgerBody, encodeLedgerBody } from './ledger-codec.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
 import { writeIndexes } from './refund-index.ts';
 import {
+  ATTENTION_PARTITION,
   DUE_INDEX_SHARDS,
   dueIndexPartition,
   dueShardOf,
@@ -173,6 +174,11 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
         const since = pendingSince(next);
         if (since !== null) item[TableKeys.pendingSinceAttribute] = { S: since };
+      } else if (next.attention.length > 0) {
+        // Nothing to reconcile, something for a person: listed by the operations routes only.
+        const oldest = next.attention.map((finding) => finding.since).sort()[0];
+        item[TableKeys.pendingIndexPartitionKey] = { S: ATTENTION_PARTITION };
+        item[TableKeys.pendingIndexSortKey] = { S: `${oldest}#${ledger.id}` };
       }
       // The index items first: a stored refund is never missing from the day index (refund-index.ts).
       await writeIndexes(client, tableName, ledger.id, events);
@@ -254,3 +260,69 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
     },
   };
 };
+
+/** BatchGetItem's limit per request. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of UnprocessedKeys retried before giving up (each round takes what DynamoDB could not serve). */
+const BATCH_GET_ROUNDS = 8;
+
+export const createLedgerQueries = (client: DynamoDBClient, tableName: string): LedgerQueries => ({
+  async *openLedgerIds() {
+    const partitions = [
+      ...Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => dueIndexPartition(shard)),
+      LEGACY_PENDING_PARTITION,
+      ATTENTION_PARTITION,
+    ];
+    const seen = new Set<string>();
+    for (const partition of partitions) {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: TableKeys.pendingIndexName,
+            KeyConditionExpression: '#pk = :partition',
+            ExpressionAttributeNames: {
+              '#pk': TableKeys.pendingIndexPartitionKey,
+              '#sk': TableKeys.pendingIndexSortKey,
+            },
+            ExpressionAttributeValues: { ':partition': { S: partition } },
+            ProjectionExpression: '#sk',
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const row of page.Items ?? []) {
+          const sk = row[TableKeys.pendingIndexSortKey]?.S ?? '';
+          const id = sk.slice(sk.indexOf('#') + 1);
+          if (id === '' || seen.has(id)) continue;
+          seen.add(id);
+          yield id;
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+    }
+  },
+
+  async getMany(ids) {
+    const ledgers: Ledger[] = [];
+    for (let offset = 0; offset < ids.length; offset += BATCH_GET_KEYS) {
+      let keys: Record<string, AttributeValue>[] | undefined = ids
+        .slice(offset, offset + BATCH_GET_KEYS)
+        .map((id) => ledgerKey(id));
+      for (let round = 0; keys !== undefined && keys.length > 0; round++) {
+        if (round === BATCH_GET_ROUNDS) throw new Error(`BatchGetItem left ${keys.length} ledgers unread`);
+        const result: BatchGetItemCommandOutput = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const ledger = ledgerFromItem(item);
+          if (ledger) ledgers.push(ledger);
+        }
+        keys = result.UnprocessedKeys?.[tableName]?.Keys;
+      }
+    }
+    return ledgers;
+  },
+});

@@ -21,6 +21,7 @@ export const KeyPrefix = {
   order: 'ORDER#',
   idempotency: 'IDEMPOTENCY#',
   qrOrder: 'QR_ORDER#',
+  till: 'TILL#',
   notification: 'NOTIFICATION#',
   hint: 'HINT#',
   /** The refunds-by-day index (`REFUNDS#<yyyy-mm>#<shard>`), see REFUND_INDEX_SHARDS. */
@@ -66,3 +67,10 @@ export const dueIndexPartition = (shard: number): string => `DUE#${String(shard)
 
 /** Where ledgers written before the index was sharded sit (`<pendingSince>#<paymentId>`), until rewritten. */
 export const LEGACY_PENDING_PARTITION = 'PENDING';
+
+/**
+ * Ledgers with no pending work but findings for a person (`attention`), `<oldest finding>#<id>`: the operations
+ * routes list them with the due-work shards; reconciliation never reads this partition. Only ledgers with a
+ * finding ever enter it (rare), so no refund's write goes there.
+ */
+export const ATTENTION_PARTITION = 'ATTENTION';

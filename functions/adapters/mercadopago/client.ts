@@ -9,19 +9,26 @@ import * as z from 'zod/mini';
 import { parseJsonKeepingBigIntegers } from '../../model/json.ts';
 import { type Logger, rootLogger } from '../../observability/logger.ts';
 import type { Answered, CallOptions, MercadoPagoClient, WriteOptions } from '../../ports/mercadopago.ts';
-import { MercadoPagoError, MpFailureKind } from '../../ports/mercadopago-errors.ts';
+import { MercadoPagoError, MpFailureKind, ORDER_CONFLICT_REFUSALS } from '../../ports/mercadopago-errors.ts';
 import { createTransport, type MpRequest, type MpResponse, type TransportOptions } from './http.ts';
 import {
   cancellationBody,
   chargebackBody,
   merchantOrderBody,
+  orderBody,
+  orderCancellationBody,
+  orderRefundAnswerBody,
   paymentBody,
   qrOrderBody,
   refundBody,
   refundListBody,
   toCancellation,
   toChargeback,
+  toCreateOrderBody,
   toMerchantOrder,
+  toOrder,
+  toOrderCancellation,
+  toOrderRefundAnswer,
   toPayment,
   toQrOrder,
   toQrOrderRequestBody,
@@ -263,6 +270,65 @@ export const createMercadoPagoClient = (options: MercadoPagoClientOptions): Merc
       const chargeback = decode(request, response, chargebackBody, toChargeback);
       if (chargeback.id !== chargebackId) throwAboutAnother(request, response, `chargeback ${chargeback.id}`);
       return withRequestId(chargeback, response);
+    },
+
+    async createOrder(input, call: WriteOptions) {
+      const request: MpRequest = {
+        method: 'POST',
+        path: '/v1/orders',
+        body: toCreateOrderBody(input),
+        idempotencyKey: requireIdempotencyKey(call),
+        write: true,
+        call,
+      };
+      const response = await send(request);
+      return withRequestId(decode(request, response, orderBody, toOrder), response);
+    },
+
+    async getOrder(orderId: string, call?: CallOptions) {
+      const request: MpRequest = {
+        method: 'GET',
+        path: `/v1/orders/${segment('orderId', orderId)}`,
+        write: false,
+        call,
+      };
+      const response = await send(request);
+      const order = decode(request, response, orderBody, toOrder);
+      // Nothing is ever written for another order than the one asked for (ids compared upper case).
+      if (order.id.toUpperCase() !== orderId.toUpperCase())
+        throwAboutAnother(request, response, `order ${order.id}`);
+      return withRequestId(order, response);
+    },
+
+    async cancelOrder(orderId: string, call: WriteOptions) {
+      const request: MpRequest = {
+        method: 'POST',
+        path: `/v1/orders/${segment('orderId', orderId)}/cancel`,
+        idempotencyKey: requireIdempotencyKey(call),
+        write: true,
+        refusedConflicts: ORDER_CONFLICT_REFUSALS,
+        call,
+      };
+      const response = await send(request);
+      return withRequestId(decode(request, response, orderCancellationBody, toOrderCancellation), response);
+    },
+
+    async refundOrder(orderId: string, part, call: WriteOptions) {
+      const request: MpRequest = {
+        method: 'POST',
+        path: `/v1/orders/${segment('orderId', orderId)}/refund`,
+        // No body refunds everything left; a part names its transaction and amount.
+        ...(part === undefined
+          ? {}
+          : { body: { transactions: [{ id: part.transactionId, amount: part.amount }] } }),
+        idempotencyKey: requireIdempotencyKey(call),
+        write: true,
+        refusedConflicts: ORDER_CONFLICT_REFUSALS,
+        call,
+      };
+      const response = await send(request);
+      // Which refund of the answer is the caller's own is the caller's to decide (API.md).
+      return withRequestId(decode(request, response, orderRefundAnswerBody, toOrderRefundAnswer), response);
     },
   };
 };

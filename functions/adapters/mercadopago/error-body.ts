@@ -1,7 +1,8 @@
 /**
  * Mercado Pago's error bodies, read defensively: `{"message","error","status","cause":[{"code","description",
  * "data"}]}` where `status` and `code` may be numbers or strings, `cause` may be missing, a single object or
- * use `message` instead of `description`, and a gateway in front may answer HTML. Never throws.
+ * use `message` instead of `description`, and a gateway in front may answer HTML; the Orders API's
+ * `{"errors":[{"code","message","details"}]}` is read into the same fields. Never throws.
  */
 
 export interface ParsedErrorBody {
@@ -38,11 +39,11 @@ export const parseErrorBody = (body: string): ParsedErrorBody => {
     return { causeCodes: [], upstreamMessage: oneLine(body) || undefined, errorName: undefined };
   }
 
-  const causes: unknown[] = Array.isArray(json.cause)
-    ? json.cause
-    : json.cause === undefined
-      ? []
-      : [json.cause];
+  const causes: unknown[] = [
+    ...(Array.isArray(json.cause) ? json.cause : json.cause === undefined ? [] : [json.cause]),
+    // The Orders API's shape: its codes are words (`order_not_found`), read like cause codes.
+    ...(Array.isArray(json.errors) ? json.errors : []),
+  ];
   const causeCodes: string[] = [];
   const messages: string[] = [];
   const addMessage = (value: unknown) => {

@@ -73,6 +73,11 @@ export interface MpRequest {
   headers?: Record<string, string>;
   /** Non-2xx statuses handed back instead of thrown (e.g. 404 for a till without an order). */
   acceptStatuses?: readonly number[];
+  /**
+   * Error codes that make a write's 409 a refusal (Mercado Pago did not act: the Orders API's
+   * `invalid_order_status`), instead of a request with this key still running there (outcome unknown).
+   */
+  refusedConflicts?: readonly string[];
   call?: CallOptions;
 }
 
@@ -129,6 +134,7 @@ interface FailedTry {
   retryAfterMs?: number;
   causeCodes?: string[];
   upstreamMessage?: string;
+  errorName?: string;
   cause?: unknown;
 }
 
@@ -139,14 +145,20 @@ const firstHeader = (headers: AttemptResponse['headers'], name: string): string 
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
 
-const classifyAnswer = (response: AttemptResponse, write: boolean, nowMs: number): FailedTry => {
+const classifyAnswer = (
+  response: AttemptResponse,
+  request: Pick<MpRequest, 'write' | 'refusedConflicts'>,
+  nowMs: number,
+): FailedTry => {
   const { status } = response;
+  const { write } = request;
   const parsed = parseErrorBody(response.body);
   const base = {
     httpStatus: status,
     upstreamRequestId: firstHeader(response.headers, 'x-request-id'),
     causeCodes: parsed.causeCodes,
     upstreamMessage: parsed.upstreamMessage,
+    ...(parsed.errorName === undefined ? {} : { errorName: parsed.errorName }),
     description: `answered ${status}${parsed.errorName ? ` ${parsed.errorName}` : ''}`,
   };
   const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], nowMs);
@@ -159,6 +171,10 @@ const classifyAnswer = (response: AttemptResponse, write: boolean, nowMs: number
     return write
       ? { ...base, kind: MpFailureKind.UnknownOutcome, mayHaveActed: true, retryable: true, retryAfterMs }
       : { ...base, kind: MpFailureKind.Unavailable, mayHaveActed: false, retryable: true, retryAfterMs };
+  }
+  // A 409 the caller names as a refusal (the resource's state forbids it): nothing was done.
+  if (status === 409 && write && parsed.causeCodes.some((code) => request.refusedConflicts?.includes(code))) {
+    return { ...base, kind: MpFailureKind.Refused, mayHaveActed: false, retryable: false };
   }
   // A write's 409 is a replay of a key still being processed (NOTES.md): that request may act.
   if (status === 409 && write) {
@@ -284,6 +300,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
           upstreamRequestId: lastUpstreamRequestId,
           retryAfterSeconds,
           attempts,
+          errorName: failed.errorName,
           cause: failed.cause,
         },
       );
@@ -349,7 +366,7 @@ export const createTransport = (options: TransportOptions): MercadoPagoTransport
               earlierAttemptMayHaveActed: mayHaveActed,
             };
           }
-          failed = classifyAnswer(response, request.write, clock.now());
+          failed = classifyAnswer(response, request, clock.now());
         } catch (error) {
           if (!(error instanceof AttemptFailure)) throw error;
           const abortedBy = call.signal?.aborted

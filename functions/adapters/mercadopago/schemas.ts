@@ -5,10 +5,15 @@
  * offset (`-04:00`, `-00:00`).
  */
 import * as z from 'zod/mini';
-import type { ChargebackFacts } from '../../model/facts.ts';
+import type { ChargebackFacts, OrderTransactionFact, RefundFact } from '../../model/facts.ts';
+import { orderSiteOf } from '../../model/order.ts';
 import type {
+  CreateQrOrderInput,
   MpCancellation,
   MpMerchantOrder,
+  MpOrder,
+  MpOrderCancellation,
+  MpOrderRefund,
   MpPayment,
   MpQrOrder,
   MpQrOrderItem,
@@ -328,3 +333,162 @@ export const toChargeback = (body: z.output<typeof chargebackBody>): ChargebackF
       nonEmpty(body.date_last_updated) ?? nonEmpty(body.last_modified) ?? nonEmpty(body.last_updated),
   };
 };
+
+// ---- Orders API orders (`/v1/orders`) ----
+
+/**
+ * An Orders id: opaque (`ORD01...`, `PAY01...`, SDK mocks' bare ULIDs, `pay_...`, `123`), as a string; a number
+ * is taken as its digits.
+ */
+const opaqueId = z.pipe(
+  z.union([z.string().check(z.minLength(1), z.maxLength(128)), z.int().check(z.nonnegative())]),
+  z.transform((value) => String(value)),
+);
+
+/** A list that may be missing or null (read as none); an element that does not fit fails the whole body. */
+const listOf = <T extends z.ZodMiniType>(item: T) =>
+  z.pipe(
+    z.nullish(z.array(item)),
+    z.transform((value) => value ?? []),
+  );
+
+export const orderRefundBody = z.looseObject({
+  id: opaqueId,
+  transaction_id: hint(opaqueId),
+  amount: mpAmount,
+  status: nonEmptyString,
+  date_created: hint(mpDate),
+});
+
+const toOrderRefund = (body: z.output<typeof orderRefundBody>, orderId: string | null): RefundFact => ({
+  id: body.id,
+  subjectId: orderId,
+  amount: body.amount,
+  status: body.status,
+  dateCreated: body.date_created ?? null,
+  transactionId: body.transaction_id ?? null,
+});
+
+const orderPaymentBody = z.looseObject({
+  id: opaqueId,
+  amount: mpAmount,
+  status: nonEmptyString,
+  status_detail: mpText,
+});
+
+const toOrderPayment = (body: z.output<typeof orderPaymentBody>): OrderTransactionFact => ({
+  id: body.id,
+  amount: body.amount,
+  status: body.status,
+  statusDetail: body.status_detail,
+});
+
+export const orderBody = z.looseObject({
+  id: opaqueId,
+  type: mpText,
+  status: nonEmptyString,
+  status_detail: mpText,
+  currency: hint(z.string().check(z.regex(/^[A-Z]{3}$/))),
+  site_id: hint(z.string()),
+  country_code: hint(z.string()),
+  total_amount: z.nullish(mpAmount),
+  created_date: mpDate,
+  date_created: mpDate,
+  last_updated_date: mpDate,
+  date_last_updated: mpDate,
+  user_id: hint(opaqueId),
+  collector_id: hint(opaqueId),
+  external_reference: mpText,
+  config: hint(
+    z.looseObject({
+      qr: hint(z.looseObject({ external_pos_id: hint(z.string()), mode: hint(z.string()) })),
+    }),
+  ),
+  type_response: hint(z.looseObject({ qr_data: hint(z.string()) })),
+  transactions: z.pipe(
+    z.nullish(
+      z.looseObject({
+        payments: listOf(orderPaymentBody),
+        refunds: listOf(orderRefundBody),
+      }),
+    ),
+    z.transform((value) => value ?? { payments: [], refunds: [] }),
+  ),
+});
+export type OrderBody = z.output<typeof orderBody>;
+
+export const toOrder = (body: OrderBody): MpOrder => {
+  const siteId = orderSiteOf(body.site_id ?? null, body.country_code ?? null);
+  const payments = body.transactions.payments.map(toOrderPayment);
+  const qr = body.config?.qr;
+  return {
+    id: body.id,
+    type: body.type,
+    status: body.status,
+    statusDetail: body.status_detail,
+    currency: body.currency ?? null,
+    siteId,
+    // Missing in some answers: then what its payments add up to.
+    totalAmount: body.total_amount ?? payments.reduce((sum, p) => sum + p.amount, 0),
+    createdDate: body.created_date ?? body.date_created,
+    lastUpdatedDate: body.last_updated_date ?? body.date_last_updated,
+    userId: body.user_id ?? body.collector_id ?? null,
+    externalReference: body.external_reference,
+    qr:
+      qr?.external_pos_id !== undefined && qr.external_pos_id !== null
+        ? { externalPosId: qr.external_pos_id, mode: qr.mode ?? 'static' }
+        : null,
+    qrData: body.type_response?.qr_data ?? null,
+    payments,
+    refunds: body.transactions.refunds.map((refund) => toOrderRefund(refund, body.id)),
+  };
+};
+
+/** A cancellation's answer: the whole order, or only `{id, status, status_detail, ...}` (SDK mocks). */
+export const orderCancellationBody = z.looseObject({
+  id: opaqueId,
+  status: nonEmptyString,
+  status_detail: mpText,
+});
+
+export const toOrderCancellation = (body: z.output<typeof orderCancellationBody>): MpOrderCancellation => ({
+  id: body.id,
+  status: body.status,
+  statusDetail: body.status_detail,
+});
+
+/** A refund's answer: `{id, status, status_detail, transactions: {refunds: [...]}}`; other shapes list none. */
+export const orderRefundAnswerBody = z.looseObject({
+  id: opaqueId,
+  status: mpText,
+  transactions: z.pipe(
+    z.nullish(z.looseObject({ refunds: listOf(orderRefundBody) })),
+    z.transform((value) => value ?? { refunds: [] }),
+  ),
+});
+
+export const toOrderRefundAnswer = (body: z.output<typeof orderRefundAnswerBody>): MpOrderRefund => ({
+  orderId: body.id,
+  status: body.status,
+  refunds: body.transactions.refunds.map((refund) => toOrderRefund(refund, body.id)),
+});
+
+/** What `POST /v1/orders` takes for a QR order, in Mercado Pago's field names (amounts as strings). */
+export const toCreateOrderBody = (input: CreateQrOrderInput): Record<string, unknown> => ({
+  type: 'qr',
+  external_reference: input.externalReference,
+  description: input.description,
+  total_amount: input.totalAmount,
+  expiration_time: input.expirationTime,
+  config: { qr: { external_pos_id: input.externalPosId, mode: input.mode } },
+  transactions: { payments: [{ amount: input.totalAmount }] },
+  items: input.items.map((item) => ({
+    title: item.title,
+    unit_price: item.unitPrice,
+    quantity: item.quantity,
+    unit_measure: item.unitMeasure,
+    ...(item.description === undefined ? {} : { description: item.description }),
+    ...(item.category === undefined ? {} : { category_id: item.category }),
+    ...(item.skuNumber === undefined ? {} : { external_code: item.skuNumber }),
+  })),
+});

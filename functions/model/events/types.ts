@@ -51,7 +51,11 @@ export interface PaymentStatusDetail extends DetailBase, SubjectIds {
 
 export interface QrOrderDetail extends DetailBase {
   externalReference: string;
+  /** The merchant order (instore API); for an Orders API order, the order id (also in `orderId`). */
   merchantOrderId: string;
+  /** Orders API (QR_API=orders): the order and the till it was put on. */
+  orderId?: string;
+  externalPosId?: string;
   status: 'paid' | 'expired';
   totalAmount: number;
   paidAmount: number;

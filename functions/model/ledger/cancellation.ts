@@ -8,6 +8,7 @@ import { actorName } from '../actor.ts';
 import { type Failure, RefusalCode } from '../codes.ts';
 import { deterministicUuid } from '../ids.ts';
 import { must } from '../invariant.ts';
+import { isCancelledOrderStatus, isExpiredOrderStatus } from '../order.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import { MAX_SEND_ATTEMPTS } from './attempts.ts';
 import {
@@ -20,11 +21,44 @@ import {
   unchanged,
 } from './change.ts';
 import { applyStatus } from './status.ts';
-import { CallState, type CancellationRecord, CancellationStatus, type Ledger } from './types.ts';
+import { CallState, type CancellationRecord, CancellationStatus, type Ledger, LedgerKind } from './types.ts';
 
 /** Mercado Pago cancels only these (NOTES.md); anything else answers 400 code 2018. */
 export const CANCELLABLE_STATUSES: readonly string[] = ['pending', 'in_process', 'authorized'];
 export const isCancellableStatus = (status: string): boolean => CANCELLABLE_STATUSES.includes(status);
+
+/** Orders cancel only while `created` or `action_required` (NOTES-orders); else 409 `invalid_order_status`. */
+const ORDER_CANCELLABLE_STATUSES: readonly string[] = ['created', 'action_required'];
+
+/** Whether a payment's (or an order's) status still allows Mercado Pago to cancel it. */
+export const isCancellableFor = (kind: LedgerKind, status: string): boolean =>
+  kind === LedgerKind.Order ? ORDER_CANCELLABLE_STATUSES.includes(status) : isCancellableStatus(status);
+
+/** `cancelled`; for orders both spellings (`canceled`, the PHP mock's `cancelled`). */
+export const isCancelledFor = (kind: LedgerKind, status: string): boolean =>
+  kind === LedgerKind.Order ? isCancelledOrderStatus(status) : status === 'cancelled';
+
+export type OrderCancellationCheck =
+  | CancellationCheck
+  /** Expired unpaid: nothing to cancel (answered 200 `expired`, no call). */
+  | { kind: 'already_expired' };
+
+/** API.md's checks of an order cancellation: already cancelled, expired, then `created`/`action_required`. */
+export const checkOrderCancellation = (order: { id: string; status: string }): OrderCancellationCheck => {
+  if (isCancelledOrderStatus(order.status)) return { kind: 'already_cancelled' };
+  if (isExpiredOrderStatus(order.status)) return { kind: 'already_expired' };
+  if (isCancellableFor(LedgerKind.Order, order.status)) return { kind: 'cancellable' };
+  return {
+    kind: 'refused',
+    failure: {
+      code: RefusalCode.OrderNotCancellable,
+      detail:
+        order.status === 'processed'
+          ? `The order is paid: it cannot be cancelled, refund it instead with POST /orders/${order.id}/refunds.`
+          : `Only created or action_required orders can be cancelled; this one is ${order.status}.`,
+    },
+  };
+};
 
 export type CancellationCheck =
   | { kind: 'already_cancelled' }
@@ -149,7 +183,7 @@ export type CancellationCallOutcome =
   | { kind: 'not_sent'; detail: string }
   | { kind: 'unknown'; detail: string; requestId?: string };
 
-const settleRecord = (
+export const settleRecord = (
   draft: Draft,
   status: typeof CancellationStatus.Cancelled | typeof CancellationStatus.Failed,
   why: string,
@@ -165,23 +199,25 @@ const settleRecord = (
   note(draft, `cancellation_${status}`, why);
 };
 
-/** A pending cancellation settled by the payment's status as Mercado Pago reports it now. */
+/** A pending cancellation settled by the payment's (order's) status as Mercado Pago reports it now. */
 export const settleCancellationFromStatus = (
   draft: Draft,
   status: string,
   statusDetail: string | null,
 ): void => {
   if (draft.ledger.cancellation?.status !== CancellationStatus.Pending) return;
-  if (status === 'cancelled') {
+  const { kind } = draft.ledger;
+  if (isCancelledFor(kind, status)) {
     settleRecord(
       draft,
       CancellationStatus.Cancelled,
-      `Mercado Pago: cancelled${statusDetail ? `/${statusDetail}` : ''}`,
+      `Mercado Pago: ${status}${statusDetail ? `/${statusDetail}` : ''}`,
     );
-  } else if (!isCancellableStatus(status)) {
-    settleRecord(draft, CancellationStatus.Failed, `the payment became ${status}`, {
-      code: RefusalCode.PaymentNotCancellable,
-      detail: `The payment became ${status} before it could be cancelled.`,
+  } else if (!isCancellableFor(kind, status)) {
+    const subject = kind === LedgerKind.Order ? 'order' : 'payment';
+    settleRecord(draft, CancellationStatus.Failed, `the ${subject} became ${status}`, {
+      code: kind === LedgerKind.Order ? RefusalCode.OrderNotCancellable : RefusalCode.PaymentNotCancellable,
+      detail: `The ${subject} became ${status} before it could be cancelled.`,
     });
   }
 };
@@ -218,7 +254,7 @@ export const recordCancellationCall = (
         { status: outcome.status, statusDetail: outcome.statusDetail, updatedAt: null },
         outcome.requestId,
       );
-      if (outcome.status === 'cancelled' || !isCancellableStatus(outcome.status)) {
+      if (isCancelledFor(current.kind, outcome.status) || !isCancellableFor(current.kind, outcome.status)) {
         settleCancellationFromStatus(draft, outcome.status, outcome.statusDetail);
       } else {
         note(
@@ -274,7 +310,7 @@ export const shouldResendCancellation = (
   const nowMs = nowMsOf(context);
   return (
     record?.status === CancellationStatus.Pending &&
-    isCancellableStatus(payment.status) &&
+    isCancellableFor(ledger.kind, payment.status) &&
     !payment.inPerson &&
     !inFlight(record, nowMs) &&
     nowMs - Date.parse(record.createdAt) <= context.settings.resendWindowMs &&
@@ -287,6 +323,17 @@ export type CancellationState =
   | { status: 'cancelled'; statusDetail: string | null }
   | { status: 'failed'; failure: Failure }
   | { status: 'pending' };
+
+/** What an order cancellation request answers from stored state: `expired` too (API.md). */
+export type OrderCancellationState = CancellationState | { status: 'expired'; statusDetail: string | null };
+
+export const orderCancellationState = (ledger: Ledger | undefined): OrderCancellationState => {
+  if (ledger !== undefined && isCancelledOrderStatus(ledger.status))
+    return { status: 'cancelled', statusDetail: ledger.statusDetail };
+  if (ledger !== undefined && isExpiredOrderStatus(ledger.status))
+    return { status: 'expired', statusDetail: ledger.statusDetail };
+  return cancellationState(ledger);
+};
 
 export const cancellationState = (ledger: Ledger | undefined): CancellationState => {
   if (ledger?.status === 'cancelled') return { status: 'cancelled', statusDetail: ledger.statusDetail };

@@ -5,13 +5,16 @@
  * same way.
  */
 import { actorName } from '../actor.ts';
+import { isOpenOrderStatus } from '../order.ts';
 import { nowMsOf, type RuleContext } from '../settings.ts';
 import {
   type AttentionItem,
+  AttentionKind,
   CancellationStatus,
   type ChargebackRecord,
   type HistoryEntry,
   type Ledger,
+  LedgerKind,
   type RefundEntry,
   RefundStatus,
 } from './types.ts';
@@ -97,6 +100,26 @@ export const raise = (draft: Draft, item: Omit<AttentionItem, 'since'>): void =>
   note(draft, item.kind, item.detail);
 };
 
+/** Takes findings off the list for a person (a person settled them, or what they were about is gone). */
+export const clearAttention = (
+  draft: Draft,
+  settled: (item: AttentionItem) => boolean,
+  why: string,
+): void => {
+  const before = draft.ledger.attention.length;
+  draft.ledger.attention = draft.ledger.attention.filter((item) => !settled(item));
+  const cleared = before - draft.ledger.attention.length;
+  if (cleared > 0) note(draft, 'attention_cleared', `${cleared} finding(s): ${why}`);
+};
+
+/**
+ * An unknown status word is listed while its refund waits on it: once the refund settled (a later read, a
+ * person), the finding is moot.
+ */
+const isMoot = (ledger: Ledger, item: AttentionItem): boolean =>
+  item.kind === AttentionKind.RefundStatusUnknown &&
+  !ledger.refunds.some((entry) => entry.id === item.refundId && entry.status === RefundStatus.Pending);
+
 /** Moves a pending refund to its final state, with its event. */
 export const settle = (
   draft: Draft,
@@ -117,9 +140,14 @@ export const settle = (
   note(draft, `refund_${status}`, `${entry.id}: ${why}`, mercadoPagoRequestId);
 };
 
+/** An order this service put on a till that is still open: re-read until it is paid, expired or cancelled. */
+export const isOpenTillOrder = (ledger: Pick<Ledger, 'kind' | 'order' | 'status'>): boolean =>
+  ledger.kind === LedgerKind.Order && ledger.order?.till !== undefined && isOpenOrderStatus(ledger.status);
+
 export const hasPendingWork = (ledger: Ledger): boolean =>
   ledger.refunds.some((entry) => entry.status === RefundStatus.Pending) ||
-  ledger.cancellation?.status === CancellationStatus.Pending;
+  ledger.cancellation?.status === CancellationStatus.Pending ||
+  isOpenTillOrder(ledger);
 
 const firstCheckOf = (context: RuleContext): string =>
   new Date(nowMsOf(context) + context.settings.firstCheckAfterMs).toISOString();
@@ -140,6 +168,8 @@ export const scheduleNewWork = (draft: Draft): void => {
 export const finish = <T>(draft: Draft, result: T): LedgerChange<T> => {
   if (!draft.changed) return { ledger: null, events: [], result };
   const { ledger, context } = draft;
+  if (ledger.attention.some((item) => isMoot(ledger, item)))
+    clearAttention(draft, (item) => isMoot(ledger, item), 'the refund it was about is settled');
   if (!hasPendingWork(ledger)) delete ledger.schedule;
   else ledger.schedule ??= { nextCheckAt: firstCheckOf(context), checks: 0 };
   ledger.updatedAt = context.now;

@@ -39,7 +39,7 @@ const byCreation = (a: RefundFact, b: RefundFact): number => {
  * The amounts a refund of ours can have made: exactly what it asked for, or, for a full refund sent as `{}`,
  * whatever Mercado Pago had left then (a refund made elsewhere meanwhile leaves less).
  */
-const couldBeOfAmount = (entry: OurRefund, amountMinor: number): boolean =>
+export const couldBeOfAmount = (entry: OurRefund, amountMinor: number): boolean =>
   entry.sendsEmptyBody
     ? amountMinor > 0 && amountMinor <= entry.amountMinor
     : entry.amountMinor === amountMinor;
@@ -141,6 +141,7 @@ const recordExternal = (
     createdAt: normalizeDate(fact.dateCreated) ?? now,
     updatedAt: now,
     ...(provisional ? { provisional: true } : {}),
+    ...(fact.transactionId ? { transactionId: fact.transactionId } : {}),
   };
   draft.ledger.refunds.push(entry);
   draft.events.push({ kind: 'refund.recorded', refund: structuredClone(entry) });
@@ -153,12 +154,17 @@ const recordExternal = (
   applyToLinked(draft, entry, fact, mercadoPagoRequestId);
 };
 
+/** An order's refund of one payment transaction cannot be a refund of ours of another one. */
+const sameTransaction = (entry: OurRefund, transactionId: string | null | undefined): boolean =>
+  !transactionId || entry.transactionId === undefined || entry.transactionId === transactionId;
+
 /** Refunds of ours that a Mercado Pago refund of this amount, made then, could be (oldest first). */
 export const candidatesFor = (
   draft: Draft,
   amountMinor: number,
   created: string | null,
   exactAmount = false,
+  transactionId?: string | null,
 ): OurRefund[] =>
   draft.ledger.refunds
     .filter(isOurs)
@@ -168,6 +174,7 @@ export const candidatesFor = (
         entry.mercadoPagoRefundId === null &&
         entry.answeredWith === undefined &&
         (exactAmount ? entry.amountMinor === amountMinor : couldBeOfAmount(entry, amountMinor)) &&
+        sameTransaction(entry, transactionId) &&
         couldHaveMade(entry, created, draft.context.settings.clockToleranceMs),
     )
     .sort(oldestFirst);
@@ -179,7 +186,8 @@ export const candidatesFor = (
 export const confirmProvisional = (draft: Draft): void => {
   for (const entry of draft.ledger.refunds) {
     if (entry.origin !== RefundOrigin.External || !entry.provisional) continue;
-    if (candidatesFor(draft, entry.amountMinor, entry.createdAt).length > 0) continue;
+    if (candidatesFor(draft, entry.amountMinor, entry.createdAt, false, entry.transactionId).length > 0)
+      continue;
     delete entry.provisional;
     entry.updatedAt = draft.context.now;
     note(
@@ -222,7 +230,7 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
     }
     const amountMinor = minorOf(draft, fact.amount);
     const created = normalizeDate(fact.dateCreated);
-    const all = candidatesFor(draft, amountMinor, created);
+    const all = candidatesFor(draft, amountMinor, created, false, fact.transactionId);
     const candidates = all.filter((entry) => !spoken.has(entry.id));
     const oldest = candidates[0];
     if (oldest === undefined) {

@@ -6,12 +6,15 @@
 import { actorName } from '../actor.ts';
 import { type Draft, note } from './change.ts';
 import { isNewerStatus } from './statuses.ts';
+import { LedgerKind } from './types.ts';
 
 /**
- * Status details that only follow refunds (`approved/partially_refunded`): the refunds themselves are the
- * news, so such a change alone is not written. Mercado Pago's current words are shown from each read.
+ * Status details that only follow refunds (`approved/partially_refunded`, an order's
+ * `processed/partially_refunded`): the refunds themselves are the news, so such a change alone is not
+ * written. Mercado Pago's current words are shown from each read.
  */
-const isRefundBookkeeping = (status: string): boolean => status === 'approved';
+const isRefundBookkeeping = (kind: LedgerKind, status: string): boolean =>
+  status === (kind === LedgerKind.Order ? 'processed' : 'approved');
 
 /** Applies a status read: true when it was not older than the recorded one. */
 export const applyStatus = (
@@ -23,7 +26,8 @@ export const applyStatus = (
   if (!isNewerStatus(ledger.kind, { status: ledger.status, updatedAt: ledger.statusUpdatedAt }, read))
     return false;
   const statusChanged = ledger.status !== read.status;
-  const detailNews = ledger.statusDetail !== read.statusDetail && !isRefundBookkeeping(read.status);
+  const detailNews =
+    ledger.statusDetail !== read.statusDetail && !isRefundBookkeeping(ledger.kind, read.status);
   if (!statusChanged && !detailNews) return true;
   const previousStatus = ledger.status;
   ledger.status = read.status;

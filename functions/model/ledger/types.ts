@@ -39,9 +39,18 @@ export interface CallRecord {
 
 /** A person's decision on something the system could not settle (operations routes). */
 export interface Resolution {
+  /** `person:<caller>`: the IAM caller or the JWT subject who decided. */
   by: string;
   note: string;
   at: string;
+  /**
+   * The refund recorded as made elsewhere that the person found to be this one (its own key's answer named
+   * it): withdrawn from the ledger, its Mercado Pago refund counted once, through this refund.
+   */
+  reattributedFrom?: string;
+  /** The request that recorded it: a repeat of it answers it again (never shown). */
+  idempotencyKey?: string;
+  fingerprint?: string;
 }
 
 interface RefundCommon {
@@ -224,6 +233,27 @@ export interface ReportSighting {
   outcome: SightingOutcome;
 }
 
+/** A payment transaction of an order, as last read. */
+export interface OrderTransaction {
+  id: string;
+  amountMinor: number;
+  status: string;
+}
+
+/** What an order's ledger keeps of the order itself (refund checks, till events, stale deliveries). */
+export interface OrderInfo {
+  /** Mercado Pago's creation date of the order (its refund window counts from it); null when not shown. */
+  createdAt: string | null;
+  /** The site of the order's country, when Mercado Pago says. */
+  siteId: string | null;
+  externalReference: string | null;
+  transactions: OrderTransaction[];
+  /** The till this service put the order on (QR_API=orders): while open, reconciliation re-reads it. */
+  till?: string;
+  /** The highest `data.version` of an `order` webhook whose re-read changed this ledger. */
+  version?: number;
+}
+
 /** When reconciliation looks at this ledger next (present while it holds pending work). */
 export interface CheckSchedule {
   nextCheckAt: string;
@@ -244,6 +274,8 @@ export interface Ledger {
   statusHistory: StatusChange[];
   refunds: RefundEntry[];
   cancellation?: CancellationRecord;
+  /** Orders API orders only. */
+  order?: OrderInfo;
   attention: AttentionItem[];
   history: HistoryEntry[];
   schedule?: CheckSchedule;

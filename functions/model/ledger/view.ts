@@ -14,6 +14,21 @@ import {
   type Resolution,
 } from './types.ts';
 
+/** A person's decision as the contract shows it (who, why, when; and the refund it re-attributed). */
+export interface ResolutionView {
+  by: string;
+  note: string;
+  at: string;
+  reattributedFrom?: string;
+}
+
+export const resolutionView = (resolution: Resolution): ResolutionView => ({
+  by: resolution.by,
+  note: resolution.note,
+  at: resolution.at,
+  reattributedFrom: resolution.reattributedFrom,
+});
+
 export interface RefundView {
   id: string;
   paymentId?: string;
@@ -28,7 +43,7 @@ export interface RefundView {
   reason?: string;
   externalReference?: string;
   failure?: Failure;
-  resolution?: Resolution;
+  resolution?: ResolutionView;
   createdAt: string;
   updatedAt: string;
 }
@@ -56,7 +71,7 @@ export const refundView = (
     ? { externalReference: entry.externalReference }
     : {}),
   failure: entry.failure,
-  resolution: entry.resolution,
+  resolution: entry.resolution === undefined ? undefined : resolutionView(entry.resolution),
   createdAt: entry.createdAt,
   updatedAt: entry.updatedAt,
 });
