@@ -1,8 +1,9 @@
 /**
  * GET /ops/attention: everything waiting on a person, oldest first, 100 a page. Read from the ledgers the
  * index holds with pending work or findings (due or not: the threshold is this function's
- * ATTENTION_AFTER_SECONDS, so nothing depends on reconciliation having run), and, in AWS, the notifications'
- * dead-letter queue. A read: nothing is written.
+ * ATTENTION_AFTER_SECONDS, so nothing depends on reconciliation having run), the days whose settlement report
+ * disagreed or failed (report-days.ts), and, in AWS, the notifications' dead-letter queue. A read: nothing is
+ * written.
  */
 import type { HttpResponse } from '../http/types.ts';
 import { isoAt } from '../model/clock.ts';
@@ -10,13 +11,15 @@ import { attentionOf, attentionOrder, type LedgerAttentionItem } from '../model/
 import type { Logger } from '../observability/logger.ts';
 import { decodeCursor, encodeCursor, PAGE_SIZE, sinceKeySchema } from './cursor.ts';
 import type { OpsDeps } from './deps.ts';
+import { type ReportDayItem, reportDayItems } from './report-days.ts';
 
 /** Ledgers read per BatchGetItem. */
 const READ_BATCH = 100;
 
 type Item = Omit<LedgerAttentionItem, 'kind'> & {
-  kind: LedgerAttentionItem['kind'] | 'dead_letters';
+  kind: LedgerAttentionItem['kind'] | ReportDayItem['kind'] | 'dead_letters';
   queue?: string;
+  date?: string;
 };
 
 const deadLetterItem = async (deps: OpsDeps, now: string, log: Logger): Promise<Item | undefined> => {
@@ -66,6 +69,7 @@ export const listAttention = async (
     if (batch.length === READ_BATCH) await readBatch();
   }
   await readBatch();
+  items.push(...(await reportDayItems(deps.reconciliations, deps.clock.now())));
   const deadLetters = await deadLetterItem(deps, now, input.log);
   if (deadLetters) items.push(deadLetters);
   items.sort(attentionOrder);

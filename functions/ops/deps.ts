@@ -3,12 +3,14 @@ import { createLedgerQueries } from '../adapters/dynamodb/ledger-store.ts';
 import type { CheckDeps } from '../operations/check-ledger.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
 import type { LedgerQueries } from '../ports/ledger-store.ts';
+import type { ReconciliationStore } from '../ports/reconciliation-store.ts';
 import {
   createRuntime,
   keyedRequestDepsOf,
   ledgerDepsOf,
   mercadoPagoClientOf,
   type Runtime,
+  reportStoresOf,
 } from '../runtime/runtime.ts';
 import type { OpsConfig } from './config.ts';
 import { type DeadLetters, sqsDeadLetters } from './dead-letters.ts';
@@ -21,6 +23,8 @@ export interface OpsDeps extends CheckDeps, KeyedRequestDeps {
   orders: SubjectReader | undefined;
   /** AWS: the notifications' dead-letter queue; none locally. */
   deadLetters: DeadLetters | undefined;
+  /** Each day's reconciliation with the settlement report: failed days and discrepancies are listed. */
+  reconciliations: Pick<ReconciliationStore, 'getDay'>;
 }
 
 export const opsDeps = (config: OpsConfig, runtime: Runtime = createRuntime(config.storage)): OpsDeps => {
@@ -35,6 +39,7 @@ export const opsDeps = (config: OpsConfig, runtime: Runtime = createRuntime(conf
     queries: createLedgerQueries(runtime.dynamo, runtime.tableName),
     payments: paymentReader({ mercadoPago, clock: runtime.clock }),
     orders: orderReader({ mercadoPago, clock: runtime.clock, siteId: config.siteId }),
+    reconciliations: reportStoresOf(runtime).reconciliations,
     deadLetters:
       config.deadLetterQueueUrl === undefined ? undefined : sqsDeadLetters(config.deadLetterQueueUrl),
   };

@@ -5,6 +5,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createReconciliationStore } from '../../functions/adapters/dynamodb/reconciliation-store.ts';
 import { cancellationRoutes } from '../../functions/cancellation/routes.ts';
 import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import { type Actor, caller, MERCADOPAGO, RECONCILIATION } from '../../functions/model/actor.ts';
@@ -427,6 +428,51 @@ describe('orders', () => {
         ),
     ).toBeDefined();
     expect(refundsAtMercadoPago(h, orderId)).toEqual([]);
+  });
+});
+
+describe('reports', () => {
+  it('lists the days whose settlement report failed or disagreed, one item each, with what to do', async () => {
+    const isolated = await startHarness({ sandbox: { notificationsEnabled: false } });
+    try {
+      const local = opsApi(isolated, clock);
+      const store = createReconciliationStore(isolated.dynamo, isolated.tableName);
+      const dayBefore = (n: number) => new Date(clock.now() - n * 86_400_000).toISOString().slice(0, 10);
+      const at = new Date(clock.now()).toISOString();
+      const day = (date: string, status: 'completed' | 'failed', discrepancies: number, reason?: string) =>
+        store.saveDay({
+          date,
+          status,
+          reason,
+          counts: { rows: 3, matched: 3 - discrepancies, recordedExternal: 0, discrepancies },
+          requests: 1,
+          missingChecked: true,
+          completedAt: at,
+          updatedAt: at,
+          version: 0,
+        });
+      await day(dayBefore(1), 'completed', 2);
+      await day(dayBefore(2), 'failed', 0, 'the report did not come within REPORT_WAIT_HOURS');
+      await day(dayBefore(3), 'completed', 0);
+      await day(dayBefore(40), 'failed', 0, 'too old to list');
+      const items = (await local.attention()).body.items as { kind: string; date?: string }[];
+      expect(items).toEqual([
+        // Oldest first (the same time: by day).
+        expect.objectContaining({
+          kind: 'reconciliation_failed',
+          date: dayBefore(2),
+          detail: expect.stringContaining('REPORT_WAIT_HOURS'),
+        }),
+        expect.objectContaining({
+          kind: 'reconciliation_discrepancy',
+          date: dayBefore(1),
+          detail: expect.stringContaining('2 discrepancy'),
+          suggestedAction: expect.stringContaining(`GET /reports/reconciliations/${dayBefore(1)}`),
+        }),
+      ]);
+    } finally {
+      await isolated.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 /** The operations routes over the harness, as the ops Lambda builds them, with a clock tests move. */
 import { createLedgerQueries } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { createReconciliationStore } from '../../functions/adapters/dynamodb/reconciliation-store.ts';
 import { createHttpHandler } from '../../functions/http/create-http-handler.ts';
 import type { Clock } from '../../functions/model/clock.ts';
 import type { OpsDeps } from '../../functions/ops/deps.ts';
@@ -42,6 +43,7 @@ export const opsApi = (h: Harness, clock: MovableClock, overrides: Partial<OpsDe
     siteId: 'MLB',
     orders: orderReader({ mercadoPago: h.mercadoPago, clock, siteId: 'MLB' }),
     deadLetters: undefined,
+    reconciliations: createReconciliationStore(h.dynamo, h.tableName),
     ...overrides,
   };
   const handler = createHttpHandler(

@@ -5,6 +5,7 @@
  * call, and the documentation deadline reported by the hourly job.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { movableClock, opsApi } from '../ops/support.ts';
 import { refundApi } from '../refunds/support.ts';
 import { approvedPayment, type Rig, startRig } from '../webhook/rig.ts';
 import { DAY_MS, reportsKit } from './support.ts';
@@ -220,6 +221,18 @@ describe('documentation deadlines', () => {
     expect(ledger?.attention).toEqual([
       expect.objectContaining({ kind: 'chargeback_deadline', key: `chargeback_deadline:${dueSoon}` }),
     ]);
+    // A person finds it with GET /ops/attention (`npm run ops -- attention`), with what to do.
+    const ops = opsApi(rig.h, movableClock());
+    const listed = (await ops.attention()).body.items as { kind: string; paymentId?: string }[];
+    expect(listed.filter((item) => item.paymentId === soon)).toEqual([
+      expect.objectContaining({
+        kind: 'chargeback_deadline',
+        paymentId: soon,
+        detail: expect.stringContaining(dueSoon),
+        suggestedAction: expect.stringContaining("Mercado Pago's panel"),
+      }),
+    ]);
+    expect(listed.filter((item) => item.paymentId === later)).toEqual([]);
     const version = ledger?.version;
     await kit.scheduled();
     // Reported again (metric, log) while it is due, but listed once.
@@ -232,5 +245,7 @@ describe('documentation deadlines', () => {
     await rig.h.sandbox.sendNotification({ kind: 'chargeback', chargebackId: dueSoon });
     expect((await rig.h.ledgers.get(soon))?.attention).toEqual([]);
     expect((await kit.scheduled()).chargebacksDueSoon).toBe(0);
+    const after = (await ops.attention()).body.items as { paymentId?: string }[];
+    expect(after.filter((item) => item.paymentId === soon)).toEqual([]);
   });
 });

@@ -193,12 +193,17 @@ export const attentionListSchema = z.object({
         'cancellation_pending_too_long',
         'settlement_contradiction',
         'refund_status_unknown',
+        'chargeback_deadline',
+        'reconciliation_discrepancy',
+        'reconciliation_failed',
         'dead_letters',
       ]),
       paymentId: z.optional(z.string()),
       orderId: z.optional(z.string()),
       /** dead_letters: the queue's name. */
       queue: z.optional(z.string()),
+      /** reconciliation_*: the report's UTC day. */
+      date: z.optional(z.string()),
       refundId: z.optional(z.string()),
       since: timestampSchema,
       detail: z.string(),

@@ -95,6 +95,7 @@ interface AttentionItem {
   paymentId?: string;
   orderId?: string;
   queue?: string;
+  date?: string;
   refundId?: string;
   since: string;
   detail: string;
@@ -121,7 +122,9 @@ const attention = async (target: Target, io: Io, json: boolean): Promise<void> =
       ? `payment ${item.paymentId}`
       : item.orderId
         ? `order ${item.orderId}`
-        : `queue ${item.queue ?? ''}`;
+        : item.date
+          ? `report ${item.date}`
+          : `queue ${item.queue ?? ''}`;
   io.out(
     table(
       ['#', 'SINCE', 'AGE', 'KIND', 'ABOUT', 'REFUND'],

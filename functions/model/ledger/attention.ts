@@ -103,6 +103,11 @@ const findingItem = (ledger: Ledger, item: AttentionItem): LedgerAttentionItem =
     detail: item.detail,
     key: `${ledger.id}:finding:${item.key}`,
   };
+  if (item.kind === AttentionKind.ChargebackDeadline)
+    return {
+      ...common,
+      suggestedAction: `Send the evidence for this chargeback through Mercado Pago's panel before its deadline (the case and its deadline are in the detail; ${ops('history', ledger.id)} tells the payment's story); the item goes once the case's documentation is received or the case is decided.`,
+    };
   if (item.kind === AttentionKind.RefundStatusUnknown)
     return {
       ...common,
