@@ -50,7 +50,7 @@ type SubjectSync =
 const syncSubject = async (
   deps: CheckDeps,
   id: string,
-  options: { by: Actor; log: Logger; deadline: number },
+  options: { by: Actor; log: Logger; deadline: number; known: { ledger: Ledger } },
 ): Promise<SubjectSync> => {
   if (ledgerKindOf(id) === LedgerKind.Order) {
     const sync = await syncOrder(deps, id, options);
@@ -88,7 +88,12 @@ export const checkLedger = async (
   }
   const before = pendingCount(stored);
   let resent = 0;
-  const sync = await syncSubject(deps, id, { by, log, deadline: options.deadline });
+  const sync = await syncSubject(deps, id, {
+    by,
+    log,
+    deadline: options.deadline,
+    known: { ledger: stored },
+  });
   let ledger = sync.kind === 'synced' ? sync.ledger : stored;
   if (sync.kind === 'not_found')
     log.error(`${stored.kind} with pending work cannot be read with our token`, { kind: stored.kind });

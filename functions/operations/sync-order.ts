@@ -45,6 +45,8 @@ export interface OrderSyncOptions {
   userId?: string | undefined;
   /** The `data.version` of the delivery that asked for this sync. */
   version?: number;
+  /** The ledger its caller has just read: not read again (sync-payment.ts, SyncOptions.known). */
+  known?: { ledger: Ledger | undefined };
   /** This service put the order on this till. */
   till?: string;
   /**
@@ -95,7 +97,7 @@ export const syncOrder = async (
   orderId: string,
   options: OrderSyncOptions,
 ): Promise<OrderSync> => {
-  const current = await deps.ledgers.get(orderId);
+  const current = options.known ? options.known.ledger : await deps.ledgers.get(orderId);
   if (isStaleDelivery(current, options.version)) return { kind: 'stale' };
   let read: OrderRead;
   try {

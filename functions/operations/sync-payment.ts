@@ -40,6 +40,11 @@ export interface SyncOptions {
   deadline?: number;
   /** The seller (MP_USER_ID): a payment of another collector is only followed when a ledger exists. */
   userId?: string | undefined;
+  /**
+   * The ledger its caller has just read (reconciliation, a recheck): not read again. Every write is conditional
+   * on its version, so a ledger changed meanwhile costs a retry, never a lost change.
+   */
+  known?: { ledger: Ledger | undefined };
 }
 
 export const readPayment = async (
@@ -83,7 +88,7 @@ export const syncPayment = async (
   paymentId: string,
   options: SyncOptions,
 ): Promise<PaymentSync> => {
-  const current = await deps.ledgers.get(paymentId);
+  const current = options.known ? options.known.ledger : await deps.ledgers.get(paymentId);
   let read: { payment: MpPayment; at: string };
   try {
     read = await readPayment(deps, paymentId, options);

@@ -82,6 +82,31 @@ const refundPath = (paymentId: string) => `^/v1/payments/${paymentId}/refunds$`;
 const entryOf = async (paymentId: string, refundId: string) =>
   (await rig.h.ledgers.get(paymentId))?.refunds.find((e) => e.id === refundId);
 
+describe('reads', () => {
+  it('reads a due ledger once: the check applies its re-read to the ledger it read (no second read)', async () => {
+    const paymentId = approvedPayment(rig, 100);
+    rig.h.sandbox.loseAnswer({ method: 'POST', path: refundPath(paymentId), times: 10 });
+    expect((await refund(paymentId, { amount: 5 })).status).toBe(202);
+    await rig.h.sandbox.resetFaults();
+    rig.clock.advance(3 * MINUTE);
+    const reads: string[] = [];
+    const ledgers = {
+      ...rig.h.ledgers,
+      get: (id: string) => {
+        reads.push(id);
+        return rig.h.ledgers.get(id);
+      },
+    };
+    const report = await runReconcile(rig.reconcileDeps({ ledgers }), {
+      log: silentLogger,
+      deadline: rig.clock.now() + 60_000,
+    });
+    expect(report).toMatchObject({ checked: 1, settled: 1 });
+    // One read for the check; the re-send (a conflict-free write on the version read) reads nothing more.
+    expect(reads.filter((id) => id === paymentId)).toHaveLength(1);
+  });
+});
+
 describe('refunds left pending by lost answers', () => {
   it('settles a refund Mercado Pago made (answers lost) by re-sending its own key: the same refund, one event', async () => {
     const paymentId = approvedPayment(rig, 100);
