@@ -30,6 +30,8 @@ export interface FunctionAccess {
   publishesEvents: boolean;
   /** sqs:SendMessage on the notification queue (NOTIFICATION_QUEUE_URL). */
   sendsNotifications: boolean;
+  /** sqs:SendMessage on the reports job's wake queue (REPORTS_WAKE_QUEUE_URL): only the webhook. */
+  wakesReports?: boolean;
   /** s3:PutObject / s3:GetObject on the reports bucket (REPORTS_BUCKET): only the reports job. */
   usesReportsBucket?: boolean;
   /** sqs:GetQueueAttributes on the notifications' dead-letter queue (NOTIFICATION_DLQ_URL): its depth only. */
@@ -84,7 +86,8 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     countsDeadLetters: false,
   },
   // Verifies the signature, dedupes, enqueues and answers: it never calls Mercado Pago (the processor
-  // re-reads the resource): neither the token's ARN nor a read on it.
+  // re-reads the resource): neither the token's ARN nor a read on it. A report-ready notice wakes the
+  // reports job through its queue.
   webhook: {
     table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     queriesPendingIndex: false,
@@ -92,6 +95,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     readsWebhookSecrets: true,
     publishesEvents: false,
     sendsNotifications: true,
+    wakesReports: true,
     countsDeadLetters: false,
   },
   'notification-processor': {
@@ -134,6 +138,7 @@ export const FUNCTION_ACCESS: Record<FunctionId, FunctionAccess> = {
     countsDeadLetters: false,
   },
   // Requests, downloads (to the bucket) and reconciles settlement reports; re-reads payments and chargebacks.
+  // Consumes the wake queue through its event source mapping (stack.ts), which grants that read.
   'reports-job': {
     table: READ_WRITE,
     queriesPendingIndex: false,

@@ -17,6 +17,7 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { NotificationQueue } from './constructs/notification-queue.ts';
 import { RefundsHttpApi } from './constructs/refunds-http-api.ts';
 import { ReportsBucket } from './constructs/reports-bucket.ts';
+import { ReportsWakeQueue } from './constructs/reports-wake-queue.ts';
 import {
   FUNCTION_IDS,
   FUNCTION_SPECS,
@@ -44,6 +45,7 @@ export class RefundsStack extends Stack {
   readonly eventStream: LedgerEventStream;
   readonly monitoring: Monitoring;
   readonly reportsBucket: ReportsBucket;
+  readonly reportsWake: ReportsWakeQueue;
 
   constructor(scope: Construct, id: string, props: RefundsStackProps) {
     super(scope, id, props);
@@ -79,6 +81,9 @@ export class RefundsStack extends Stack {
     });
     const webhookUrl = settings.publicWebhookUrl ?? this.httpApi.webhookUrl;
     this.reportsBucket = new ReportsBucket(this, 'Reports');
+    this.reportsWake = new ReportsWakeQueue(this, 'ReportsWake', {
+      consumerTimeout: FUNCTION_SPECS['reports-job'].timeout,
+    });
 
     this.functions = new ServiceFunctions(this, 'Functions', {
       projectRoot: props.projectRoot,
@@ -91,6 +96,7 @@ export class RefundsStack extends Stack {
       eventBus: this.eventBus,
       webhookUrl,
       reportsBucket: this.reportsBucket.bucket,
+      reportsWakeQueue: this.reportsWake.queue,
     });
     const fn = (functionId: FunctionId) => this.functions.byId[functionId].function;
 
@@ -139,6 +145,11 @@ export class RefundsStack extends Stack {
       schedule: events.Schedule.rate(REPORTS_EVERY),
       targets: [new targets.LambdaFunction(fn('reports-job'))],
     });
+    // Report-ready notices wake it between the hours (API.md): one wake per run, at most 2 runs at once
+    // (SQS's minimum); two runs of one day at once are safe, each day's work is idempotent.
+    fn('reports-job').addEventSource(
+      new SqsEventSource(this.reportsWake.queue, { batchSize: 1, maxConcurrency: 2 }),
+    );
 
     const serviceNames = Object.fromEntries(
       FUNCTION_IDS.map((functionId) => [functionId, serviceNameOf(functionId, settings.stage)]),

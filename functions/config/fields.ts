@@ -208,6 +208,13 @@ export const readWebhookSigning = (env: Env): WebhookSigning => {
 export const readNotificationQueueUrl = (env: Env): string | undefined =>
   optionalUrl(env, 'NOTIFICATION_QUEUE_URL');
 
+/**
+ * REPORTS_WAKE_QUEUE_URL: SQS queue a report-ready notice wakes the reports job through (AWS); unset = the
+ * notice is acknowledged only, and the job runs on its schedule.
+ */
+export const readReportsWakeQueueUrl = (env: Env): string | undefined =>
+  optionalUrl(env, 'REPORTS_WAKE_QUEUE_URL');
+
 /** NOTIFICATION_DLQ_URL: the notifications' dead-letter queue, counted for a person (AWS); unset locally. */
 export const readDeadLetterQueueUrl = (env: Env): string | undefined =>
   optionalUrl(env, 'NOTIFICATION_DLQ_URL');

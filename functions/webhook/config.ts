@@ -1,12 +1,14 @@
 /**
  * The webhook function's configuration. In AWS it verifies, dedupes and enqueues (NOTIFICATION_QUEUE_URL):
  * it reads no Mercado Pago token, and has no permission to. Without a queue it processes inline, so it
- * reads the processing slice too (locally).
+ * reads the processing slice too (locally). A report-ready notice wakes the reports job through its own queue
+ * (REPORTS_WAKE_QUEUE_URL) when there is one.
  */
 import {
   checkLogLevel,
   type Env,
   readNotificationQueueUrl,
+  readReportsWakeQueueUrl,
   readStorage,
   readUserId,
   readWebhookSigning,
@@ -25,6 +27,8 @@ export interface WebhookConfig {
   /** MP_USER_ID: notifications whose body names another seller are acknowledged and ignored. */
   userId: string | undefined;
   dispatch: WebhookDispatchConfig;
+  /** REPORTS_WAKE_QUEUE_URL: a report-ready notice wakes the reports job through it (AWS); unset: acknowledged only. */
+  reportsWakeQueueUrl: string | undefined;
 }
 
 export const loadWebhookConfig = (env: Env = process.env): WebhookConfig => {
@@ -35,5 +39,6 @@ export const loadWebhookConfig = (env: Env = process.env): WebhookConfig => {
     signing: readWebhookSigning(env),
     userId: readUserId(env),
     dispatch: queueUrl ? { kind: 'queue', queueUrl } : { kind: 'inline', processing: readProcessing(env) },
+    reportsWakeQueueUrl: readReportsWakeQueueUrl(env),
   };
 };

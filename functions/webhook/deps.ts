@@ -9,7 +9,7 @@ import type { HintLimiter, NotificationDedupeStore } from '../ports/notification
 import { createRuntime, processingDepsOf, type Runtime } from '../runtime/runtime.ts';
 import type { WebhookConfig } from './config.ts';
 import type { Dispatch } from './dispatch.ts';
-import { queueDispatch } from './enqueue.ts';
+import { queueDispatch, queueReportsWake } from './enqueue.ts';
 import { inlineDispatch } from './inline.ts';
 
 export interface WebhookDeps {
@@ -45,5 +45,9 @@ export const webhookDeps = (
         : inlineDispatch(processingDepsOf(config.dispatch.processing, runtime)),
     clock: runtime.clock,
     newId: runtime.newId,
+    wakeReports:
+      config.reportsWakeQueueUrl === undefined
+        ? undefined
+        : queueReportsWake(config.reportsWakeQueueUrl, runtime.clock),
   };
 };

@@ -65,6 +65,8 @@ export interface ServiceFunctionsProps {
   eventBus: events.IEventBus;
   /** The notification URL sent with QR orders (PUBLIC_WEBHOOK_URL). */
   webhookUrl: string;
+  /** The reports job's wake queue: the webhook sends to it on a report-ready notice (REPORTS_WAKE_QUEUE_URL). */
+  reportsWakeQueue: sqs.IQueue;
   /** Where the reports job keeps report files and results (REPORTS_BUCKET). */
   reportsBucket: s3.IBucket;
 }
@@ -129,6 +131,7 @@ export class ServiceFunctions extends Construct {
         ...seller,
         MP_WEBHOOK_SECRET_ARN: props.webhookSecrets.secretArn,
         NOTIFICATION_QUEUE_URL: props.notificationQueue.queueUrl,
+        REPORTS_WAKE_QUEUE_URL: props.reportsWakeQueue.queueUrl,
         ...optional('WEBHOOK_TOLERANCE_SECONDS', settings.webhookToleranceSeconds?.toString()),
       },
       ops: {
@@ -184,6 +187,7 @@ export class ServiceFunctions extends Construct {
         fn.allow(['secretsmanager:GetSecretValue'], [props.webhookSecrets.secretArn]);
       if (access.publishesEvents) fn.allow(['events:PutEvents'], [props.eventBus.eventBusArn]);
       if (access.sendsNotifications) fn.allow(['sqs:SendMessage'], [props.notificationQueue.queueArn]);
+      if (access.wakesReports) fn.allow(['sqs:SendMessage'], [props.reportsWakeQueue.queueArn]);
       if (access.usesReportsBucket) {
         fn.allow(['s3:PutObject', 's3:GetObject'], [props.reportsBucket.arnForObjects('*')]);
         const bucketId = Stack.of(this).getLogicalId(props.reportsBucket.node.defaultChild as CfnElement);

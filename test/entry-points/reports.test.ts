@@ -1,22 +1,22 @@
 /**
  * The reports entry points as Lambda loads them: the hourly job (functions/reports-job/handler.ts) started by
- * the schedule's EventBridge event, and the routes (functions/reports/handler.ts) called with API Gateway's
+ * the schedule's EventBridge event or woken by the wake queue's SQS event (a report-ready notice), and the routes (functions/reports/handler.ts) called with API Gateway's
  * captured events, through the real wiring (environment -> runtime -> run/routes) against the sandbox and
  * dynalite, report files going to REPORTS_DIR.
  */
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dayOf } from '../../functions/model/reports/days.ts';
 import type { ReportsRunReport } from '../../functions/operations/reports/run-reports.ts';
-import { callHttp, httpApiEvent, scheduledEvent } from '../support/aws-events.ts';
+import { callHttp, httpApiEvent, scheduledEvent, sqsEvent, sqsRecord } from '../support/aws-events.ts';
 import { coldStartRig } from '../support/cold-start.ts';
 import { lambdaContext } from '../support/events.ts';
 import type { Harness } from '../support/harness.ts';
 
-type ReportsJob = (event: ScheduledEvent, context: Context) => Promise<ReportsRunReport>;
+type ReportsJob = (event: ScheduledEvent | SQSEvent, context: Context) => Promise<ReportsRunReport>;
 
 /** The job's Lambda timeout (config/timing.ts), as its context says. */
 const REPORTS_JOB_TIMEOUT_MS = 900_000;
@@ -67,6 +67,24 @@ describe('reports-job handler', () => {
     const next = await run(scheduledEvent('reports-schedule'), lambdaContext(REPORTS_JOB_TIMEOUT_MS));
     expect(next.days.every((d) => d.status === 'completed')).toBe(true);
     expect(h.sandbox.requests({ method: 'POST' })).toEqual([]);
+  });
+
+  it('a wake (the SQS event of its queue, one message) runs the same run: it lists the reports', async () => {
+    job.withEnv(env);
+    const run = (await job.load()) as unknown as ReportsJob;
+    h.sandbox.clearRequests();
+    const wake = sqsEvent(
+      sqsRecord(JSON.stringify({ wake: 'reports', receivedAt: new Date().toISOString() })),
+    );
+    const report = await run(wake, lambdaContext(REPORTS_JOB_TIMEOUT_MS));
+    const today = dayOf(Date.now());
+    expect(report.days.map((d) => d.date)).toEqual(
+      Array.from({ length: 7 }, (_, i) => addDays(today, i - 7)),
+    );
+    expect(report.days.every((d) => d.status === 'completed')).toBe(true);
+    // It read Mercado Pago with its own token (the notice's content is never used).
+    expect(h.sandbox.requests({ method: 'GET' }).length).toBeGreaterThan(0);
+    expect(h.sandbox.requests({ method: 'GET' }).every((r) => r.tokenValid)).toBe(true);
   });
 });
 

@@ -2,7 +2,8 @@
  * The webhook entry point (functions/webhook/handler.ts) as Lambda loads it, behind the public route: the
  * sandbox delivers its notifications, signed as Mercado Pago signs them, over HTTP to an API Gateway stand-in
  * that hands the function the captured no-authorizer event. Without NOTIFICATION_QUEUE_URL the work runs
- * inline; with it, the function's default SQS client sends it to a fake SQS (AWS_ENDPOINT_URL_SQS).
+ * inline; with it, the function's default SQS client sends it to a fake SQS (AWS_ENDPOINT_URL_SQS). With
+ * REPORTS_WAKE_QUEUE_URL a report-ready notice wakes the reports job through that queue.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -78,6 +79,7 @@ describe('webhook handler, inline (no NOTIFICATION_QUEUE_URL)', () => {
     ['WEBHOOK_TOLERANCE_SECONDS', 'five minutes'],
     ['MP_WEBHOOK_SECRET_ARN', 'not-an-arn'],
     ['NOTIFICATION_QUEUE_URL', 'sqs://queue'],
+    ['REPORTS_WAKE_QUEUE_URL', 'reports-wake'],
     ['MP_ACCESS_TOKEN', ''],
   ])('cold start fails when %s is %j, naming the variable', async (variable, value) => {
     withEnv({ ...inlineEnv(), [variable]: value });
@@ -218,5 +220,33 @@ describe('webhook handler, queue mode (NOTIFICATION_QUEUE_URL)', () => {
       [paymentId, deliveries[0]!.requestId],
       [paymentId, deliveries[0]!.requestId],
     ]);
+  });
+
+  it('wakes the reports job on a report-ready notice (REPORTS_WAKE_QUEUE_URL), at most once per 10 seconds', async () => {
+    const wakeUrl = `${sqs.url}/${ACCOUNT_ID}/mercadopago-reports-wake`;
+    await serve({ ...queueEnv(), REPORTS_WAKE_QUEUE_URL: wakeUrl });
+    // Mercado Pago's report-ready notice: unsigned, no query.
+    const notice = async (transactionId: string) => {
+      const response = await fetch(`${api.url}/webhooks/mercadopago`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          transaction_id: transactionId,
+          request_date: new Date().toISOString(),
+          generation_date: new Date().toISOString(),
+          files: [{ type: 'csv', url: 'https://example.com/r.csv', name: 'settlement.csv' }],
+        }),
+      });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await notice('1001')).toEqual({ status: 200, body: { status: 'queued' } });
+    // The next one within 10 seconds is acknowledged without a message.
+    expect(await notice('1002')).toEqual({ status: 200, body: { status: 'rate_limited' } });
+
+    const sent = sqs.calls(SEND_MESSAGE);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body.QueueUrl).toBe(wakeUrl);
+    expect(JSON.parse(sent[0]!.body.MessageBody)).toMatchObject({ wake: 'reports' });
+    expect(mercadoPagoCalls()).toEqual([]);
   });
 });

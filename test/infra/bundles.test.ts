@@ -137,6 +137,7 @@ const environmentFor = (functionId: FunctionId): Record<string, string> => {
     MP_WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbC123',
     NOTIFICATION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications',
     NOTIFICATION_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications-dlq',
+    REPORTS_WAKE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/reports-wake',
     EVENT_BUS_NAME: 'events',
     PUBLIC_WEBHOOK_URL: 'https://api.example.com/webhooks/mercadopago',
   };

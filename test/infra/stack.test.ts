@@ -73,8 +73,13 @@ describe('functions', () => {
       // The currency of an order that names none: its site's.
       orders: [...common, token, 'MP_SITE_ID'].sort(),
       'qr-orders': [...common, token, 'MP_SITE_ID', 'PUBLIC_WEBHOOK_URL'].sort(),
-      // Enqueues only: no token.
-      webhook: [...common, 'MP_WEBHOOK_SECRET_ARN', 'NOTIFICATION_QUEUE_URL'].sort(),
+      // Enqueues only: no token. A report-ready notice wakes the reports job through its queue.
+      webhook: [
+        ...common,
+        'MP_WEBHOOK_SECRET_ARN',
+        'NOTIFICATION_QUEUE_URL',
+        'REPORTS_WAKE_QUEUE_URL',
+      ].sort(),
       // Counts the dead letters for a person: the queue's URL, and (test/infra) its depth only.
       ops: [...common, token, 'MP_SITE_ID', 'NOTIFICATION_DLQ_URL'].sort(),
       'notification-processor': [...common, token, 'MP_SITE_ID'].sort(),
@@ -147,6 +152,7 @@ describe('least privilege', () => {
       bus: synth.logicalIdOf(synth.stack.eventBus),
       queue: synth.logicalIdOf(synth.stack.notifications.queue),
       deadLetters: synth.logicalIdOf(synth.stack.notifications.deadLetterQueue),
+      reportsWake: synth.logicalIdOf(synth.stack.reportsWake.queue),
       eventFailures: synth.logicalIdOf(synth.stack.eventStream.failureQueue),
       logs: synth.logicalIdOf(synth.stack.functions.byId[functionId].logGroup),
       reportsBucket: synth.logicalIdOf(synth.stack.reportsBucket.bucket),
@@ -165,6 +171,7 @@ describe('least privilege', () => {
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.bus, 'Arn'] })) return 'bus';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.queue, 'Arn'] })) return 'queue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.deadLetters, 'Arn'] })) return 'deadLetterQueue';
+      if (json === JSON.stringify({ 'Fn::GetAtt': [ids.reportsWake, 'Arn'] })) return 'reportsWakeQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.table, 'StreamArn'] })) return 'tableStream';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.eventFailures, 'Arn'] })) return 'eventFailureQueue';
       if (json === JSON.stringify({ 'Fn::GetAtt': [ids.logs, 'Arn'] })) return 'ownLogGroup';
@@ -229,6 +236,8 @@ describe('least privilege', () => {
         table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         webhookSecrets: readToken,
         queue: ['sqs:SendMessage'],
+        // wakes the reports job on a report-ready notice: sending only
+        reportsWakeQueue: ['sqs:SendMessage'],
       },
     ],
     [
@@ -275,6 +284,14 @@ describe('least privilege', () => {
         table: readWrite,
         accessToken: readToken,
         reportsBucketObjects: ['s3:GetObject', 's3:PutObject'],
+        // granted by the wake queue's event source mapping
+        reportsWakeQueue: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
       },
     ],
     [
@@ -536,7 +553,7 @@ describe('notifications', () => {
   });
 
   it('feeds the processor in batches of 10 with partial batch failures', () => {
-    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: synth.functionLogicalId('notification-processor') },
       EventSourceArn: { 'Fn::GetAtt': [synth.logicalIdOf(synth.stack.notifications.queue), 'Arn'] },
@@ -567,6 +584,55 @@ describe('notifications', () => {
       FunctionName: { Ref: synth.functionLogicalId('reports-job') },
       MaximumRetryAttempts: 0,
     });
+  });
+
+  it('wakes reports-job through an encrypted, TLS-only queue with a DLQ, one message per run, 2 runs at most', () => {
+    const queues = resourcesOf(synth.template, 'AWS::SQS::Queue');
+    const queueId = synth.logicalIdOf(synth.stack.reportsWake.queue);
+    const dlqId = synth.logicalIdOf(synth.stack.reportsWake.deadLetterQueue);
+    expect(queues[queueId]!.Properties).toMatchObject({
+      VisibilityTimeout: 6 * 900,
+      MessageRetentionPeriod: 86_400,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 2 },
+    });
+    expect(queues[queueId]!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * (functionOf('reports-job').Properties.Timeout as number),
+    );
+    expect(queues[dlqId]!.Properties).toMatchObject({
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    for (const queue of [queueId, dlqId]) {
+      synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: synth.functionLogicalId('reports-job') },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    // The webhook is given the queue's URL and may send to it (its exact grants: "least privilege").
+    expect(environmentOf('webhook').REPORTS_WAKE_QUEUE_URL).toEqual({ Ref: queueId });
+    const sendsToWake = Object.values(resourcesOf(synth.template, 'AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes(
+        JSON.stringify({
+          Action: 'sqs:SendMessage',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        }),
+      ),
+    );
+    expect(sendsToWake.map((policy) => policy.Properties.Roles)).toEqual([
+      [{ Ref: synth.logicalIdOf(synth.stack.functions.byId.webhook.role) }],
+    ]);
   });
 
   it('keeps report files in an encrypted, private, TLS-only, versioned, logged, retained bucket with a lifecycle', () => {
