@@ -18,7 +18,6 @@ import { reserveRefund } from '../../functions/model/ledger/reserve.ts';
 import { type Ledger, LedgerKind } from '../../functions/model/ledger/types.ts';
 import type { RuleContext } from '../../functions/model/settings.ts';
 import { sqsDeadLetters } from '../../functions/ops/dead-letters.ts';
-import type { SubjectReader } from '../../functions/ops/subjects.ts';
 import { orderApi, paidOrder, refundsAtMercadoPago } from '../orders/support.ts';
 import { startFakeAws } from '../support/fake-aws.ts';
 import { type Harness, invoke, newId, quietLogger, startHarness } from '../support/harness.ts';
