@@ -42,6 +42,10 @@ export interface DriveOptions {
   keepAnswers?: boolean;
   /** Another Mercado Pago than the bench's sandbox (the drain has its own). */
   sandboxUrl?: string;
+  /** More of the function's configuration (e.g. REPORTS_DIR). */
+  env?: Record<string, string>;
+  /** Sample the heap this often while the invocations run (driver.ts). */
+  sampleHeapMs?: number;
 }
 
 /**
@@ -63,6 +67,7 @@ export const drive = (
       bundles: variants.map((variant) => bundleOf(lab, subject, variant).file),
       invocations,
       ...(options.keepAnswers ? { keepAnswers: true } : {}),
+      ...(options.sampleHeapMs ? { sampleHeapMs: options.sampleHeapMs } : {}),
     },
     env: environmentOf(lab, subject, variants, options),
     workDir: lab.workDir,
@@ -70,15 +75,17 @@ export const drive = (
     ...(options.execArgv ? { execArgv: options.execArgv } : {}),
   });
 
-const environmentOf = (lab: Lab, subject: Subject, variants: readonly Variant[], options: DriveOptions) =>
-  functionEnvironment({
+const environmentOf = (lab: Lab, subject: Subject, variants: readonly Variant[], options: DriveOptions) => ({
+  ...functionEnvironment({
     functionName: subject.id,
     dynamoEndpoint: options.counted ? lab.services.countingEndpoint : lab.services.dynamoEndpoint,
     sandboxUrl: options.sandboxUrl ?? lab.services.sandbox.url,
     logLevel: options.logLevel ?? 'warn',
     withPeer: variants.includes('peer'),
     ...(options.tableName ? { tableName: options.tableName } : {}),
-  });
+  }),
+  ...options.env,
+});
 
 /** A driver process in session mode with one bundle: invocations one at a time (child/spawn.ts). */
 export const session = (

@@ -12,6 +12,7 @@ import type { CostResult, OperationCost } from './cost.ts';
 import type { TableSchema } from './dynamo-usage.ts';
 import type { EndToEndResult } from './end-to-end.ts';
 import type { DrainResult, ReconcileRunFigure } from './reconcile-drain.ts';
+import type { ReportsMemoryResult } from './reports-memory.ts';
 import { round } from './stats.ts';
 import type { FunctionId } from './subjects.ts';
 import type { ThroughputResult } from './throughput.ts';
@@ -55,6 +56,8 @@ export const Targets = {
   notDueReads: 0,
   /** The oldest-pending age a run reports, against the real one. */
   oldestPendingToleranceSeconds: 60,
+  /** Peak memory (RSS, MB = 1,048,576 bytes as Lambda counts it) of the reports job on a 100,000-row report. */
+  reportsPeakRssMb: 256,
   replay: { dynamodbReads: 1, dynamodbRequests: 1, mercadoPagoCalls: 0 },
 } as const;
 
@@ -496,6 +499,34 @@ export const drainLines = (result: DrainResult): Line[] => {
     }),
     notDue('  not-due reads (that run)', idleRun),
     oldestLine('  oldest pending age read', idleRun),
+  ];
+};
+
+const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+
+export const reportsLines = (result: ReportsMemoryResult): Line[] => {
+  const { memory, day } = result;
+  return [
+    line(
+      'mem',
+      `reports job, ${result.rows.toLocaleString('en')}-row report: peak RSS`,
+      mb(memory.maxRssBytes),
+      {
+        baseline: `loaded ${mb(memory.loadedRssBytes)}, file ${mb(result.fileBytes)}`,
+        comparison: `run ${(result.durationMs / 1000).toFixed(1)} s`,
+        target: `<= ${Targets.reportsPeakRssMb} MB`,
+        verdict: verdict(memory.maxRssBytes <= Targets.reportsPeakRssMb * 1_048_576),
+      },
+    ),
+    line('mem', '  heap used: sampled peak', mb(memory.peakHeapUsedBytes), {
+      baseline: `loaded ${mb(memory.loadedHeapUsedBytes)}, +${mb(memory.peakHeapUsedBytes - memory.loadedHeapUsedBytes)}`,
+      comparison: `reserved ${mb(memory.peakHeapTotalBytes)}, external ${mb(memory.peakExternalBytes)}`,
+      target: '(garbage included)',
+    }),
+    line('mem', '  the day as the run left it', day.status, {
+      baseline: `rows ${day.counts.rows}, recorded external ${day.counts.recordedExternal}`,
+      comparison: `discrepancies ${day.counts.discrepancies}`,
+    }),
   ];
 };
 

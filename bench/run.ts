@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: bundle sizes, cold starts, warm latency and CPU, cost per operation and per refund end to
- * end, the reconciliation drain and throughput of the functions, each beside the peer (the refund as a user
+ * end, the reconciliation drain, the reports job's memory on a 100,000-row report and throughput of the functions, each beside the peer (the refund as a user
  * would assemble it, bench/peer/), a bare baseline making the same calls (bench/baseline/) and its target.
  * Prints one line per figure and writes .bench/results.json (not tracked).
  *   --check     exit 1 when a figure misses its target (without it the run exits 0 whatever the figures)
  *   --quick     fewer runs and a smaller drain (figures not to be quoted)
- *   --only=a,b  only these phases: size, cold, warm, cost, e2e, drain, load
+ *   --only=a,b  only these phases: size, cold, warm, cost, e2e, drain, reports, load
  *   --cpu-prof  profiles instead of measuring (bench/profile.ts; --subject=refunds: that function only).
  * See bench/README.md.
  */
@@ -31,6 +31,7 @@ import {
   formatLines,
   type Line,
   RESULTS_FILE,
+  reportsLines,
   roundTripComparison,
   roundTripLines,
   sizeLines,
@@ -41,12 +42,13 @@ import {
   throughputLines,
   warmLines,
 } from './report.ts';
+import { measureReportsMemory } from './reports-memory.ts';
 import { startServices, TABLE_NAME } from './services.ts';
 import { SUBJECTS, type Subject, variantEntries } from './subjects.ts';
 import { measureThroughput } from './throughput.ts';
 import { measureWarm } from './warm.ts';
 
-const PHASES = ['size', 'cold', 'warm', 'cost', 'e2e', 'drain', 'load'] as const;
+const PHASES = ['size', 'cold', 'warm', 'cost', 'e2e', 'drain', 'reports', 'load'] as const;
 type Phase = (typeof PHASES)[number];
 
 const quick = process.argv.includes('--quick');
@@ -61,7 +63,8 @@ const only = new Set<Phase>(
 
 /**
  * Each phase has its own budget; together they keep the run under ~8 minutes on 2 cores shared with other
- * work (cold 90 s, warm 100 s, cost and end to end ~1 min, the drain what its one run takes: at most 5 min).
+ * work (cold 90 s, warm 100 s, cost and end to end ~1 min, the drain what its one run takes: at most 5 min,
+ * the reports job's one run over its 100,000-row report ~30-60 s).
  */
 const settings = {
   coldRuns: quick ? 5 : 30,
@@ -70,6 +73,7 @@ const settings = {
   costOperations: quick ? 5 : 10,
   endToEnd: { count: quick ? 5 : 20, sameCount: 20 },
   drain: { settled: quick ? 1_000 : 10_000, unknown: quick ? 100 : 1_000 },
+  reports: { rows: 100_000, refunds: 500 },
   throughput: { concurrency: 16, durationMs: quick ? 2_000 : 5_000, maxRequests: quick ? 1_000 : 4_000 },
 };
 
@@ -216,6 +220,15 @@ const measureAll = async (lab: Lab): Promise<void> => {
     );
     print(drainLines(drain));
     results.drain = drain;
+  }
+
+  if (only.has('reports')) {
+    progress(
+      `reports job: one run of its bundle over a ${settings.reports.rows.toLocaleString('en')}-row settlement report (${settings.reports.refunds} refunds made in the panel)`,
+    );
+    const reports = await measureReportsMemory(lab, settings.reports);
+    print(reportsLines(reports));
+    results.reports = reports;
   }
 
   if (incomplete.length > 0)

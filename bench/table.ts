@@ -18,6 +18,7 @@ import {
   type TableCheck,
   Targets,
 } from './report.ts';
+import type { ReportsMemoryResult } from './reports-memory.ts';
 import type { ThroughputResult } from './throughput.ts';
 import type { RoundTripCost, WarmResult } from './warm.ts';
 
@@ -35,6 +36,7 @@ interface Results {
   roundTripComparison?: RoundTripComparison;
   endToEnd?: EndToEndResult;
   drain?: DrainResult;
+  reports?: ReportsMemoryResult;
   throughput?: ThroughputResult[];
   lines: Line[];
 }
@@ -325,6 +327,37 @@ if (results.drain) {
             Targets.oldestPendingToleranceSeconds,
         ),
       )}).`,
+    '',
+  );
+}
+
+if (results.reports) {
+  const r = results.reports;
+  const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+  out.push(
+    row([
+      'Reports job, one run',
+      'Rows',
+      'File (MB)',
+      'Seconds',
+      'Peak RSS (MB)',
+      'RSS loaded (MB)',
+      'Heap peak (MB)',
+      'Heap loaded (MB)',
+      'Target',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---']),
+    row([
+      `${r.refundRows} panel refunds recorded, ${r.day.status}`,
+      r.rows,
+      mb(r.fileBytes),
+      (r.durationMs / 1000).toFixed(1),
+      mb(r.memory.maxRssBytes),
+      mb(r.memory.loadedRssBytes),
+      mb(r.memory.peakHeapUsedBytes),
+      mb(r.memory.loadedHeapUsedBytes),
+      `<= ${Targets.reportsPeakRssMb} MB (${ok(r.memory.maxRssBytes <= Targets.reportsPeakRssMb * 1_048_576)})`,
+    ]),
     '',
   );
 }

@@ -5,6 +5,8 @@
  * another, and writes what it timed. Times are `performance.now()`: ms since this process started, so
  * the cold figure covers Node's own start, the bundle's load and the first request. CPU time per invocation
  * is `process.cpuUsage()` (user + system) around the handler call: this process runs nothing else meanwhile.
+ * Memory: the process's peak RSS at the end (`process.resourceUsage().maxRSS`), RSS and heap once loaded, and,
+ * when the job asks, the heap used sampled while the invocations run.
  * Usage: node driver.mjs <job.json> <result.json> (or, with job.session, invocations over IPC).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -84,6 +86,17 @@ const load = async (): Promise<Handler[]> => {
 const run = async (): Promise<DriverResult> => {
   const handlers = await load();
   const loadedMs = performance.now();
+  const loaded = process.memoryUsage();
+  let peakHeapUsedBytes = 0;
+  let peakHeapTotalBytes = 0;
+  let peakExternalBytes = 0;
+  const sampleHeap = () => {
+    const now = process.memoryUsage();
+    peakHeapUsedBytes = Math.max(peakHeapUsedBytes, now.heapUsed);
+    peakHeapTotalBytes = Math.max(peakHeapTotalBytes, now.heapTotal);
+    peakExternalBytes = Math.max(peakExternalBytes, now.external);
+  };
+  const sampler = job.sampleHeapMs ? setInterval(sampleHeap, job.sampleHeapMs) : undefined;
   const latenciesMs: number[] = [];
   const cpuMicros: number[] = [];
   const answers: string[] = [];
@@ -97,7 +110,20 @@ const run = async (): Promise<DriverResult> => {
     if (job.keepAnswers) answers.push(answer.body);
     if (answer.failure && failures.length < 5) failures.push(`#${index} ${answer.failure}`);
   }
-  return { startedMs, loadedMs, firstResponseMs, latenciesMs, cpuMicros, answers, failures };
+  if (sampler) {
+    clearInterval(sampler);
+    sampleHeap();
+  }
+  const memory = {
+    // maxRSS is in kilobytes.
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    loadedRssBytes: loaded.rss,
+    loadedHeapUsedBytes: loaded.heapUsed,
+    peakHeapUsedBytes,
+    peakHeapTotalBytes,
+    peakExternalBytes,
+  };
+  return { startedMs, loadedMs, firstResponseMs, latenciesMs, cpuMicros, answers, failures, memory };
 };
 
 /**

@@ -26,6 +26,22 @@ export interface DriverJob {
   keepAnswers?: boolean;
   /** Session mode: no invocations in the job; they come one by one over IPC (spawn.ts openSession). */
   session?: boolean;
+  /** Sample the V8 heap this often (ms) while the invocations run: DriverResult.memory.peakHeapUsedBytes. */
+  sampleHeapMs?: number;
+}
+
+/** The process's memory (bytes). */
+export interface DriverMemory {
+  /** Peak resident set size over the process's life: `process.resourceUsage().maxRSS` (what Lambda's Max Memory Used reports). */
+  maxRssBytes: number;
+  /** RSS and V8 heap used once the bundles were loaded, before the first invocation. */
+  loadedRssBytes: number;
+  loadedHeapUsedBytes: number;
+  /** The highest heap used sampled while the invocations ran (garbage not yet collected included); 0 unsampled. */
+  peakHeapUsedBytes: number;
+  /** Sampled alongside: the heap V8 had reserved, and memory outside it (Buffers, streams' chunks). */
+  peakHeapTotalBytes: number;
+  peakExternalBytes: number;
 }
 
 /** One invocation's outcome in session mode. */
@@ -51,4 +67,5 @@ export interface DriverResult {
   answers: string[];
   /** The first answers that were not what the job expected (the run is then not valid). */
   failures: string[];
+  memory: DriverMemory;
 }
