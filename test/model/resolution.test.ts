@@ -204,6 +204,46 @@ describe('a refund whose outcome is unknown', () => {
     });
   });
 
+  it('failed is refused when its own key was answered with a refund another refund of ours holds', () => {
+    // rf_b (10.00) linked to X; then a re-send of rf_a's own key is answered with X: a contradiction.
+    let ledger = reserve(unknown(), 'rf_b', 1000, 3 * SECOND).ledger;
+    const x = mpRefund('X', 10, 'approved', 4 * SECOND);
+    ledger = storedAfter(
+      ledger,
+      recordRefundCall(ledger, 'rf_b', 1, { kind: 'answered', refund: x }, context(4 * SECOND)),
+    );
+    ledger = storedAfter(
+      ledger,
+      beginAttempt(
+        ledger,
+        'rf_a',
+        at(2 * MINUTE + 27 * SECOND),
+        context(2 * MINUTE, RECONCILIATION),
+        're-send',
+      ),
+    );
+    ledger = storedAfter(
+      ledger,
+      recordRefundCall(
+        ledger,
+        'rf_a',
+        2,
+        { kind: 'answered', refund: x },
+        context(2 * MINUTE + SECOND, RECONCILIATION),
+      ),
+    );
+    expect(entry(ledger, 'rf_a')).toMatchObject({ status: 'pending', answeredWith: 'X' });
+    // Mercado Pago's answer to rf_a's own key is evidence that X is rf_a's: never failed (the buyer would be
+    // refunded twice), and never succeeded with X (counted twice): a person settles it with Mercado Pago.
+    expect(decide(ledger, decision(), [x]).change.result).toMatchObject({
+      kind: 'conflict',
+      detail: expect.stringContaining('X'),
+    });
+    expect(
+      decide(ledger, decision({ outcome: 'succeeded', mercadoPagoRefundId: 'X' }), [x]).change.result,
+    ).toMatchObject({ kind: 'conflict', detail: expect.stringContaining('rf_b') });
+  });
+
   it('a repeat of the same request answers it again; another decision finds it settled', () => {
     const { change } = decide(unknown(), decision(), []);
     const stored = storedAfter(unknown(), change);

@@ -239,9 +239,12 @@ export const applyRefundFacts = (draft: Draft, read: RefundFactsRead): string[] 
       continue;
     }
     spoken.add(oldest.id);
-    // Rule (3) matches the exact amount only: a full refund's `{}` range is for holding, not for guessing.
+    // Rule (3) matches the exact amount only: a full refund's `{}` range is for holding, not for guessing;
+    // and only a refund whose creation date is known, since it must be shown made after our reservation
+    // (Orders API refunds carry no date: such a refund is held for a person, never linked by rule).
     if (
       oldest.amountMinor === amountMinor &&
+      created !== null &&
       candidates.every((entry) => canOnlyBeMatched(entry, nowMs, context.settings))
     ) {
       link(

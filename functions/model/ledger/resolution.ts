@@ -105,10 +105,12 @@ const couldBeIt = (draft: Draft, entry: RefundEntry, facts: readonly RefundFact[
   facts.filter((fact) => {
     if (refundOutcomeOf(draft.ledger.kind, fact.status) === RefundStatus.Failed) return false;
     if (fact.id === entry.mercadoPagoRefundId) return true;
+    // Its own key's answer named it: evidence that it is this refund's, even when another refund of ours holds
+    // it (a contradiction for a person: never `failed`, which would have the buyer refunded twice).
+    if (isOurs(entry) && fact.id === entry.answeredWith) return true;
     const holder = draft.ledger.refunds.find((e) => e.mercadoPagoRefundId === fact.id);
     if (holder && isOurs(holder)) return false;
     if (!isOurs(entry)) return false;
-    if (fact.id === entry.answeredWith) return true;
     return (
       couldBeOfAmount(entry, minorOf(draft, fact.amount)) &&
       couldHaveMade(entry, normalizeDate(fact.dateCreated), draft.context.settings.clockToleranceMs)
