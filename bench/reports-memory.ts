@@ -7,7 +7,7 @@
  * of payments it does not know (only counted), added to the file (`adjustReports`), in the shapes of
  * test/reports/large-file.test.ts. The six earlier days the run looks at are already completed in its table
  * (as the earlier hourly runs left them), so the run requests, downloads, stores and reconciles that one file.
- * The figure is the process's peak RSS (`process.resourceUsage().maxRSS`: what Lambda reports as Max Memory
+ * The figure is the process's peak RSS (`VmHWM` of the driver process, see child/driver.ts: what Lambda reports as Max Memory
  * Used), beside its RSS once loaded and the heap's sampled peak.
  */
 import { createReconciliationStore } from '../functions/adapters/dynamodb/reconciliation-store.ts';

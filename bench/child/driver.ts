@@ -5,8 +5,10 @@
  * another, and writes what it timed. Times are `performance.now()`: ms since this process started, so
  * the cold figure covers Node's own start, the bundle's load and the first request. CPU time per invocation
  * is `process.cpuUsage()` (user + system) around the handler call: this process runs nothing else meanwhile.
- * Memory: the process's peak RSS at the end (`process.resourceUsage().maxRSS`), RSS and heap once loaded, and,
- * when the job asks, the heap used sampled while the invocations run.
+ * Memory: the process's peak RSS at the end (`VmHWM` of /proc/self/status: this process image's own high-water
+ * mark; `process.resourceUsage().maxRSS` would carry the RSS of the bench process it was forked from, since Linux
+ * keeps the forked copy's high-water mark across exec), RSS and heap once loaded, and, when the job asks, the heap
+ * used sampled while the invocations run.
  * Usage: node driver.mjs <job.json> <result.json> (or, with job.session, invocations over IPC).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,20 @@ const startedMs = performance.now();
 const job = JSON.parse(readFileSync(jobFile, 'utf8')) as DriverJob;
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** This process's peak RSS (`VmHWM`, kB); elsewhere than Linux, `maxRSS`. */
+const peakRssBytes = (): number => {
+  try {
+    const line = readFileSync('/proc/self/status', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+    const kb = Number(line?.replace(/[^0-9]/g, ''));
+    if (Number.isFinite(kb) && kb > 0) return kb * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+};
 
 const context = (functionName: string, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
@@ -115,8 +131,7 @@ const run = async (): Promise<DriverResult> => {
     sampleHeap();
   }
   const memory = {
-    // maxRSS is in kilobytes.
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: peakRssBytes(),
     loadedRssBytes: loaded.rss,
     loadedHeapUsedBytes: loaded.heapUsed,
     peakHeapUsedBytes,
