@@ -12,6 +12,7 @@
 
 import { refundWindowDaysFor } from '../config/fields.ts';
 import { lockUntil } from '../config/timing.ts';
+import { keyedRefund } from '../http/keyed-refund.ts';
 import { keyedResponse } from '../http/keyed-response.ts';
 import { ProblemError, refusalProblem } from '../http/problems.ts';
 import { refundResponse } from '../http/refund-response.ts';
@@ -25,11 +26,10 @@ import { andThen, type LedgerChange } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import { type AttemptStart, beginAttempt } from '../model/ledger/refund-call.ts';
 import { type Reservation, reserveRefund } from '../model/ledger/reserve.ts';
-import { CallState, isOurs, type Ledger, type OurRefund, RefundStatus } from '../model/ledger/types.ts';
+import { isOurs, type Ledger, type OurRefund, RefundStatus } from '../model/ledger/types.ts';
 import { decimalsOf, isCurrency, isSiteId, siteOfCurrency, toMinorUnits } from '../model/money.ts';
 import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
-import { withIdempotencyKey } from '../operations/keyed-request.ts';
 import { sendRefund } from '../operations/send-refund.ts';
 import { readPayment } from '../operations/sync-payment.ts';
 import { updateLedger } from '../operations/update-ledger.ts';
@@ -69,40 +69,19 @@ export const refundFingerprint = (
 
 export const createRefund = async (deps: RefundDeps, input: CreateRefundInput): Promise<HttpResponse> => {
   const fingerprint = refundFingerprint(input);
-  // The current state answers a repeat once the request's own attempt ended: an attempt still recorded in
-  // flight belongs to a request that is running (409) or died (resumed once its lock expired).
-  const answerOf = (ledger: Ledger, refundId: string | undefined): HttpResponse | undefined => {
-    const entry = ledger.refunds.find((e) => e.id === refundId);
-    if (!entry || !isOurs(entry)) return undefined;
-    const unfinished = entry.status === RefundStatus.Pending && entry.call.state === CallState.InFlight;
-    return unfinished ? undefined : refundResponse(ledger, entry);
-  };
-  const outcome = await withIdempotencyKey(
+  return keyedRefund(
     deps,
     {
-      key: input.idempotencyKey,
+      idempotencyKey: input.idempotencyKey,
       route: CREATE_REFUND_ROUTE,
       subjectId: input.paymentId,
       fingerprint,
       requestId: input.requestId,
-      lockUntil: lockUntil(input.deadline),
+      deadline: input.deadline,
       log: input.log,
-      refundId: deps.newId('rf'),
     },
-    {
-      replay: (record, ledger) => (ledger ? answerOf(ledger, record.refundId) : undefined),
-      remembered: (ledger) => {
-        const entry = ledger.refunds.find(
-          (e) => isOurs(e) && e.idempotencyKey === input.idempotencyKey && !e.keyFreed,
-        );
-        return entry && isOurs(entry)
-          ? { fingerprint: entry.fingerprint, answer: answerOf(ledger, entry.id) }
-          : undefined;
-      },
-      run: (claim, ledger) => runClaimed(deps, input, fingerprint, claim, ledger),
-    },
+    (claim, ledger) => runClaimed(deps, input, fingerprint, claim, ledger),
   );
-  return keyedResponse(outcome);
 };
 
 type Prepared = { kind: 'reservation'; reservation: Reservation } | { kind: 'attempt'; start: AttemptStart };
