@@ -8,84 +8,25 @@
  */
 
 import { createLedgerQueries } from '../functions/adapters/dynamodb/ledger-store.ts';
-import { ConfigError } from '../functions/config/fields.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
 import { loadReconcileConfig, type ReconcileConfig } from '../functions/reconcile/config.ts';
 import { reconcileDeps } from '../functions/reconcile/deps.ts';
 import { runReconcile } from '../functions/reconcile/run.ts';
 import { createRuntime } from '../functions/runtime/runtime.ts';
-import { DataDirInUseError, tableStatus } from './dynamodb.ts';
-import { type LocalDynamoDb, startLocalDynamoDb } from './embedded-dynamodb.ts';
-import { DEFAULT_EVENTS_FILE } from './events-file.ts';
+import { loadOrFail, openLocalData, requireTable } from './script-setup.ts';
 
 const env = process.env;
-const fail = (message: string): never => {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-};
 
 /** How long one local run may take at most. */
 const RUN_BUDGET_MS = 4 * 60_000;
 
-if (!env.MP_ACCESS_TOKEN && !env.MP_ACCESS_TOKEN_SECRET_ARN) {
-  fail(
-    'npm run reconcile needs the Mercado Pago to re-read: set MP_ACCESS_TOKEN (and MP_API_BASE_URL for a sandbox, ' +
-      'e.g. the one `npm start` printed, with MP_ACCESS_TOKEN=TEST-sandbox-token).',
-  );
-}
+const db = await openLocalData(env, 'npm run reconcile');
 
-let db: LocalDynamoDb | undefined;
-if (!env.DYNAMODB_ENDPOINT) {
-  if (!env.DATA_DIR) {
-    fail(
-      'npm run reconcile needs the data to reconcile: set DYNAMODB_ENDPOINT (the DynamoDB `npm start` printed) ' +
-        'or DATA_DIR (a folder no running server holds open).',
-    );
-  }
-  try {
-    // Its writes' events go to EVENTS_FILE, as `npm start`'s do (with DYNAMODB_ENDPOINT, the server publishes them).
-    db = await startLocalDynamoDb({
-      dataDir: env.DATA_DIR,
-      eventsFile: env.EVENTS_FILE?.trim() || DEFAULT_EVENTS_FILE,
-      log: rootLogger.child({ component: 'events' }),
-    });
-  } catch (error) {
-    // LevelDB lets one process at a time open the folder: a running `npm start` keeps it until it stops.
-    if (error instanceof DataDirInUseError) {
-      fail(
-        `${error.message}. Stop it first, or leave DATA_DIR unset and set DYNAMODB_ENDPOINT to the DynamoDB ` +
-          'endpoint `npm start` printed.',
-      );
-    }
-    fail(
-      `Cannot open DATA_DIR ${env.DATA_DIR} (is \`npm start\` using it? then set DYNAMODB_ENDPOINT): ${String(error)}`,
-    );
-  }
-  env.DYNAMODB_ENDPOINT = db!.endpoint;
-}
-env.TABLE_NAME ??= 'mercadopago-refunds-local';
-env.AWS_REGION ??= 'local';
-
-let config: ReconcileConfig;
-try {
-  config = loadReconcileConfig(env);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config: ReconcileConfig = loadOrFail(() => loadReconcileConfig(env));
 
 const runtime = createRuntime(config.storage);
-const status = await tableStatus(runtime.dynamo, config.storage.tableName).catch((error: unknown) => {
-  fail(`Cannot read DynamoDB at ${env.DYNAMODB_ENDPOINT}: ${error instanceof Error ? error.message : error}`);
-});
-if (status === undefined) {
-  runtime.dynamo.destroy();
-  await db?.close();
-  fail(
-    `No table ${config.storage.tableName} at ${env.DYNAMODB_ENDPOINT}: nothing to reconcile. Check TABLE_NAME, and ` +
-      'DATA_DIR or DYNAMODB_ENDPOINT (`npm start` creates the table).',
-  );
-}
+await requireTable(runtime.dynamo, config.storage.tableName, env.DYNAMODB_ENDPOINT, db);
+
 /**
  * A run right after a 202 checks nothing: new pending work is first due RECONCILE_PENDING_AFTER_SECONDS after
  * it appeared, by the setting of the process that wrote it (`npm start`'s). Says so, and when it is due.

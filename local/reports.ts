@@ -9,7 +9,6 @@
 
 import { parseArgs } from 'node:util';
 import { createReconciliationStore } from '../functions/adapters/dynamodb/reconciliation-store.ts';
-import { ConfigError } from '../functions/config/fields.ts';
 import { isDay } from '../functions/model/reports/days.ts';
 import { rootLogger } from '../functions/observability/logger.ts';
 import {
@@ -20,15 +19,9 @@ import {
 import { loadReportsJobConfig, type ReportsJobConfig } from '../functions/reports-job/config.ts';
 import { reportsJobDeps } from '../functions/reports-job/deps.ts';
 import { createRuntime } from '../functions/runtime/runtime.ts';
-import { DataDirInUseError, tableStatus } from './dynamodb.ts';
-import { type LocalDynamoDb, startLocalDynamoDb } from './embedded-dynamodb.ts';
-import { DEFAULT_EVENTS_FILE } from './events-file.ts';
+import { fail, loadOrFail, openLocalData, requireTable } from './script-setup.ts';
 
 const env = process.env;
-const fail = (message: string): never => {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-};
 
 /** How long one local run may take, and wait for the file it requested. */
 const RUN_BUDGET_MS = 10 * 60_000;
@@ -43,59 +36,13 @@ try {
 }
 if (date !== undefined && !isDay(date)) fail(`--date must be a date YYYY-MM-DD, got "${date}"`);
 
-if (!env.MP_ACCESS_TOKEN && !env.MP_ACCESS_TOKEN_SECRET_ARN) {
-  fail(
-    'npm run reports needs Mercado Pago: set MP_ACCESS_TOKEN (and MP_API_BASE_URL for a sandbox, e.g. the one ' +
-      '`npm start` printed, with MP_ACCESS_TOKEN=TEST-sandbox-token).',
-  );
-}
+const db = await openLocalData(env, 'npm run reports');
 
-let db: LocalDynamoDb | undefined;
-if (!env.DYNAMODB_ENDPOINT) {
-  if (!env.DATA_DIR) {
-    fail(
-      'npm run reports needs the data to reconcile: set DYNAMODB_ENDPOINT (the DynamoDB `npm start` printed) ' +
-        'or DATA_DIR (a folder no running server holds open).',
-    );
-  }
-  try {
-    db = await startLocalDynamoDb({
-      dataDir: env.DATA_DIR,
-      eventsFile: env.EVENTS_FILE?.trim() || DEFAULT_EVENTS_FILE,
-      log: rootLogger.child({ component: 'events' }),
-    });
-  } catch (error) {
-    if (error instanceof DataDirInUseError) {
-      fail(
-        `${error.message}. Stop it first, or leave DATA_DIR unset and set DYNAMODB_ENDPOINT to the one \`npm start\` printed.`,
-      );
-    }
-    fail(`Cannot open DATA_DIR ${env.DATA_DIR}: ${String(error)}`);
-  }
-  env.DYNAMODB_ENDPOINT = db?.endpoint;
-}
-env.TABLE_NAME ??= 'mercadopago-refunds-local';
-env.AWS_REGION ??= 'local';
-
-let config: ReportsJobConfig;
-try {
-  config = loadReportsJobConfig(env);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config: ReportsJobConfig = loadOrFail(() => loadReportsJobConfig(env));
 
 const runtime = createRuntime(config.storage);
-const status = await tableStatus(runtime.dynamo, config.storage.tableName).catch((error: unknown) => {
-  fail(`Cannot read DynamoDB at ${env.DYNAMODB_ENDPOINT}: ${error instanceof Error ? error.message : error}`);
-});
-if (status === undefined) {
-  runtime.dynamo.destroy();
-  await db?.close();
-  fail(
-    `No table ${config.storage.tableName} at ${env.DYNAMODB_ENDPOINT}: nothing to reconcile (\`npm start\` creates it).`,
-  );
-}
+await requireTable(runtime.dynamo, config.storage.tableName, env.DYNAMODB_ENDPOINT, db);
+
 let exitCode = 0;
 try {
   const deps = reportsJobDeps(config, runtime);
