@@ -7,13 +7,10 @@ import type { Invocation } from './child/protocol.ts';
 import { type DriverOutcome, type DriverSession, openSession, runDriver } from './child/spawn.ts';
 import { type BenchLogLevel, functionEnvironment } from './environment.ts';
 import type { Services } from './services.ts';
-import { type FunctionId, type Subject, timeoutMsOf } from './subjects.ts';
+import { type FunctionId, type Subject, timeoutMsOf, type Variant } from './subjects.ts';
 
-/**
- * project: the function as deployed; baseline: the bare handler making the same calls (bench/baseline/);
- * peer: the refund as a user would assemble it (bench/peer/); probe: one round trip (bench/baseline/round-trip.ts).
- */
-export type Variant = 'project' | 'baseline' | 'peer' | 'probe';
+/** Re-exported for the phases (declared in subjects.ts, which lab.ts imports: no cycle). */
+export type { Variant };
 
 export interface Lab {
   services: Services;

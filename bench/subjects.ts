@@ -8,7 +8,13 @@ import { FUNCTION_SPECS } from '../infra/constructs/service-functions.ts';
 import { toApiGatewayEvent } from '../local/api-gateway-event.ts';
 import type { Sandbox } from '../local/sandbox/index.ts';
 import type { Invocation } from './child/protocol.ts';
-import type { Variant } from './lab.ts';
+
+/**
+ * project: the function as deployed; baseline: the bare handler making the same calls (bench/baseline/);
+ * peer: the refund as a user would assemble it (bench/peer/); probe: one round trip (bench/baseline/round-trip.ts).
+ */
+export type Variant = 'project' | 'baseline' | 'peer' | 'probe';
+
 import { cancellations, notifications, qrOrders, refunds } from './operations.ts';
 
 export type FunctionId = keyof typeof FUNCTION_ENTRIES;
