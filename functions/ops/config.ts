@@ -2,24 +2,14 @@
 import {
   checkLogLevel,
   type Env,
-  type MercadoPagoAccess,
   readAttentionAfterSeconds,
   readDeadLetterQueueUrl,
-  readKeyRetentionDays,
-  readMercadoPagoAccess,
-  readSettlement,
   readSiteId,
-  readStorage,
-  type StorageConfig,
 } from '../config/fields.ts';
+import { type KeyedRouteConfig, readKeyedRoute } from '../config/keyed-route.ts';
 import type { SiteId } from '../model/money.ts';
-import type { SettlementSettings } from '../model/settings.ts';
 
-export interface OpsConfig {
-  storage: StorageConfig;
-  mercadoPago: MercadoPagoAccess;
-  settlement: SettlementSettings;
-  keyRetentionDays: number;
+export interface OpsConfig extends KeyedRouteConfig {
   /** ATTENTION_AFTER_SECONDS: pending work older than this is listed for a person. */
   attentionAfterSeconds: number;
   /** NOTIFICATION_DLQ_URL: its messages are listed for a person (AWS); undefined locally. */
@@ -31,10 +21,7 @@ export interface OpsConfig {
 export const loadOpsConfig = (env: Env = process.env): OpsConfig => {
   checkLogLevel(env);
   return {
-    storage: readStorage(env),
-    mercadoPago: readMercadoPagoAccess(env),
-    settlement: readSettlement(env),
-    keyRetentionDays: readKeyRetentionDays(env),
+    ...readKeyedRoute(env),
     attentionAfterSeconds: readAttentionAfterSeconds(env),
     deadLetterQueueUrl: readDeadLetterQueueUrl(env),
     siteId: readSiteId(env),

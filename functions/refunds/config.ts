@@ -1,33 +1,12 @@
 /** The refund function's configuration: the slice of the environment it reads, checked at cold start. */
-import {
-  checkLogLevel,
-  type Env,
-  type MercadoPagoAccess,
-  parseRefundWindow,
-  type RefundWindow,
-  readKeyRetentionDays,
-  readMercadoPagoAccess,
-  readSettlement,
-  readStorage,
-  type StorageConfig,
-} from '../config/fields.ts';
-import type { SettlementSettings } from '../model/settings.ts';
+import { checkLogLevel, type Env, parseRefundWindow, type RefundWindow } from '../config/fields.ts';
+import { type KeyedRouteConfig, readKeyedRoute } from '../config/keyed-route.ts';
 
-export interface RefundsConfig {
-  storage: StorageConfig;
-  mercadoPago: MercadoPagoAccess;
-  settlement: SettlementSettings;
-  keyRetentionDays: number;
+export interface RefundsConfig extends KeyedRouteConfig {
   refundWindow: RefundWindow;
 }
 
 export const loadRefundsConfig = (env: Env = process.env): RefundsConfig => {
   checkLogLevel(env);
-  return {
-    storage: readStorage(env),
-    mercadoPago: readMercadoPagoAccess(env),
-    settlement: readSettlement(env),
-    keyRetentionDays: readKeyRetentionDays(env),
-    refundWindow: parseRefundWindow(env.REFUND_WINDOW_DAYS),
-  };
+  return { ...readKeyedRoute(env), refundWindow: parseRefundWindow(env.REFUND_WINDOW_DAYS) };
 };
