@@ -1,13 +1,7 @@
 /** What the cancellation route needs, injected so tests and the local server can give their own. */
 import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
-import {
-  createRuntime,
-  keyedRequestDepsOf,
-  ledgerDepsOf,
-  mercadoPagoClientOf,
-  type Runtime,
-} from '../runtime/runtime.ts';
+import { createRuntime, keyedRouteDepsOf, type Runtime } from '../runtime/runtime.ts';
 import type { CancellationConfig } from './config.ts';
 
 export interface CancellationDeps extends LedgerDeps, MercadoPagoDeps, KeyedRequestDeps {}
@@ -16,7 +10,5 @@ export const cancellationDeps = (
   config: CancellationConfig,
   runtime: Runtime = createRuntime(config.storage),
 ): CancellationDeps => ({
-  ...ledgerDepsOf(runtime, config.settlement),
-  ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
-  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+  ...keyedRouteDepsOf(runtime, config),
 });

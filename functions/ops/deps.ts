@@ -4,14 +4,7 @@ import type { CheckDeps } from '../operations/check-ledger.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
 import type { LedgerQueries } from '../ports/ledger-store.ts';
 import type { ReconciliationStore } from '../ports/reconciliation-store.ts';
-import {
-  createRuntime,
-  keyedRequestDepsOf,
-  ledgerDepsOf,
-  mercadoPagoClientOf,
-  type Runtime,
-  reportStoresOf,
-} from '../runtime/runtime.ts';
+import { createRuntime, keyedRouteDepsOf, type Runtime, reportStoresOf } from '../runtime/runtime.ts';
 import type { OpsConfig } from './config.ts';
 import { type DeadLetters, sqsDeadLetters } from './dead-letters.ts';
 import { orderReader, paymentReader, type SubjectReader } from './subjects.ts';
@@ -28,12 +21,10 @@ export interface OpsDeps extends CheckDeps, KeyedRequestDeps {
 }
 
 export const opsDeps = (config: OpsConfig, runtime: Runtime = createRuntime(config.storage)): OpsDeps => {
-  const ledgers = ledgerDepsOf(runtime, config.settlement);
-  const mercadoPago = mercadoPagoClientOf(runtime, config.mercadoPago);
+  const keyed = keyedRouteDepsOf(runtime, config);
+  const { mercadoPago } = keyed;
   return {
-    ...ledgers,
-    ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
-    mercadoPago,
+    ...keyed,
     siteId: config.siteId,
     attentionAfterMs: config.attentionAfterSeconds * 1000,
     queries: createLedgerQueries(runtime.dynamo, runtime.tableName),

@@ -3,13 +3,7 @@
 import type { RefundWindow } from '../config/fields.ts';
 import type { LedgerDeps, MercadoPagoDeps, OrderDefaults } from '../operations/deps.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
-import {
-  createRuntime,
-  keyedRequestDepsOf,
-  ledgerDepsOf,
-  mercadoPagoClientOf,
-  type Runtime,
-} from '../runtime/runtime.ts';
+import { createRuntime, keyedRouteDepsOf, type Runtime } from '../runtime/runtime.ts';
 import type { OrdersConfig } from './config.ts';
 
 export interface OrderDeps extends LedgerDeps, MercadoPagoDeps, KeyedRequestDeps, OrderDefaults {
@@ -20,9 +14,7 @@ export const orderDeps = (
   config: OrdersConfig,
   runtime: Runtime = createRuntime(config.storage),
 ): OrderDeps => ({
-  ...ledgerDepsOf(runtime, config.settlement),
-  ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
-  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+  ...keyedRouteDepsOf(runtime, config),
   refundWindow: config.refundWindow,
   siteId: config.siteId,
 });

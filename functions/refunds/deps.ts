@@ -3,13 +3,7 @@
 import type { RefundWindow } from '../config/fields.ts';
 import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
-import {
-  createRuntime,
-  keyedRequestDepsOf,
-  ledgerDepsOf,
-  mercadoPagoClientOf,
-  type Runtime,
-} from '../runtime/runtime.ts';
+import { createRuntime, keyedRouteDepsOf, type Runtime } from '../runtime/runtime.ts';
 import type { RefundsConfig } from './config.ts';
 
 export interface RefundDeps extends LedgerDeps, MercadoPagoDeps, KeyedRequestDeps {
@@ -20,8 +14,6 @@ export const refundDeps = (
   config: RefundsConfig,
   runtime: Runtime = createRuntime(config.storage),
 ): RefundDeps => ({
-  ...ledgerDepsOf(runtime, config.settlement),
-  ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
-  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
+  ...keyedRouteDepsOf(runtime, config),
   refundWindow: config.refundWindow,
 });

@@ -16,11 +16,12 @@ import { createTillStore } from '../adapters/dynamodb/till-store.ts';
 import { createMercadoPagoClient } from '../adapters/mercadopago/client.ts';
 import { createSecretResolver } from '../adapters/secrets.ts';
 import type { MercadoPagoAccess, StorageConfig } from '../config/fields.ts';
+import type { KeyedRouteConfig } from '../config/keyed-route.ts';
 import type { ProcessingConfig } from '../config/processing.ts';
 import { type Clock, systemClock } from '../model/clock.ts';
 import { newId } from '../model/ids.ts';
 import type { SettlementSettings } from '../model/settings.ts';
-import type { LedgerDeps } from '../operations/deps.ts';
+import type { LedgerDeps, MercadoPagoDeps } from '../operations/deps.ts';
 import type { KeyedRequestDeps } from '../operations/keyed-request.ts';
 import type { ProcessingDeps } from '../operations/processing-deps.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
@@ -63,6 +64,16 @@ export const keyedRequestDepsOf = (runtime: Runtime, keyRetentionDays: number): 
   clock: runtime.clock,
   newId: runtime.newId,
   keyRetentionDays,
+});
+
+/** What every keyed money route needs (config/keyed-route.ts): the ledger, its keys and Mercado Pago. */
+export const keyedRouteDepsOf = (
+  runtime: Runtime,
+  config: KeyedRouteConfig,
+): LedgerDeps & KeyedRequestDeps & MercadoPagoDeps => ({
+  ...ledgerDepsOf(runtime, config.settlement),
+  ...keyedRequestDepsOf(runtime, config.keyRetentionDays),
+  mercadoPago: mercadoPagoClientOf(runtime, config.mercadoPago),
 });
 
 export const qrOrderStoreOf = (runtime: Runtime): QrOrderStore =>
