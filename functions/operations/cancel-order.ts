@@ -20,14 +20,12 @@ import {
   orderCancellationState,
 } from '../model/ledger/cancellation.ts';
 import { andThen, type LedgerChange, unchanged } from '../model/ledger/change.ts';
-import { applyOrderRead } from '../model/ledger/order-read.ts';
 import { CancellationStatus, type Ledger } from '../model/ledger/types.ts';
-import { SITE_CURRENCY } from '../model/money.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isNotFound } from '../ports/mercadopago-errors.ts';
 import { type LedgerDeps, type MercadoPagoDeps, type OrderDefaults, ruleContext } from './deps.ts';
 import { sendCancellation } from './send-cancellation.ts';
-import { type OrderRead, readOrder } from './sync-order.ts';
+import { type OrderRead, orderReadChange, readOrder } from './sync-order.ts';
 import { updateLedger } from './update-ledger.ts';
 
 export interface OrderCancellationInput {
@@ -85,14 +83,7 @@ export const cancelOrder = async (
     orderId,
     known,
     (current): LedgerChange<Prepared> => {
-      const synced: LedgerChange<unknown> = read
-        ? applyOrderRead(
-            current,
-            { facts: read.order, at: read.at, requestId: read.order.mercadoPagoRequestId },
-            context,
-            { defaultCurrency: SITE_CURRENCY[deps.siteId] },
-          )
-        : unchanged(undefined);
+      const synced = orderReadChange(current, read, context, deps.siteId);
       const base = synced.ledger ?? must(current, 'an order read (or its record) leaves a ledger');
       return andThen(synced, base, (ledger): LedgerChange<Prepared> => {
         if (check.kind !== 'cancellable') return unchanged({ check });

@@ -8,10 +8,11 @@
 import type { Actor } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { must } from '../model/invariant.ts';
-import type { LedgerEvent } from '../model/ledger/change.ts';
+import { type LedgerChange, type LedgerEvent, unchanged } from '../model/ledger/change.ts';
 import { applyOrderRead, isStaleDelivery } from '../model/ledger/order-read.ts';
 import type { Ledger } from '../model/ledger/types.ts';
-import { SITE_CURRENCY } from '../model/money.ts';
+import { SITE_CURRENCY, type SiteId } from '../model/money.ts';
+import type { RuleContext } from '../model/settings.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MpOrder } from '../ports/mercadopago.ts';
 import { isNotFound } from '../ports/mercadopago-errors.ts';
@@ -69,6 +70,26 @@ export const readOrder = async (
   const order = await deps.mercadoPago.getOrder(orderId, { log: options.log, deadline: options.deadline });
   return { order, at: isoAt(deps.clock.now()) };
 };
+
+/**
+ * A read of the order applied to its ledger under the settlement rules, in the currency of the order (or,
+ * when its answer names none, of MP_SITE_ID); no read (an order Mercado Pago no longer serves) changes
+ * nothing. What every write after an order read starts from.
+ */
+export const orderReadChange = (
+  current: Ledger | undefined,
+  read: OrderRead | undefined,
+  context: RuleContext,
+  siteId: SiteId,
+): LedgerChange<unknown> =>
+  read
+    ? applyOrderRead(
+        current,
+        { facts: read.order, at: read.at, requestId: read.order.mercadoPagoRequestId },
+        context,
+        { defaultCurrency: SITE_CURRENCY[siteId] },
+      )
+    : unchanged(undefined);
 
 /** Applies a read already made (the order routes read once, then sync and reserve in one write). */
 export const applyOrderReadTo = async (

@@ -4,14 +4,12 @@
  */
 import type { RefundFact } from '../model/facts.ts';
 import type { LedgerChange } from '../model/ledger/change.ts';
-import { applyOrderRead } from '../model/ledger/order-read.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import type { Ledger } from '../model/ledger/types.ts';
-import { SITE_CURRENCY } from '../model/money.ts';
 import type { RuleContext } from '../model/settings.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { LedgerDeps, MercadoPagoDeps, OrderDefaults } from '../operations/deps.ts';
-import { readOrder } from '../operations/sync-order.ts';
+import { orderReadChange, readOrder } from '../operations/sync-order.ts';
 import { readPayment } from '../operations/sync-payment.ts';
 import { isNotFound } from '../ports/mercadopago-errors.ts';
 
@@ -66,10 +64,7 @@ export const orderReader = (
           status: order.status,
           statusDetail: order.statusDetail,
           refunds: order.refunds,
-          apply: (current, context) =>
-            applyOrderRead(current, { facts: order, at, requestId: order.mercadoPagoRequestId }, context, {
-              defaultCurrency: SITE_CURRENCY[deps.siteId],
-            }),
+          apply: (current, context) => orderReadChange(current, { order, at }, context, deps.siteId),
         },
       };
     } catch (error) {

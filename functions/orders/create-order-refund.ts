@@ -23,8 +23,8 @@ import { caller } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { sha256Hex } from '../model/ids.ts';
 import { must } from '../model/invariant.ts';
-import { andThen, type LedgerChange, unchanged } from '../model/ledger/change.ts';
-import { applyOrderRead, orderCurrencyOf } from '../model/ledger/order-read.ts';
+import { andThen, type LedgerChange } from '../model/ledger/change.ts';
+import { orderCurrencyOf } from '../model/ledger/order-read.ts';
 import { type AttemptStart, beginAttempt } from '../model/ledger/refund-call.ts';
 import { type Reservation, reserveRefund } from '../model/ledger/reserve.ts';
 import { normalizeDate } from '../model/ledger/statuses.ts';
@@ -33,7 +33,7 @@ import { decimalsOf, isSiteId, SITE_CURRENCY, toMinorUnits } from '../model/mone
 import type { Logger } from '../observability/logger.ts';
 import { ruleContext } from '../operations/deps.ts';
 import { sendRefund } from '../operations/send-refund.ts';
-import { type OrderRead, readOrder } from '../operations/sync-order.ts';
+import { type OrderRead, orderReadChange, readOrder } from '../operations/sync-order.ts';
 import { updateLedger } from '../operations/update-ledger.ts';
 import type { IdempotencyRecord } from '../ports/idempotency-store.ts';
 import { isNotFound } from '../ports/mercadopago-errors.ts';
@@ -166,14 +166,7 @@ const runClaimed = async (
     orderId,
     known,
     (current): LedgerChange<Prepared> => {
-      const synced: LedgerChange<unknown> = read
-        ? applyOrderRead(
-            current,
-            { facts: read.order, at: read.at, requestId: read.order.mercadoPagoRequestId },
-            context,
-            { defaultCurrency: fallbackCurrency },
-          )
-        : unchanged(undefined);
+      const synced = orderReadChange(current, read, context, deps.siteId);
       const base = synced.ledger ?? must(current, 'an order read (or its record) leaves a ledger');
       return andThen(synced, base, (ledger): LedgerChange<Prepared> => {
         if (ledger.refunds.some((e) => e.id === refundId)) {
