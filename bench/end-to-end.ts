@@ -10,12 +10,20 @@
  * - No news: the same notification delivered again (a Mercado Pago retry), and a read of the payment's
  *   refunds (GET, which re-reads the payment): neither may write the ledger.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createLedgerStore } from '../functions/adapters/dynamodb/ledger-store.ts';
+import { createRefundSweepIndex } from '../functions/adapters/dynamodb/refund-index.ts';
+import { createSweepCursorStore } from '../functions/adapters/dynamodb/sweep-cursor-store.ts';
+import { newId } from '../functions/model/ids.ts';
+import { DEFAULT_SETTLEMENT_SETTINGS } from '../functions/model/settings.ts';
+import { createLogger } from '../functions/observability/logger.ts';
+import { type SweepReport, sweepNewRefunds } from '../functions/operations/sweep-new-refunds.ts';
 import type { Invocation } from './child/protocol.ts';
 import type { DriverSession } from './child/spawn.ts';
 import { countWhile, type OperationCost } from './cost.ts';
 import { type Lab, session } from './lab.ts';
 import { apiGatewayEvent, refundRequest, refunds } from './operations.ts';
-import type { CapturedNotification } from './services.ts';
+import { type CapturedNotification, TABLE_NAME } from './services.ts';
 import { round } from './stats.ts';
 import type { Subject } from './subjects.ts';
 
@@ -34,6 +42,21 @@ export interface EndToEndResult {
   /** Per refund: the refund request, and the notification(s) that followed. */
   refund: OperationCost;
   notification: OperationCost;
+  /**
+   * Per refund: reconciliation's sweep of new refunds passing over it, RECONCILE_PENDING_AFTER_SECONDS later
+   * (its ledger read, its share of the day-index pages and of the cursor's update): the sweep over these
+   * refunds less a run's fixed part (`sweepPerRun`), shared by every refund of a run.
+   */
+  sweep: {
+    readUnits: number;
+    writeUnits: number;
+    indexWriteUnits: number;
+    dynamodb: OperationCost['dynamodb'];
+  };
+  /** A sweep run with nothing new: one read of the cursor and one query per day-index shard. */
+  sweepPerRun: OperationCost;
+  /** What that sweep did: it must hand nothing over (every refund settled at once). */
+  sweepReport: Pick<SweepReport, 'swept' | 'failed'> & { handedOver: number };
   /** Notifications the sandbox sent per refund. */
   notificationsPerRefund: number;
   writeUnits: number;
@@ -65,6 +88,38 @@ const webhookEvents = (captured: CapturedNotification[]): Invocation[] =>
     }),
     expect: { status: 200 },
   }));
+
+/**
+ * Reconciliation's sweep of new refunds, run here as the reconcile job runs it (same code), against the
+ * bench's table through `endpoint`, its clock RECONCILE_PENDING_AFTER_SECONDS (and 5 s) ahead: it passes
+ * over every refund made so far.
+ */
+const sweepEverything = async (endpoint: string): Promise<SweepReport> => {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const settings = DEFAULT_SETTLEMENT_SETTINGS;
+  const clock = { now: () => Date.now() + settings.firstCheckAfterMs + 5_000 };
+  try {
+    return await sweepNewRefunds(
+      {
+        ledgers: createLedgerStore(client, TABLE_NAME),
+        clock,
+        newId,
+        settings,
+        refundSweep: {
+          index: createRefundSweepIndex(client, TABLE_NAME),
+          cursors: createSweepCursorStore(client, TABLE_NAME),
+        },
+      },
+      { log: createLogger({ level: 'error' }), deadline: clock.now() + 120_000 },
+    );
+  } finally {
+    client.destroy();
+  }
+};
 
 let keys = 0;
 const refundOf = (paymentId: string, amount: number): Invocation => ({
@@ -99,11 +154,30 @@ export const measureEndToEnd = async (
   sandbox.configure({ notificationsEnabled: true });
   notifications.take();
   try {
+    // The earlier phases' refunds swept first (not counted): the counted sweep passes over these only. Then
+    // a run with nothing new: the fixed part of a run (the cursor, one query per shard).
+    await sweepEverything(lab.services.dynamoEndpoint);
+    const sweepPerRun = await countWhile(lab, 1, async () => {
+      await sweepEverything(lab.services.countingEndpoint);
+      return { eventLines: 0 };
+    });
     // Fresh payments.
     const batch = refunds(sandbox, options.count);
     const refund = await countWhile(lab, options.count, each(refundsFn, batch));
     const captured = await delivered();
     const notification = await notify(captured, options.count);
+    let sweepReport: SweepReport | undefined;
+    const swept = await countWhile(lab, options.count, async () => {
+      sweepReport = await sweepEverything(lab.services.countingEndpoint);
+      return { eventLines: 0 };
+    });
+    const lessRun = (units: number, perRun: number) => round(units - perRun / options.count, 3);
+    const sweep: EndToEndResult['sweep'] = {
+      readUnits: lessRun(swept.readUnits, sweepPerRun.readUnits),
+      writeUnits: lessRun(swept.writeUnits, sweepPerRun.writeUnits),
+      indexWriteUnits: lessRun(swept.indexWriteUnits, sweepPerRun.indexWriteUnits),
+      dynamodb: swept.dynamodb,
+    };
 
     // No news: the same notifications again, then a read of each payment's refunds.
     const again = await notify(captured, options.count);
@@ -140,15 +214,23 @@ export const measureEndToEnd = async (
     for (const cost of [refund, notification])
       for (const [category, units] of Object.entries(cost.writeUnitsByCategory))
         writeUnitsByCategory[category] = round((writeUnitsByCategory[category] ?? 0) + units, 2);
+    if (sweep.writeUnits > 0) writeUnitsByCategory['sweep cursor'] = sweep.writeUnits;
     const first = samePayment[0]?.writeUnits ?? Number.NaN;
     const last = samePayment.at(-1)?.writeUnits ?? Number.NaN;
     return {
       refunds: options.count,
       refund,
       notification,
+      sweep,
+      sweepPerRun,
+      sweepReport: {
+        swept: sweepReport?.swept ?? 0,
+        failed: sweepReport?.failed ?? 0,
+        handedOver: sweepReport?.handedOver.length ?? 0,
+      },
       notificationsPerRefund: round(captured.length / options.count, 2),
-      writeUnits: round(refund.writeUnits + notification.writeUnits, 2),
-      readUnits: round(refund.readUnits + notification.readUnits, 2),
+      writeUnits: round(refund.writeUnits + notification.writeUnits + sweep.writeUnits, 2),
+      readUnits: round(refund.readUnits + notification.readUnits + sweep.readUnits, 2),
       writeUnitsByCategory,
       ledgerWritesByNotification: ledgerWrites(notification),
       samePayment,

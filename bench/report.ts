@@ -407,16 +407,20 @@ export const endToEndLines = (result: EndToEndResult): Line[] => {
     });
   return [
     line('e2e', 'WRU per refund (fresh payment)', `${result.writeUnits}`, {
-      baseline: `refund ${result.refund.writeUnits} + notification ${result.notification.writeUnits}`,
-      comparison: `index ${round(result.refund.indexWriteUnits + result.notification.indexWriteUnits, 2)}`,
+      baseline: `refund ${result.refund.writeUnits} + notification ${result.notification.writeUnits} + sweep ${result.sweep.writeUnits}`,
+      comparison: `index ${round(result.refund.indexWriteUnits + result.notification.indexWriteUnits + result.sweep.indexWriteUnits, 2)}`,
       target: `<= ${Targets.writeUnitsPerRefund}`,
       verdict: verdict(result.writeUnits <= Targets.writeUnitsPerRefund),
     }),
     line('e2e', '  WRU by item', '', { baseline: categories(result.writeUnitsByCategory) }),
     line('e2e', 'RRU per refund (fresh payment)', `${result.readUnits}`, {
-      baseline: `refund ${result.refund.readUnits} + notification ${result.notification.readUnits}`,
+      baseline: `refund ${result.refund.readUnits} + notification ${result.notification.readUnits} + sweep ${result.sweep.readUnits}`,
       target: `<= ${Targets.readUnitsPerRefund}`,
       verdict: verdict(result.readUnits <= Targets.readUnitsPerRefund),
+    }),
+    line('e2e', '  sweep of new refunds', `${result.sweepReport.swept}`, {
+      baseline: `swept, ${result.sweepReport.handedOver} handed over, ${result.sweepReport.failed} failed`,
+      comparison: `per run besides: ${result.sweepPerRun.readUnits} RRU ${result.sweepPerRun.writeUnits} WRU (${actions(result.sweepPerRun.dynamodb)})`,
     }),
     line('e2e', '  requests per refund', actions(result.refund.dynamodb), {
       baseline: `notification: ${actions(result.notification.dynamodb)}`,

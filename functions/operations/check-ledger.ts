@@ -71,11 +71,18 @@ const pendingCount = (ledger: Ledger | undefined): number =>
 export const checkLedger = async (
   deps: CheckDeps,
   id: string,
-  options: { log: Logger; deadline: number; by?: Actor; whenDue?: boolean },
+  options: {
+    log: Logger;
+    deadline: number;
+    by?: Actor;
+    whenDue?: boolean;
+    /** The ledger as its caller just stored it (the sweep's hand-over): not read again. */
+    stored?: Ledger;
+  },
 ): Promise<LedgerReconciliation> => {
   const by = options.by ?? RECONCILIATION;
   const log = options.log.child({ subjectId: id });
-  const stored = await deps.ledgers.get(id);
+  const stored = options.stored ?? (await deps.ledgers.get(id));
   if (!stored || ((options.whenDue ?? true) && !isDue(stored, deps.clock.now()))) {
     return {
       kind: 'not_due',

@@ -44,7 +44,12 @@ export const processNotification = async (
   if (work.resource === 'order')
     return processOrder(deps, work.id, { ...callOptions, version: work.version });
 
-  const sync = await syncPayment(deps, work.id, { ...callOptions, by: MERCADOPAGO, userId: deps.userId });
+  const sync = await syncPayment(deps, work.id, {
+    ...callOptions,
+    by: MERCADOPAGO,
+    userId: deps.userId,
+    peekFirst: true,
+  });
   if (sync.kind === 'other_seller')
     log.warn("notification for another seller's payment ignored", { collectorId: sync.collectorId });
   if (sync.kind === 'not_found') log.warn('notified payment not found with our token');

@@ -9,7 +9,7 @@
 import type { Actor } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
 import { must } from '../model/invariant.ts';
-import type { LedgerEvent } from '../model/ledger/change.ts';
+import { hasPendingWork, type LedgerEvent } from '../model/ledger/change.ts';
 import { applyPaymentRead } from '../model/ledger/payment-read.ts';
 import type { Ledger } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -45,7 +45,29 @@ export interface SyncOptions {
    * on its version, so a ledger changed meanwhile costs a retry, never a lost change.
    */
   known?: { ledger: Ledger | undefined };
+  /**
+   * Read the ledger eventually consistently first (a notification: half the read units), and consistently
+   * only when that read shows no ledger or pending work. A possibly earlier version with no pending work is
+   * safe to apply a fresh read to: whatever was written since it either reserved a refund (which the read,
+   * if it shows it made, presents as a new refund: a change, whose versioned write fails and runs again on a
+   * consistent read) or applied Mercado Pago's own reads and answers (nothing this read could undo).
+   */
+  peekFirst?: boolean;
 }
+
+/** The ledger a sync starts from (see SyncOptions). */
+const startingLedger = async (
+  deps: LedgerDeps,
+  paymentId: string,
+  options: SyncOptions,
+): Promise<Ledger | undefined> => {
+  if (options.known) return options.known.ledger;
+  if (options.peekFirst) {
+    const seen = await deps.ledgers.peek(paymentId);
+    if (seen !== undefined && !hasPendingWork(seen)) return seen;
+  }
+  return deps.ledgers.get(paymentId);
+};
 
 export const readPayment = async (
   deps: MercadoPagoDeps & Pick<LedgerDeps, 'clock'>,
@@ -88,7 +110,7 @@ export const syncPayment = async (
   paymentId: string,
   options: SyncOptions,
 ): Promise<PaymentSync> => {
-  const current = options.known ? options.known.ledger : await deps.ledgers.get(paymentId);
+  const current = await startingLedger(deps, paymentId, options);
   let read: { payment: MpPayment; at: string };
   try {
     read = await readPayment(deps, paymentId, options);

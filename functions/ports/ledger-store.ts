@@ -9,6 +9,11 @@ export interface DueLedger {
 
 export interface LedgerStore {
   get(id: string): Promise<Ledger | undefined>;
+  /**
+   * An eventually consistent read (half the read units): possibly an earlier version. Only for callers whose
+   * every decision on it is either checked by a versioned write or confirmed by `get` (sync-payment.ts).
+   */
+  peek(id: string): Promise<Ledger | undefined>;
   /** Several ledgers at once (eventually consistent reads, for reports); absent ids are not in the map. */
   getMany(ids: readonly string[]): Promise<Map<string, Ledger>>;
   /**
@@ -25,10 +30,11 @@ export interface LedgerStore {
 /** What the operations routes read besides single ledgers: every ledger that may hold something for a person. */
 export interface LedgerQueries {
   /**
-   * Ids of every ledger with pending work (due or not) or with findings for a person, from the index only:
-   * each once, in no particular order.
+   * Ids of every ledger with pending work (due or not) or with findings for a person, from the indexes
+   * only: each once, in no particular order. Ledgers whose new refunds reconciliation's sweep has not reached
+   * yet are out of the due index: those with a refund created up to `unsweptUpTo` are included.
    */
-  openLedgerIds(): AsyncIterable<string>;
+  openLedgerIds(unsweptUpTo: string): AsyncIterable<string>;
   /** Those ledgers, read consistently (absent ones are left out). */
   getMany(ids: readonly string[]): Promise<Ledger[]>;
 }

@@ -1,9 +1,16 @@
 /** What the reconciliation job needs: the stores, Mercado Pago, and its thresholds. */
 import type { CheckDeps } from '../operations/check-ledger.ts';
-import { createRuntime, ledgerDepsOf, mercadoPagoClientOf, type Runtime } from '../runtime/runtime.ts';
+import type { SweepDeps } from '../operations/sweep-new-refunds.ts';
+import {
+  createRuntime,
+  ledgerDepsOf,
+  mercadoPagoClientOf,
+  type Runtime,
+  refundSweepOf,
+} from '../runtime/runtime.ts';
 import type { ReconcileConfig } from './config.ts';
 
-export interface ReconcileDeps extends CheckDeps {
+export interface ReconcileDeps extends CheckDeps, SweepDeps {
   /** The seller (MP_USER_ID). */
   userId: string | undefined;
 }
@@ -18,4 +25,5 @@ export const reconcileDeps = (
   userId: config.userId,
   siteId: config.siteId,
   attentionAfterMs: config.attentionAfterSeconds * 1000,
+  refundSweep: refundSweepOf(runtime),
 });

@@ -1,13 +1,17 @@
 /**
- * One run of the reconciliation job: ledgers whose next check is due, earliest first, read from the due-work
- * index (nothing is read before it is due), a few at a time, until none is left or the run's time budget is
- * spent. One ledger failing does not stop the run; it is due again at its next check.
+ * One run of the reconciliation job: first the sweep of new refunds (operations/sweep-new-refunds.ts: the
+ * ledgers of refunds still pending that no index shows yet), then ledgers whose next check is due, earliest
+ * first, read from the due-work index (nothing is read before it is due), a few at a time, until none is left
+ * or the run's time budget is spent. One ledger failing does not stop the run; it is due again at its next
+ * check.
  */
 import { TIMING } from '../config/timing.ts';
 import { isoAt } from '../model/clock.ts';
+import type { Ledger } from '../model/ledger/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MetricName, putMetric } from '../observability/metrics.ts';
 import { checkLedger } from '../operations/check-ledger.ts';
+import { sweepNewRefunds } from '../operations/sweep-new-refunds.ts';
 import type { ReconcileDeps } from './deps.ts';
 
 /** Time one ledger's check may take at most (config/timing.ts). */
@@ -24,7 +28,11 @@ export interface ReconcileOptions {
 }
 
 export interface ReconcileReport {
-  /** Due ledgers taken from the index, and of those re-read at Mercado Pago. */
+  /** New refunds read by the sweep of the day index (operations/sweep-new-refunds.ts). */
+  swept: number;
+  /** Ledgers the sweep found with a refund still pending, out of the due index until then. */
+  handedOver: number;
+  /** Due ledgers taken from the index (and from the sweep), and of those re-read at Mercado Pago. */
   seen: number;
   checked: number;
   settled: number;
@@ -44,6 +52,8 @@ export const runReconcile = async (
   const concurrency = options.concurrency ?? 8;
   const startMs = deps.clock.now();
   const report: ReconcileReport = {
+    swept: 0,
+    handedOver: 0,
     seen: 0,
     checked: 0,
     settled: 0,
@@ -58,33 +68,57 @@ export const runReconcile = async (
     deps.clock.now() >= options.deadline ||
     (options.maxLedgers !== undefined && report.seen >= options.maxLedgers);
 
+  // First the refunds no index shows yet: the sweep hands over the ledgers of those still pending, checked
+  // first (the due index may not show them until its next propagation).
+  // At most half the run: a backlog of new refunds (a first run, a long outage) never starves the due ledgers.
+  const sweep = await sweepNewRefunds(deps, {
+    log,
+    deadline: Math.min(options.deadline, startMs + (options.deadline - startMs) / 2),
+  });
+  report.swept = sweep.swept;
+  report.handedOver = sweep.handedOver.length;
+  report.failed += sweep.failed;
+  if (!sweep.complete) report.complete = false;
+  const handedOver = [...sweep.handedOver];
+  const taken = new Set<string>();
+
+  type Work = { id: string; stored?: Ledger };
   const due = deps.ledgers.due(isoAt(startMs))[Symbol.asyncIterator]();
   let exhausted = false;
-  const next = async (): Promise<string | undefined> => {
-    if (exhausted) return undefined;
-    const item = await due.next();
-    if (item.done) {
-      exhausted = true;
-      return undefined;
+  const next = async (): Promise<Work | undefined> => {
+    for (;;) {
+      const swept = handedOver.shift();
+      if (swept !== undefined) {
+        taken.add(swept.id);
+        return { id: swept.id, stored: swept };
+      }
+      if (exhausted) return undefined;
+      const item = await due.next();
+      if (item.done) {
+        exhausted = true;
+        return undefined;
+      }
+      if (!taken.has(item.value.id)) return { id: item.value.id };
     }
-    return item.value.id;
   };
   // Ids are pulled one at a time (the index is paged lazily), so a worker never waits on work it cannot do.
   let pulling: Promise<unknown> = Promise.resolve();
-  const pull = (): Promise<string | undefined> => {
+  const pull = (): Promise<Work | undefined> => {
     const result = pulling.then(next);
     pulling = result.catch(() => undefined);
     return result;
   };
   const worker = async () => {
     while (!outOfBudget()) {
-      const id = await pull();
-      if (id === undefined) return;
+      const work = await pull();
+      if (work === undefined) return;
+      const { id } = work;
       report.seen++;
       try {
         const result = await checkLedger(deps, id, {
           log,
           deadline: Math.min(options.deadline, deps.clock.now() + LEDGER_BUDGET_MS),
+          ...(work.stored ? { stored: work.stored } : {}),
         });
         if (result.kind === 'checked') report.checked++;
         report.settled += result.settled;
@@ -99,7 +133,7 @@ export const runReconcile = async (
         log.error('reconciliation of a ledger failed: due again at its next check', { subjectId: id, error });
       }
     }
-    if (!exhausted) report.complete = false;
+    if (!exhausted || handedOver.length > 0) report.complete = false;
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 

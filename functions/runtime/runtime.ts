@@ -11,7 +11,8 @@ import { createIdempotencyStore } from '../adapters/dynamodb/idempotency-store.t
 import { createLedgerStore } from '../adapters/dynamodb/ledger-store.ts';
 import { createQrOrderStore } from '../adapters/dynamodb/qr-order-store.ts';
 import { createReconciliationStore } from '../adapters/dynamodb/reconciliation-store.ts';
-import { createRefundIndex } from '../adapters/dynamodb/refund-index.ts';
+import { createRefundIndex, createRefundSweepIndex } from '../adapters/dynamodb/refund-index.ts';
+import { createSweepCursorStore } from '../adapters/dynamodb/sweep-cursor-store.ts';
 import { createTillStore } from '../adapters/dynamodb/till-store.ts';
 import { createMercadoPagoClient } from '../adapters/mercadopago/client.ts';
 import { createSecretResolver } from '../adapters/secrets.ts';
@@ -27,7 +28,7 @@ import type { ProcessingDeps } from '../operations/processing-deps.ts';
 import type { MercadoPagoClient } from '../ports/mercadopago.ts';
 import type { QrOrderStore } from '../ports/qr-order-store.ts';
 import type { ReconciliationStore } from '../ports/reconciliation-store.ts';
-import type { RefundIndex } from '../ports/refund-index.ts';
+import type { RefundIndex, RefundSweepIndex, SweepCursorStore } from '../ports/refund-index.ts';
 import type { TillStore } from '../ports/till-store.ts';
 
 /** The process-wide pieces every function shares: the table's client, the clock, ids. */
@@ -101,4 +102,10 @@ export const reportStoresOf = (
 ): { reconciliations: ReconciliationStore; index: RefundIndex } => ({
   reconciliations: createReconciliationStore(runtime.dynamo, runtime.tableName),
   index: createRefundIndex(runtime.dynamo, runtime.tableName),
+});
+
+/** Reconciliation's sweep of new refunds: the day index read shard by shard, and where it stopped. */
+export const refundSweepOf = (runtime: Runtime): { index: RefundSweepIndex; cursors: SweepCursorStore } => ({
+  index: createRefundSweepIndex(runtime.dynamo, runtime.tableName),
+  cursors: createSweepCursorStore(runtime.dynamo, runtime.tableName),
 });

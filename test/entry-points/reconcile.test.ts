@@ -67,6 +67,8 @@ describe('reconcile handler', () => {
     const reconcile = await load();
     const report = await reconcile(scheduledEvent(), lambdaContext(RECONCILE_TIMEOUT_MS));
     expect(report).toEqual({
+      swept: 0,
+      handedOver: 0,
       seen: 0,
       checked: 0,
       settled: 0,
@@ -87,6 +89,8 @@ describe('reconcile handler', () => {
     const report = await reconcile(scheduledEvent(), lambdaContext(RECONCILE_TIMEOUT_MS));
 
     expect(report).toEqual({
+      swept: 0,
+      handedOver: 0,
       seen: 1,
       checked: 1,
       settled: 1,

@@ -88,7 +88,12 @@ describe('reserveRefund checks, in API.md order', () => {
       fingerprint: 'fp-rf_1',
       call: { state: 'in_flight', attempts: 1, inFlightUntil: at(27 * SECOND) },
     });
-    expect(ledger.schedule).toEqual({ nextCheckAt: at(120 * SECOND), checks: 0 });
+    // Left to the sweep of new refunds (no due-index entry) while it is this new.
+    expect(ledger.schedule).toEqual({
+      nextCheckAt: at(120 * SECOND),
+      checks: 0,
+      leftToSweepUntil: at(30 * SECOND),
+    });
     expect(ledger.history.at(-1)).toMatchObject({
       change: 'refund_reserved',
       by: 'arn:aws:iam::1:user/merchant',

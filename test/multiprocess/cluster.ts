@@ -9,9 +9,12 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLedgerStore } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { createRefundSweepIndex } from '../../functions/adapters/dynamodb/refund-index.ts';
+import { createSweepCursorStore } from '../../functions/adapters/dynamodb/sweep-cursor-store.ts';
 import { type EventEnvelope, envelopeOf } from '../../functions/model/events/types.ts';
 import { mercadoPagoRefundKey } from '../../functions/model/ledger/attempts.ts';
 import type { LedgerStore } from '../../functions/ports/ledger-store.ts';
+import type { RefundSweepIndex, SweepCursorStore } from '../../functions/ports/refund-index.ts';
 import { createTable } from '../../local/dynamodb.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/embedded-dynamodb.ts';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
@@ -39,6 +42,8 @@ export interface Cluster {
   dynamoEndpoint: string;
   tableName: string;
   ledgers: LedgerStore;
+  /** Reconciliation's sweep of new refunds over the cluster's table. */
+  refundSweep: { index: RefundSweepIndex; cursors: SweepCursorStore };
   urls: string[];
   /** Events published so far (through the writes' outboxes). */
   events(): EventEnvelope[];
@@ -147,6 +152,10 @@ export const startCluster = async (options: ClusterOptions): Promise<Cluster> =>
     dynamoEndpoint: db.endpoint,
     tableName: TABLE,
     ledgers: createLedgerStore(dynamo, TABLE),
+    refundSweep: {
+      index: createRefundSweepIndex(dynamo, TABLE),
+      cursors: createSweepCursorStore(dynamo, TABLE),
+    },
     urls,
     events: () => [...published],
     async request(server, method, path, requestOptions = {}) {

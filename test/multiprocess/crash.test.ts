@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLUSTER_TOKEN, type Cluster, startCluster } from './cluster.ts';
+import { reconcileAt } from './reconcile.ts';
 
 let c: Cluster;
 beforeAll(async () => {
@@ -77,6 +78,51 @@ describe('a server killed in the middle of a Mercado Pago call', () => {
     });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  }, 90_000);
+
+  it('and nobody retries: its ledger is out of the due index, and reconciliation finds the refund through its sweep and settles it with its own key', async () => {
+    const paymentId = approved(100);
+    c.sandbox.latency(1_500, { method: 'POST', path: refundsPath(paymentId) });
+    const dying = c
+      .request(1, 'POST', `/payments/${paymentId}/refunds`, {
+        body: { amount: 40 },
+        headers: { 'idempotency-key': `never-retried-${paymentId}` },
+      })
+      .catch((error: unknown) => error);
+    await until(
+      () => c.sandbox.requests({ method: 'POST', path: refundsPath(paymentId) }).length === 1,
+      'the call to reach Mercado Pago',
+    );
+    c.kill(1);
+    expect(await dying).toBeInstanceOf(Error);
+    const restarting = c.restart(1);
+    await until(() => c.sandbox.refundsOf(paymentId).length === 1, 'Mercado Pago to make the refund');
+    const reserved = await c.ledgers.get(paymentId);
+    expect(reserved?.refunds[0]).toMatchObject({ status: 'pending', mercadoPagoRefundId: null });
+    expect(reserved?.schedule?.leftToSweepUntil).toEqual(expect.any(String));
+
+    // Within RECONCILE_PENDING_AFTER_SECONDS the sweep has not reached it; after it, the sweep hands it over.
+    expect((await reconcileAt(c, 60_000)).handedOver).toBe(0);
+    const report = await reconcileAt(c, 130_000);
+    expect(report).toMatchObject({ handedOver: 1, settled: 1, failed: 0 });
+    const settled = await c.ledgers.get(paymentId);
+    expect(settled?.refunds[0]).toMatchObject({
+      status: 'succeeded',
+      mercadoPagoRefundId: String(c.sandbox.refundsOf(paymentId)[0]!.id),
+    });
+    expect(settled?.schedule).toBeUndefined();
+    expect(c.sandbox.refundsOf(paymentId)).toHaveLength(1);
+    const keys = c.sandbox
+      .requests({ method: 'POST', path: refundsPath(paymentId) })
+      .map((r) => r.idempotencyKey);
+    expect(new Set(keys).size).toBe(1);
+    await until(
+      () => c.events().some((e) => (e.detail as { paymentId?: string }).paymentId === paymentId),
+      'the event',
+    );
+    const events = c.events().filter((e) => (e.detail as { paymentId?: string }).paymentId === paymentId);
+    expect(events.map((e) => e['detail-type'])).toEqual(['Refund Succeeded']);
+    await restarting;
   }, 90_000);
 });
 

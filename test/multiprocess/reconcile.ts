@@ -17,6 +17,7 @@ export const reconcileAt = (cluster: Cluster, offsetMs: number) => {
         retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
       }),
       ledgers: cluster.ledgers,
+      refundSweep: cluster.refundSweep,
       clock,
       newId,
       settings: DEFAULT_SETTLEMENT_SETTINGS,

@@ -59,6 +59,7 @@ export const reconcileWith = (
 ): ReconcileDeps => ({
   mercadoPago: h.mercadoPago,
   ledgers: h.ledgers,
+  refundSweep: h.refundSweep,
   clock: { now: typeof nowMs === 'number' ? () => nowMs : nowMs },
   newId,
   settings: h.settings,

@@ -8,6 +8,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createIdempotencyStore } from '../../functions/adapters/dynamodb/idempotency-store.ts';
 import { createLedgerStore } from '../../functions/adapters/dynamodb/ledger-store.ts';
+import { createRefundSweepIndex } from '../../functions/adapters/dynamodb/refund-index.ts';
+import { createSweepCursorStore } from '../../functions/adapters/dynamodb/sweep-cursor-store.ts';
 import { createMercadoPagoClient } from '../../functions/adapters/mercadopago/client.ts';
 import { parseRefundWindow } from '../../functions/config/fields.ts';
 import type { HttpLambdaResult } from '../../functions/http/types.ts';
@@ -19,6 +21,7 @@ import { createLogger } from '../../functions/observability/logger.ts';
 import type { IdempotencyStore } from '../../functions/ports/idempotency-store.ts';
 import type { LedgerStore } from '../../functions/ports/ledger-store.ts';
 import type { MercadoPagoClient } from '../../functions/ports/mercadopago.ts';
+import type { RefundSweepIndex, SweepCursorStore } from '../../functions/ports/refund-index.ts';
 import { createTable } from '../../local/dynamodb.ts';
 import { startLocalDynamoDb } from '../../local/embedded-dynamodb.ts';
 import { type Sandbox, startSandbox } from '../../local/sandbox/index.ts';
@@ -36,6 +39,8 @@ export interface Harness {
   tableName: string;
   mercadoPago: MercadoPagoClient;
   ledgers: LedgerStore;
+  /** Reconciliation's sweep of new refunds over this table. */
+  refundSweep: { index: RefundSweepIndex; cursors: SweepCursorStore };
   idempotency: IdempotencyStore;
   clock: Clock;
   settings: SettlementSettings;
@@ -84,6 +89,10 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     tableName,
     mercadoPago,
     ledgers: createLedgerStore(dynamo, tableName),
+    refundSweep: {
+      index: createRefundSweepIndex(dynamo, tableName),
+      cursors: createSweepCursorStore(dynamo, tableName),
+    },
     idempotency: createIdempotencyStore(dynamo, tableName),
     clock: systemClock,
     settings: { ...DEFAULT_SETTLEMENT_SETTINGS, ...options.settings },

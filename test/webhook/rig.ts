@@ -151,6 +151,7 @@ export const startRig = async (options: HarnessOptions & { userId?: string } = {
     reconcileDeps: (overrides = {}) => ({
       mercadoPago: h.mercadoPago,
       ledgers: h.ledgers,
+      refundSweep: h.refundSweep,
       clock,
       newId,
       settings: h.settings,

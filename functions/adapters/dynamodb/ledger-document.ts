@@ -64,6 +64,7 @@ const ourRefund = z.object({
   call,
   mercadoPagoKey: z.optional(text),
   answeredWith: z.optional(text),
+  sweptPending: z.optional(z.literal(true)),
 });
 const externalRefund = z.object({
   ...refundCommon,
@@ -126,7 +127,7 @@ const ledgerV2 = z.object({
   history: z.array(
     z.object({ at: iso, by: text, change: text, detail: text, mercadoPagoRequestId: z.optional(text) }),
   ),
-  schedule: z.optional(z.object({ nextCheckAt: iso, checks: z.int() })),
+  schedule: z.optional(z.object({ nextCheckAt: iso, checks: z.int(), leftToSweepUntil: z.optional(iso) })),
   chargebacks: z.optional(
     z.array(
       z.object({

@@ -16,15 +16,18 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isoAt } from '../../model/clock.ts';
 import { outEventsOf } from '../../model/events/from-ledger.ts';
 import type { OutEvent } from '../../model/events/types.ts';
+import { FIRST_SWEEP_LOOKBACK_MS } from '../../model/ledger/change.ts';
 import { pendingSince } from '../../model/ledger/schedule.ts';
 import { type Ledger, LedgerKind, ledgerKindOf } from '../../model/ledger/types.ts';
 import type { DueLedger, LedgerQueries, LedgerStore } from '../../ports/ledger-store.ts';
 import { isConditionFailure } from './client.ts';
 import { decodeLedgerBody, encodeLedgerBody } from './ledger-codec.ts';
 import { documentOf, ledgerFromDocument } from './ledger-document.ts';
-import { writeIndexes } from './refund-index.ts';
+import { createRefundSweepIndex, writeIndexes } from './refund-index.ts';
+import { createSweepCursorStore } from './sweep-cursor-store.ts';
 import {
   ATTENTION_PARTITION,
   DUE_INDEX_SHARDS,
@@ -134,6 +137,11 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
       return ledgerFromItem(result.Item);
     },
 
+    async peek(id) {
+      const result = await client.send(new GetItemCommand({ TableName: tableName, Key: ledgerKey(id) }));
+      return ledgerFromItem(result.Item);
+    },
+
     async getMany(ids) {
       const found = new Map<string, Ledger>();
       const unique = [...new Set(ids)];
@@ -169,7 +177,12 @@ export const createLedgerStore = (client: DynamoDBClient, tableName: string): Le
         doc: { B: encodeLedgerBody(documentOf(next), out) },
         ...(out.length > 0 ? { [OUTBOX_ATTRIBUTE]: { N: String(out.length) } } : {}),
       };
-      if (next.schedule !== undefined) {
+      // A ledger whose pending work the day-index sweep covers stays out of the due index (change.ts,
+      // leftToTheSweep): no index write for a refund that settles at once. Judged by the clock now, not the
+      // rule's: a write made late (its environment frozen and thawed) indexes the ledger.
+      const leftToSweepUntil = next.schedule?.leftToSweepUntil;
+      const leftOut = leftToSweepUntil !== undefined && Date.now() < Date.parse(leftToSweepUntil);
+      if (next.schedule !== undefined && !leftOut) {
         item[TableKeys.pendingIndexPartitionKey] = { S: dueIndexPartition(dueShardOf(ledger.id)) };
         item[TableKeys.pendingIndexSortKey] = { S: `${next.schedule.nextCheckAt}#${ledger.id}` };
         const since = pendingSince(next);
@@ -267,7 +280,7 @@ const BATCH_GET_KEYS = 100;
 const BATCH_GET_ROUNDS = 8;
 
 export const createLedgerQueries = (client: DynamoDBClient, tableName: string): LedgerQueries => ({
-  async *openLedgerIds() {
+  async *openLedgerIds(unsweptUpTo) {
     const partitions = [
       ...Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => dueIndexPartition(shard)),
       LEGACY_PENDING_PARTITION,
@@ -300,6 +313,20 @@ export const createLedgerQueries = (client: DynamoDBClient, tableName: string): 
         }
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
+    }
+    // Ledgers left out of the due index while their refunds are new (change.ts, leftToTheSweep) that the
+    // sweep has not reached yet: the refunds past its position in each shard, created up to `unsweptUpTo`.
+    const sweep = createRefundSweepIndex(client, tableName);
+    const positions = await createSweepCursorStore(client, tableName).read();
+    const firstDay = isoAt(Date.parse(unsweptUpTo) - FIRST_SWEEP_LOOKBACK_MS).slice(0, 10);
+    for (let shard = 0; shard < sweep.shards; shard++) {
+      const position = positions.get(shard);
+      const from = position === undefined ? { day: firstDay } : { position };
+      for await (const pointer of sweep.shardCreated(shard, from, unsweptUpTo)) {
+        if (seen.has(pointer.ledgerId)) continue;
+        seen.add(pointer.ledgerId);
+        yield pointer.ledgerId;
+      }
     }
   },
 

@@ -12,7 +12,12 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { LedgerEvent } from '../../model/ledger/change.ts';
-import type { OpenChargebackPointer, RefundIndex, RefundPointer } from '../../ports/refund-index.ts';
+import type {
+  OpenChargebackPointer,
+  RefundIndex,
+  RefundPointer,
+  RefundSweepIndex,
+} from '../../ports/refund-index.ts';
 import { fnv1a, KeyPrefix, REFUND_INDEX_SHARDS, refundIndexPartition, TableKeys } from './table.ts';
 
 const monthOf = (iso: string): string => iso.slice(0, 7);
@@ -84,6 +89,54 @@ const monthsOf = (fromDay: string, toDay: string): string[] => {
   }
   return months;
 };
+
+/** A page of the sweep's reading: pointers are ~100 bytes, so a page is a few read units. */
+const SWEEP_PAGE = 500;
+
+export const createRefundSweepIndex = (client: DynamoDBClient, tableName: string): RefundSweepIndex => ({
+  shards: REFUND_INDEX_SHARDS,
+  async *shardCreated(shard, from, upTo) {
+    const position = 'position' in from ? from.position : undefined;
+    // Sort keys are `<createdAt>#<id>`: '$' sorts after '#', so `<upTo>$` bounds every refund created at upTo.
+    const lower = position ?? `${'day' in from ? from.day : ''}T`;
+    const upper = `${upTo}$`;
+    if (lower > upper) return;
+    for (const month of monthsOf(lower.slice(0, 10), upTo.slice(0, 10))) {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+            ExpressionAttributeNames: { '#pk': TableKeys.partitionKey, '#sk': TableKeys.sortKey },
+            ExpressionAttributeValues: {
+              ':pk': { S: refundIndexPartition(month, shard) },
+              ':lower': { S: lower },
+              ':upper': { S: upper },
+            },
+            // The index items are written before their ledger write: a consistent read misses none written.
+            ConsistentRead: true,
+            Limit: SWEEP_PAGE,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const sk = item[TableKeys.sortKey]?.S ?? '';
+          // BETWEEN is inclusive: the cursor's own refund was swept before.
+          if (sk === position) continue;
+          const cut = sk.lastIndexOf('#');
+          yield {
+            position: sk,
+            createdAt: sk.slice(0, cut),
+            refundId: sk.slice(cut + 1),
+            ledgerId: item.ledgerId?.S ?? '',
+          };
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+    }
+  },
+});
 
 export const createRefundIndex = (client: DynamoDBClient, tableName: string): RefundIndex => ({
   async *created(fromDay, toDay, after) {

@@ -30,6 +30,8 @@ export const KeyPrefix = {
   openChargebacks: 'CHARGEBACKS#OPEN',
   /** A day's reconciliation (`DAY`) and its discrepancies (`DISCREPANCY#<key>`). */
   reconciliation: 'RECONCILIATION#',
+  /** Where reconciliation's sweep of the refunds-by-day index stopped, per shard (one item). */
+  refundSweep: 'SWEEP#REFUNDS',
 } as const;
 
 /**

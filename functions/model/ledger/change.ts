@@ -16,6 +16,7 @@ import {
   type Ledger,
   LedgerKind,
   type RefundEntry,
+  RefundOrigin,
   RefundStatus,
 } from './types.ts';
 
@@ -162,8 +163,61 @@ export const scheduleNewWork = (draft: Draft): void => {
 };
 
 /**
+ * How long after its `createdAt` a refund's reservation is stored at the latest: reservations are written by
+ * the API functions, which end within the HTTP API's 30 s integration limit (and Lambda resets an environment
+ * whose invocation timed out, so no write of it lands later). The sweep, reading a refund `firstCheckAfterMs`
+ * after its creation, sees every reservation that will ever be stored.
+ */
+export const RESERVATIONS_LAND_WITHIN_MS = 30_000;
+
+/** Where the sweep starts in a shard it never swept: refunds left to it exist only since this code runs. */
+export const FIRST_SWEEP_LOOKBACK_MS = 86_400_000;
+
+/**
+ * Whether all the pending work of a ledger is refunds of ours reserved so recently that reconciliation's
+ * sweep of the refunds-by-day index has still to pass them (it reads each refund created up to
+ * `firstCheckAfterMs` ago, operations/sweep-new-refunds.ts): such a ledger stays out of the due-work index,
+ * so a refund that settles at once costs no index write. The window is `firstCheckAfterMs` less the clock
+ * tolerance (the sweep's clock may be ahead of the writer's) and less RESERVATIONS_LAND_WITHIN_MS. Anything
+ * else pending (a cancellation, an open till order, a refund made elsewhere, an older refund, a refund the
+ * sweep saw pending already) puts the ledger in the index as before.
+ */
+export const leftToTheSweep = (ledger: Ledger, context: Pick<RuleContext, 'now' | 'settings'>): boolean => {
+  if (ledger.cancellation?.status === CancellationStatus.Pending || isOpenTillOrder(ledger)) return false;
+  const window = sweepWindowMs(context.settings);
+  const nowMs = nowMsOf(context);
+  let pending = false;
+  for (const entry of ledger.refunds) {
+    if (entry.status !== RefundStatus.Pending) continue;
+    if (entry.origin !== RefundOrigin.Api || entry.sweptPending) return false;
+    if (nowMs >= Date.parse(entry.createdAt) + window) return false;
+    pending = true;
+  }
+  return pending;
+};
+
+/**
+ * When the window of the ledger's oldest pending refund ends (its `createdAt` plus the window): the store leaves the ledger out of the index only while its own clock, at the
+ * moment of the write, is before it, so a write delayed past the window (an environment frozen with the
+ * request unfinished and thawed later) still indexes the ledger.
+ */
+export const sweepWindowEndOf = (ledger: Ledger, context: Pick<RuleContext, 'settings'>): string => {
+  let earliest: number | undefined;
+  for (const entry of ledger.refunds) {
+    if (entry.status !== RefundStatus.Pending) continue;
+    const created = Date.parse(entry.createdAt);
+    if (earliest === undefined || created < earliest) earliest = created;
+  }
+  return new Date((earliest ?? 0) + sweepWindowMs(context.settings)).toISOString();
+};
+
+const sweepWindowMs = (settings: RuleContext['settings']): number =>
+  settings.firstCheckAfterMs - settings.clockToleranceMs - RESERVATIONS_LAND_WITHIN_MS;
+
+/**
  * Ends a rule: keeps the reconciliation schedule in step with the pending work (present exactly while
- * there is some), stamps `updatedAt`, and returns the change.
+ * there is some, and marked while the sweep covers it: see leftToTheSweep), stamps `updatedAt`, and returns
+ * the change.
  */
 export const finish = <T>(draft: Draft, result: T): LedgerChange<T> => {
   if (!draft.changed) return { ledger: null, events: [], result };
@@ -171,7 +225,32 @@ export const finish = <T>(draft: Draft, result: T): LedgerChange<T> => {
   if (ledger.attention.some((item) => isMoot(ledger, item)))
     clearAttention(draft, (item) => isMoot(ledger, item), 'the refund it was about is settled');
   if (!hasPendingWork(ledger)) delete ledger.schedule;
-  else ledger.schedule ??= { nextCheckAt: firstCheckOf(context), checks: 0 };
+  else {
+    ledger.schedule ??= { nextCheckAt: firstCheckOf(context), checks: 0 };
+    if (leftToTheSweep(ledger, context)) ledger.schedule.leftToSweepUntil = sweepWindowEndOf(ledger, context);
+    else delete ledger.schedule.leftToSweepUntil;
+  }
   ledger.updatedAt = context.now;
   return { ledger, events: draft.events, result };
+};
+
+/**
+ * The sweep found a refund of the ledger still pending: each pending refund of ours is marked seen by the
+ * sweep (so no later write, whatever its window, leaves the ledger out of the due index again), and a ledger
+ * left to the sweep enters the index. Its result: whether the ledger was left to the sweep (it is due, and
+ * no index has shown it yet: check it now).
+ */
+export const handOverToReconciliation = (current: Ledger, context: RuleContext): LedgerChange<boolean> => {
+  const wasLeft = current.schedule?.leftToSweepUntil !== undefined;
+  const unmarked = (entry: RefundEntry) =>
+    entry.origin === RefundOrigin.Api && entry.status === RefundStatus.Pending && !entry.sweptPending;
+  if (!wasLeft && !current.refunds.some(unmarked)) return { ledger: null, events: [], result: false };
+  const draft = draftOf(current, context);
+  for (const entry of draft.ledger.refunds)
+    if (unmarked(entry) && entry.origin === RefundOrigin.Api) entry.sweptPending = true;
+  draft.changed = true;
+  const change = finish(draft, wasLeft);
+  // Only the index moved: `updatedAt` stays the time of the ledger's last real change.
+  if (change.ledger) change.ledger.updatedAt = current.updatedAt;
+  return change;
 };

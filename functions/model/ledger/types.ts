@@ -102,6 +102,11 @@ export interface OurRefund extends RefundCommon {
    * contradiction for a person): it is known which refund this is, so no amount and date match may claim it.
    */
   answeredWith?: string;
+  /**
+   * Reconciliation's sweep of new refunds saw it pending: from then on its ledger is never left out of the
+   * due-work index on its account (change.ts, leftToTheSweep), whatever the window of the function writing.
+   */
+  sweptPending?: true;
 }
 
 /** A refund Mercado Pago reports that no refund of ours is (made in the panel, by another system, a claim). */
@@ -258,6 +263,12 @@ export interface OrderInfo {
 export interface CheckSchedule {
   nextCheckAt: string;
   checks: number;
+  /**
+   * All the pending work is refunds of ours so new that reconciliation's sweep of the day index will visit
+   * them (change.ts, leftToTheSweep): until this time the ledger store leaves the ledger out of the due-work
+   * index (by its own clock when it writes). Recomputed by each write.
+   */
+  leftToSweepUntil?: string;
 }
 
 export interface Ledger {
