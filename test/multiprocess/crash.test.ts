@@ -126,6 +126,58 @@ describe('a server killed in the middle of a Mercado Pago call', () => {
   }, 90_000);
 });
 
+describe('servers killed in a storm of refunds, and nobody retries', () => {
+  it('reconciliation finds every refund through its sweep: each ledger equals Mercado Pago, nothing pending, none twice', async () => {
+    const payments = Array.from({ length: 10 }, () => approved(100));
+    for (const paymentId of payments)
+      for (let i = 0; i < 3; i++)
+        c.sandbox.latency(150 + Math.floor(Math.random() * 1_200), {
+          method: 'POST',
+          path: refundsPath(paymentId),
+        });
+    const sent = payments.flatMap((paymentId) =>
+      [0, 1, 2].map((i) =>
+        c
+          .request(i, 'POST', `/payments/${paymentId}/refunds`, {
+            body: { amount: 10 + i },
+            headers: { 'idempotency-key': `storm-kill-${paymentId}-${i}` },
+          })
+          .catch((error: unknown) => error),
+      ),
+    );
+    // Two of the three servers die while calls are in flight; the third finishes its own.
+    await until(
+      () => c.sandbox.requests({ method: 'POST', path: '/refunds$' }).length >= 10,
+      'calls in flight',
+    );
+    c.kill(0);
+    c.kill(1);
+    await Promise.all(sent);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await Promise.all([c.restart(0), c.restart(1)]);
+    // Refunds left pending by the deaths, their ledgers out of the due index: only the sweep can find them.
+    const left = await Promise.all(payments.map((paymentId) => c.ledgers.get(paymentId)));
+    expect(
+      left.filter(
+        (l) => l?.schedule?.leftToSweepUntil !== undefined && l.refunds.some((r) => r.status === 'pending'),
+      ).length,
+    ).toBeGreaterThan(0);
+
+    await reconcileAt(c, 130_000);
+    await reconcileAt(c, 400_000);
+    for (const paymentId of payments) {
+      const ledger = await c.ledgers.get(paymentId);
+      const atMercadoPago = c.sandbox.refundsOf(paymentId).map((r) => String(r.id));
+      const ours = ledger?.refunds ?? [];
+      expect(ours.filter((r) => r.status === 'pending')).toEqual([]);
+      const succeeded = ours.filter((r) => r.status === 'succeeded').map((r) => r.mercadoPagoRefundId);
+      expect(new Set(succeeded).size).toBe(succeeded.length);
+      expect(new Set(succeeded)).toEqual(new Set(atMercadoPago));
+      expect(ledger?.schedule).toBeUndefined();
+    }
+  }, 120_000);
+});
+
 describe('npm start with DATA_DIR, killed mid-call and started again on the same data', () => {
   const ROOT = fileURLToPath(new URL('../../', import.meta.url));
   const startServer = async (port: number, dataDir: string, eventsFile: string): Promise<ChildProcess> => {
