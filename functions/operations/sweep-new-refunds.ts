@@ -1,19 +1,21 @@
 /**
  * The sweep of new refunds: how reconciliation finds a refund whose function died in the middle of its call
  * (or whose outcome stayed unknown) when its ledger never entered the due-work index. A ledger whose only
- * pending work is refunds of ours reserved less than `firstCheckAfterMs - clockToleranceMs` ago is written
- * without index attributes (model/ledger/change.ts, leftToTheSweep), so a refund that settles at once costs
- * no index write. Every refund has an item in the refunds-by-day index, written before its reservation; the
- * sweep reads each shard of that index in order, from where it stopped, up to `firstCheckAfterMs` ago, and
- * hands each refund still pending in a ledger left to it over to reconciliation (the ledger enters the due
- * index and is checked in this run, when the due index would have shown it first).
+ * pending work is refunds of ours reserved less than `firstCheckAfterMs - clockToleranceMs - 30 s` ago (by
+ * the store's clock when it writes) is stored without index attributes (model/ledger/change.ts,
+ * leftToTheSweep), so a refund that settles at once costs no index write. Every refund has an item in the
+ * refunds-by-day index, written before its reservation; the sweep reads each shard of that index in order,
+ * from where it stopped, up to `firstCheckAfterMs` ago, and hands each ledger still holding one of those
+ * refunds pending over to reconciliation (the ledger enters the due index and is checked in this run, when
+ * the due index would have shown it first).
  *
- * Why nothing is skipped: an index item is written before its ledger write, and a ledger is left to the sweep
- * only by a write made before `createdAt + firstCheckAfterMs - clockToleranceMs` on its writer's clock, so
- * by the time the sweep's clock reads `createdAt + firstCheckAfterMs` both are stored (clocks within the
- * tolerance of each other). The ledger is read eventually consistently first (half the read units): a refund
- * shown final is final for good; a refund shown pending or not at all is read again consistently before
- * anything is decided. A shard's position moves only past refunds so decided.
+ * Why nothing is skipped: an index item is written before its ledger write; a reservation is stored within
+ * 30 s of its `createdAt` and a ledger is left out only by a write sent before the window's end on its
+ * writer's clock, so by the time the sweep's clock reads `createdAt + firstCheckAfterMs` both are stored
+ * (clocks within the tolerance of each other). The ledger is read eventually consistently first (half the
+ * read units): a refund shown final is final for good; a refund shown pending or not at all is decided on a
+ * consistent read of its ledger (one per ledger and run, whichever shards its refunds are in). A shard's
+ * position moves only past refunds so decided; a batch that cannot be decided keeps it there.
  */
 import { RECONCILIATION } from '../model/actor.ts';
 import { isoAt } from '../model/clock.ts';
@@ -33,7 +35,7 @@ export interface SweepReport {
   swept: number;
   /** Ledgers handed over to reconciliation (a refund of theirs still pending), as stored: check them now. */
   handedOver: Ledger[];
-  /** Shards whose sweep failed this run (retried from their position next run). */
+  /** Shards that stopped on an error this run (retried from their position next run). */
   failed: number;
   /** false when the deadline stopped it before the present. */
   complete: boolean;
