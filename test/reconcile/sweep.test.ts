@@ -10,7 +10,6 @@ import { ledgerKey } from '../../functions/adapters/dynamodb/ledger-store.ts';
 import { refundIndexItem } from '../../functions/adapters/dynamodb/refund-index.ts';
 import { fnv1a, REFUND_INDEX_SHARDS, TableKeys } from '../../functions/adapters/dynamodb/table.ts';
 import { caller, MERCADOPAGO } from '../../functions/model/actor.ts';
-import type { PaymentFacts } from '../../functions/model/facts.ts';
 import { newId } from '../../functions/model/ids.ts';
 import { mercadoPagoRefundKey } from '../../functions/model/ledger/attempts.ts';
 import { applyPaymentRead } from '../../functions/model/ledger/payment-read.ts';
@@ -20,6 +19,7 @@ import { ruleContext } from '../../functions/operations/deps.ts';
 import { syncPayment } from '../../functions/operations/sync-payment.ts';
 import type { LedgerStore } from '../../functions/ports/ledger-store.ts';
 import { runReconcile } from '../../functions/reconcile/run.ts';
+import { payment } from '../model/builders.ts';
 import { daysAgo, reconcileWith, refundApi, refundCalls } from '../refunds/support.ts';
 import { type Harness, quietLogger, startHarness } from '../support/harness.ts';
 
@@ -66,22 +66,6 @@ const reconcileAt = (offsetMs: number, ledgers: LedgerStore = h.ledgers) => {
   const at = Date.now() + offsetMs;
   return runReconcile(reconcileWith(h, at, { ledgers }), { log: quietLogger, deadline: at + 20_000 });
 };
-
-const paymentFacts = (id: string, approvedAt: string): PaymentFacts => ({
-  id,
-  status: 'approved',
-  statusDetail: 'accredited',
-  currency: 'BRL',
-  amount: 100,
-  dateCreated: approvedAt,
-  dateApproved: approvedAt,
-  dateLastUpdated: null,
-  collectorId: null,
-  inPerson: false,
-  merchantOrderId: null,
-  externalReference: null,
-  refunds: [],
-});
 
 /** A refund whose function dies in the middle of its call (Mercado Pago never answers it); its entry. */
 const dyingRefund = async (paymentId: string, amount: number) => {
@@ -249,7 +233,14 @@ describe('the store, left out or not', () => {
     const context = ruleContext(at, caller('merchant'));
     const read = applyPaymentRead(
       undefined,
-      { facts: paymentFacts(paymentId, new Date(then - 86_400_000).toISOString()), at: context.now },
+      {
+        facts: payment({
+          id: paymentId,
+          dateCreated: new Date(then - 86_400_000).toISOString(),
+          dateApproved: new Date(then - 86_400_000).toISOString(),
+        }),
+        at: context.now,
+      },
       context,
     );
     const reservation = reserveRefund(

@@ -17,6 +17,7 @@ import type {
   RefundIndex,
   RefundPointer,
   RefundSweepIndex,
+  ShardPointer,
 } from '../../ports/refund-index.ts';
 import { fnv1a, KeyPrefix, REFUND_INDEX_SHARDS, refundIndexPartition, TableKeys } from './table.ts';
 
@@ -90,6 +91,41 @@ const monthsOf = (fromDay: string, toDay: string): string[] => {
   return months;
 };
 
+/** One page of a shard's month, the sort keys between `lower` and `upper` (both inclusive). */
+const queryPage = (
+  client: DynamoDBClient,
+  tableName: string,
+  range: { month: string; shard: number; lower: string; upper: string },
+  page: { limit: number; start: Record<string, AttributeValue> | undefined; consistent?: boolean },
+) =>
+  client.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
+      ExpressionAttributeNames: { '#pk': TableKeys.partitionKey, '#sk': TableKeys.sortKey },
+      ExpressionAttributeValues: {
+        ':pk': { S: refundIndexPartition(range.month, range.shard) },
+        ':lower': { S: range.lower },
+        ':upper': { S: range.upper },
+      },
+      ...(page.consistent ? { ConsistentRead: true } : {}),
+      Limit: page.limit,
+      ExclusiveStartKey: page.start,
+    }),
+  );
+
+/** The refund a sort key names: `<createdAt>#<id>`. */
+const pointerOf = (item: Record<string, AttributeValue>): ShardPointer => {
+  const sk = item[TableKeys.sortKey]?.S ?? '';
+  const cut = sk.lastIndexOf('#');
+  return {
+    position: sk,
+    createdAt: sk.slice(0, cut),
+    refundId: sk.slice(cut + 1),
+    ledgerId: item.ledgerId?.S ?? '',
+  };
+};
+
 /** A page of the sweep's reading: pointers are ~100 bytes, so a page is a few read units. */
 const SWEEP_PAGE = 500;
 
@@ -104,33 +140,17 @@ export const createRefundSweepIndex = (client: DynamoDBClient, tableName: string
     for (const month of monthsOf(lower.slice(0, 10), upTo.slice(0, 10))) {
       let start: Record<string, AttributeValue> | undefined;
       do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
-            ExpressionAttributeNames: { '#pk': TableKeys.partitionKey, '#sk': TableKeys.sortKey },
-            ExpressionAttributeValues: {
-              ':pk': { S: refundIndexPartition(month, shard) },
-              ':lower': { S: lower },
-              ':upper': { S: upper },
-            },
-            // The index items are written before their ledger write: a consistent read misses none written.
-            ConsistentRead: true,
-            Limit: SWEEP_PAGE,
-            ExclusiveStartKey: start,
-          }),
+        // The index items are written before their ledger write: a consistent read misses none written.
+        const page = await queryPage(
+          client,
+          tableName,
+          { month, shard, lower, upper },
+          { limit: SWEEP_PAGE, start, consistent: true },
         );
         for (const item of page.Items ?? []) {
-          const sk = item[TableKeys.sortKey]?.S ?? '';
+          const pointer = pointerOf(item);
           // BETWEEN is inclusive: the cursor's own refund was swept before.
-          if (sk === position) continue;
-          const cut = sk.lastIndexOf('#');
-          yield {
-            position: sk,
-            createdAt: sk.slice(0, cut),
-            refundId: sk.slice(cut + 1),
-            ledgerId: item.ledgerId?.S ?? '',
-          };
+          if (pointer.position !== position) yield pointer;
         }
         start = page.LastEvaluatedKey;
       } while (start !== undefined);
@@ -146,28 +166,14 @@ export const createRefundIndex = (client: DynamoDBClient, tableName: string): Re
     for (const month of monthsOf(fromDay, toDay)) {
       type Shard = { rows: RefundPointer[]; next?: Record<string, AttributeValue>; done: boolean };
       const fill = async (shard: number, state: Shard) => {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lower AND :upper',
-            ExpressionAttributeNames: { '#pk': TableKeys.partitionKey, '#sk': TableKeys.sortKey },
-            ExpressionAttributeValues: {
-              ':pk': { S: refundIndexPartition(month, shard) },
-              ':lower': { S: lower },
-              ':upper': { S: upper },
-            },
-            Limit: PAGE,
-            ExclusiveStartKey: state.next,
-          }),
+        const page = await queryPage(
+          client,
+          tableName,
+          { month, shard, lower, upper },
+          { limit: PAGE, start: state.next },
         );
         for (const item of page.Items ?? []) {
-          const sk = item[TableKeys.sortKey]?.S ?? '';
-          const cut = sk.lastIndexOf('#');
-          const pointer = {
-            createdAt: sk.slice(0, cut),
-            refundId: sk.slice(cut + 1),
-            ledgerId: item.ledgerId?.S ?? '',
-          };
+          const { position: _position, ...pointer } = pointerOf(item);
           // BETWEEN is inclusive: the cursor's own refund was on the page before.
           if (
             after !== undefined &&
