@@ -15,6 +15,7 @@ import {
   type HistoryEntry,
   type Ledger,
   LedgerKind,
+  type OurRefund,
   type RefundEntry,
   RefundOrigin,
   RefundStatus,
@@ -163,10 +164,10 @@ export const scheduleNewWork = (draft: Draft): void => {
 };
 
 /**
- * How long after its `createdAt` a refund's reservation is stored at the latest: reservations are written by
- * the API functions, which end within the HTTP API's 30 s integration limit (and Lambda resets an environment
- * whose invocation timed out, so no write of it lands later). The sweep, reading a refund `firstCheckAfterMs`
- * after its creation, sees every reservation that will ever be stored.
+ * Margin between the end of the window in which a write may leave a ledger out of the due index and the
+ * sweep's reading: a write sent before the window ends (by the store's clock) is stored by then, and so is
+ * the reservation of every refund the sweep reads (API functions answer within the HTTP API's 30 s; a write
+ * sent later, after its environment was frozen and thawed, is judged by the clock then and indexes the ledger).
  */
 export const RESERVATIONS_LAND_WITHIN_MS = 30_000;
 
@@ -197,9 +198,10 @@ export const leftToTheSweep = (ledger: Ledger, context: Pick<RuleContext, 'now' 
 };
 
 /**
- * When the window of the ledger's oldest pending refund ends (its `createdAt` plus the window): the store leaves the ledger out of the index only while its own clock, at the
- * moment of the write, is before it, so a write delayed past the window (an environment frozen with the
- * request unfinished and thawed later) still indexes the ledger.
+ * When the window of the ledger's oldest pending refund ends (its `createdAt` plus the window): the store
+ * leaves the ledger out of the index only while its own clock, at the moment of the write, is before it, so a
+ * write delayed past the window (an environment frozen with the request unfinished and thawed later) still
+ * indexes the ledger.
  */
 export const sweepWindowEndOf = (ledger: Ledger, context: Pick<RuleContext, 'settings'>): string => {
   let earliest: number | undefined;
@@ -242,12 +244,11 @@ export const finish = <T>(draft: Draft, result: T): LedgerChange<T> => {
  */
 export const handOverToReconciliation = (current: Ledger, context: RuleContext): LedgerChange<boolean> => {
   const wasLeft = current.schedule?.leftToSweepUntil !== undefined;
-  const unmarked = (entry: RefundEntry) =>
+  const unmarked = (entry: RefundEntry): entry is OurRefund =>
     entry.origin === RefundOrigin.Api && entry.status === RefundStatus.Pending && !entry.sweptPending;
   if (!wasLeft && !current.refunds.some(unmarked)) return { ledger: null, events: [], result: false };
   const draft = draftOf(current, context);
-  for (const entry of draft.ledger.refunds)
-    if (unmarked(entry) && entry.origin === RefundOrigin.Api) entry.sweptPending = true;
+  for (const entry of draft.ledger.refunds) if (unmarked(entry)) entry.sweptPending = true;
   draft.changed = true;
   const change = finish(draft, wasLeft);
   // Only the index moved: `updatedAt` stays the time of the ledger's last real change.
