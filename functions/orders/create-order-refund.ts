@@ -9,32 +9,23 @@
  *    checked on its recorded state (Mercado Pago's refund answer decides); one never seen is 404.
  * 3. The refund is sent with its own Mercado Pago key (operations/send-refund.ts, the Orders call) and its
  *    outcome recorded under the settlement rules: 201 processed, 202 processing or unknown, or why it failed.
+ * Steps 2 (after the read) and 3 are the refund routes' one money path: http/claimed-refund.ts.
  */
 
 import { refundWindowDaysFor } from '../config/fields.ts';
-import { lockUntil } from '../config/timing.ts';
+import { runClaimedRefund } from '../http/claimed-refund.ts';
 import { keyedRefund } from '../http/keyed-refund.ts';
-import { keyedResponse } from '../http/keyed-response.ts';
-import { ProblemError, refusalProblem } from '../http/problems.ts';
 import { refundResponse } from '../http/refund-response.ts';
 import { problemResponse } from '../http/response.ts';
 import type { HttpResponse } from '../http/types.ts';
-import { caller } from '../model/actor.ts';
-import { isoAt } from '../model/clock.ts';
 import { sha256Hex } from '../model/ids.ts';
 import { must } from '../model/invariant.ts';
-import { andThen, type LedgerChange } from '../model/ledger/change.ts';
 import { orderCurrencyOf } from '../model/ledger/order-read.ts';
-import { type AttemptStart, beginAttempt } from '../model/ledger/refund-call.ts';
-import { type Reservation, reserveRefund } from '../model/ledger/reserve.ts';
 import { normalizeDate } from '../model/ledger/statuses.ts';
-import { isOurs, type Ledger, type OurRefund, RefundStatus } from '../model/ledger/types.ts';
-import { decimalsOf, isSiteId, SITE_CURRENCY, toMinorUnits } from '../model/money.ts';
+import { isOurs, type Ledger } from '../model/ledger/types.ts';
+import { isSiteId, SITE_CURRENCY } from '../model/money.ts';
 import type { Logger } from '../observability/logger.ts';
-import { ruleContext } from '../operations/deps.ts';
-import { sendRefund } from '../operations/send-refund.ts';
 import { type OrderRead, orderReadChange, readOrder } from '../operations/sync-order.ts';
-import { updateLedger } from '../operations/update-ledger.ts';
 import type { IdempotencyRecord } from '../ports/idempotency-store.ts';
 import { isNotFound } from '../ports/mercadopago-errors.ts';
 import type { OrderDeps } from './deps.ts';
@@ -94,8 +85,6 @@ export const createOrderRefund = async (
   );
 };
 
-type Prepared = { kind: 'reservation'; reservation: Reservation } | { kind: 'attempt'; start: AttemptStart };
-
 const runClaimed = async (
   deps: OrderDeps,
   input: CreateOrderRefundInput,
@@ -106,7 +95,6 @@ const runClaimed = async (
   const { log, orderId } = input;
   const refundId = must(claim.refundId, 'a refund key reserves a refund id');
   const existing = known?.refunds.find((e) => e.id === refundId);
-  const release = () => deps.idempotency.release(claim.key, claim.lockOwner);
 
   // The order's read; undefined for an order older than Mercado Pago serves that this service recorded.
   let read: OrderRead | undefined;
@@ -116,7 +104,7 @@ const runClaimed = async (
     // A resume: its refund may have been made; the key stays taken and the answer is its current state.
     if (existing && isOurs(existing) && known) return refundResponse(known, existing);
     if (!isNotFound(error)) {
-      await release();
+      await deps.idempotency.release(claim.key, claim.lockOwner);
       throw error;
     }
     if (!known) {
@@ -129,125 +117,27 @@ const runClaimed = async (
     });
   }
 
-  const fallbackCurrency = SITE_CURRENCY[deps.siteId];
   const currency = read
-    ? orderCurrencyOf(read.order, fallbackCurrency)
+    ? orderCurrencyOf(read.order, SITE_CURRENCY[deps.siteId])
     : must(known, 'a recorded order').currency;
-  let amount: number | 'all' = 'all';
-  if (input.amount !== undefined) {
-    const decimals = decimalsOf(currency);
-    const minor = toMinorUnits(input.amount, decimals);
-    if (minor === null || minor <= 0) {
-      await release();
-      throw new ProblemError('VALIDATION_ERROR', 'The amount is not valid for the order currency.', {
-        errors: [
-          {
-            field: 'amount',
-            message:
-              decimals === 0
-                ? `must be a positive whole amount in ${currency}`
-                : `must be positive with at most ${decimals} decimals in ${currency}`,
-          },
-        ],
-      });
-    }
-    amount = minor;
-  }
-
   const site = read?.order.siteId ?? known?.order?.siteId ?? deps.siteId;
-  const windowDays = refundWindowDaysFor(deps.refundWindow, isSiteId(site) ? site : deps.siteId);
-  const createdAt = (read ? normalizeDate(read.order.createdDate) : null) ?? known?.order?.createdAt ?? null;
-  const lock = isoAt(lockUntil(input.deadline));
-  const by = caller(input.caller);
-  const context = ruleContext(deps, by);
-
-  const prepared = await updateLedger<Prepared>(
-    deps.ledgers,
-    orderId,
-    known,
-    (current): LedgerChange<Prepared> => {
-      const synced = orderReadChange(current, read, context, deps.siteId);
-      const base = synced.ledger ?? must(current, 'an order read (or its record) leaves a ledger');
-      return andThen(synced, base, (ledger): LedgerChange<Prepared> => {
-        if (ledger.refunds.some((e) => e.id === refundId)) {
-          const start = beginAttempt(ledger, refundId, lock, context, 'resumed by a retry of its request');
-          return { ...start, result: { kind: 'attempt', start: start.result } };
-        }
-        const reservation = reserveRefund(
-          ledger,
-          {
-            refundId,
-            amount,
-            idempotencyKey: input.idempotencyKey,
-            fingerprint,
-            reason: input.reason,
-            externalReference: input.externalReference,
-            transactionId: input.transactionId,
-            lockUntil: lock,
-          },
-          { windowDays, approvedAt: createdAt },
-          context,
-        );
-        return { ...reservation, result: { kind: 'reservation', reservation: reservation.result } };
-      });
+  return runClaimedRefund(deps, claim, known, {
+    subject: { kind: 'order', id: orderId, currency },
+    amount: input.amount,
+    applyRead: (current, context) => orderReadChange(current, read, context, deps.siteId),
+    request: {
+      idempotencyKey: input.idempotencyKey,
+      fingerprint,
+      reason: input.reason,
+      externalReference: input.externalReference,
+      transactionId: input.transactionId,
     },
-    deps.conflicts,
-  );
-  const ledger = must(prepared.ledger, 'a started attempt was stored');
-  const result = prepared.result;
-
-  if (result.kind === 'reservation' && result.reservation.kind === 'refused') {
-    const { failure } = result.reservation;
-    const response = problemResponse(refusalProblem(failure.code), failure.detail);
-    await deps.idempotency.complete(claim.key, claim.lockOwner, response);
-    log.info('order refund refused before calling Mercado Pago', { orderId, code: failure.code });
-    return response;
-  }
-
-  let entry: OurRefund;
-  let attempt = 1;
-  if (result.kind === 'reservation') {
-    entry = must(
-      result.reservation.kind === 'reserved' ? result.reservation.entry : undefined,
-      'a reservation holds its refund',
-    );
-  } else {
-    const { start } = result;
-    switch (start.kind) {
-      case 'ready':
-        entry = start.entry;
-        attempt = start.attempt;
-        break;
-      case 'busy':
-        return keyedResponse({ kind: 'in_progress' });
-      case 'gone':
-        throw new Error(`refund ${refundId} of order ${orderId} vanished while its key was held`);
-      case 'too_late':
-        log.warn('order refund still unknown and past its re-send window: left to reconciliation', {
-          refundId,
-          orderId,
-        });
-        return refundResponse(ledger, start.entry);
-      case 'known':
-        return refundResponse(ledger, start.entry);
-    }
-  }
-
-  const sent = await sendRefund(deps, { ledger, entry, attempt, by, deadline: input.deadline, log });
-  if (sent.kind === 'not_sent') {
-    await release();
-    throw new ProblemError(
-      'UPSTREAM_UNAVAILABLE',
-      'Mercado Pago is unavailable; nothing was refunded. Retry later.',
-      { headers: { 'retry-after': String(sent.retryAfterSeconds) } },
-    );
-  }
-  if (sent.entry.status === RefundStatus.Failed && sent.entry.keyFreed) {
-    await release();
-    throw new ProblemError(
-      'UPSTREAM_ERROR',
-      sent.entry.failure?.detail ?? 'Mercado Pago answered unexpectedly.',
-    );
-  }
-  return refundResponse(sent.ledger, sent.entry);
+    terms: {
+      windowDays: refundWindowDaysFor(deps.refundWindow, isSiteId(site) ? site : deps.siteId),
+      approvedAt: (read ? normalizeDate(read.order.createdDate) : null) ?? known?.order?.createdAt ?? null,
+    },
+    caller: input.caller,
+    deadline: input.deadline,
+    log,
+  });
 };
