@@ -10,14 +10,13 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import { RECONCILE_EVERY_MINUTES, REPORTS_EVERY_MINUTES } from '../functions/config/timing.ts';
 import type { FunctionId } from './access.ts';
+import { ConsumedQueue } from './constructs/consumed-queue.ts';
 import { LedgerEventStream } from './constructs/ledger-event-stream.ts';
 import { LedgerTable } from './constructs/ledger-table.ts';
 import { MercadoPagoSecrets } from './constructs/mercadopago-secrets.ts';
 import { Monitoring } from './constructs/monitoring.ts';
-import { NotificationQueue } from './constructs/notification-queue.ts';
 import { RefundsHttpApi } from './constructs/refunds-http-api.ts';
 import { ReportsBucket } from './constructs/reports-bucket.ts';
-import { ReportsWakeQueue } from './constructs/reports-wake-queue.ts';
 import {
   FUNCTION_IDS,
   FUNCTION_SPECS,
@@ -38,14 +37,14 @@ export const REPORTS_EVERY = Duration.minutes(REPORTS_EVERY_MINUTES);
 export class RefundsStack extends Stack {
   readonly table: LedgerTable;
   readonly secrets: MercadoPagoSecrets;
-  readonly notifications: NotificationQueue;
+  readonly notifications: ConsumedQueue;
   readonly eventBus: events.EventBus;
   readonly httpApi: RefundsHttpApi;
   readonly functions: ServiceFunctions;
   readonly eventStream: LedgerEventStream;
   readonly monitoring: Monitoring;
   readonly reportsBucket: ReportsBucket;
-  readonly reportsWake: ReportsWakeQueue;
+  readonly reportsWake: ConsumedQueue;
 
   constructor(scope: Construct, id: string, props: RefundsStackProps) {
     super(scope, id, props);
@@ -66,8 +65,11 @@ export class RefundsStack extends Stack {
       existingAccessTokenArn: settings.accessTokenSecretArn,
       existingWebhookSecretArn: settings.webhookSecretArn,
     });
-    this.notifications = new NotificationQueue(this, 'Notifications', {
+    // Webhook -> processor; a notification that failed five times is kept for a person (dead letters).
+    this.notifications = new ConsumedQueue(this, 'Notifications', {
       consumerTimeout: FUNCTION_SPECS['notification-processor'].timeout,
+      retention: Duration.days(4),
+      maxReceiveCount: 5,
     });
     this.eventBus = new events.EventBus(this, 'EventBus', {
       description: `Refund, cancellation and payment events of mercadopago-refunds (${settings.stage})`,
@@ -81,8 +83,12 @@ export class RefundsStack extends Stack {
     });
     const webhookUrl = settings.publicWebhookUrl ?? this.httpApi.webhookUrl;
     this.reportsBucket = new ReportsBucket(this, 'Reports');
-    this.reportsWake = new ReportsWakeQueue(this, 'ReportsWake', {
+    // A report-ready notice wakes the reports job (at most one per 10 s); retried once, then kept: the next
+    // hourly run does the same work. A wake older than a day is worth no more than the runs since.
+    this.reportsWake = new ConsumedQueue(this, 'ReportsWake', {
       consumerTimeout: FUNCTION_SPECS['reports-job'].timeout,
+      retention: Duration.days(1),
+      maxReceiveCount: 2,
     });
 
     this.functions = new ServiceFunctions(this, 'Functions', {
