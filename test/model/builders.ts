@@ -1,6 +1,6 @@
 /** Builders for the model's unit tests: ledgers, reads, contexts at a chosen time. */
 import { type Actor, caller, MERCADOPAGO } from '../../functions/model/actor.ts';
-import type { PaymentFacts, Read, RefundFact } from '../../functions/model/facts.ts';
+import type { OrderFacts, PaymentFacts, Read, RefundFact } from '../../functions/model/facts.ts';
 import { applyPaymentRead } from '../../functions/model/ledger/payment-read.ts';
 import { reserveRefund } from '../../functions/model/ledger/reserve.ts';
 import type { Ledger, OurRefund } from '../../functions/model/ledger/types.ts';
@@ -90,3 +90,33 @@ export const storedAfter = (ledger: Ledger, change: { ledger: Ledger | null }): 
 
 /** A refund of the ledger by id (typed as ours: the tests read its call record). */
 export const entry = (ledger: Ledger, id: string) => ledger.refunds.find((e) => e.id === id) as OurRefund;
+
+/** An Orders API order (processed, one payment of 100 BRL) and its payment transaction. */
+export const ORDER_ID = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
+export const ORDER_PAYMENT_ID = 'PAY01JQ4S4KY8HWQ6NA5PXB65B3D4';
+export const orderFacts = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({
+  id: ORDER_ID,
+  type: 'qr',
+  status: 'processed',
+  statusDetail: 'accredited',
+  currency: 'BRL',
+  siteId: 'MLB',
+  totalAmount: 100,
+  createdDate: at(-DAY),
+  lastUpdatedDate: null,
+  userId: '123',
+  externalReference: 'p',
+  qr: null,
+  qrData: null,
+  payments: [{ id: ORDER_PAYMENT_ID, amount: 100, status: 'processed', statusDetail: 'accredited' }],
+  refunds: [],
+  ...overrides,
+});
+
+/** An Orders API refund entry: no date_created (fixtures order_refund_*.sdk-java.json; NOTES §1). */
+export const orderRefundFact = (
+  id: string,
+  amount: number,
+  status = 'processed',
+  transactionId = ORDER_PAYMENT_ID,
+): RefundFact => ({ id, subjectId: ORDER_ID, amount, status, dateCreated: null, transactionId });

@@ -22,39 +22,25 @@ import {
 } from '../../functions/model/ledger/order-refund-answer.ts';
 import { reserveRefund } from '../../functions/model/ledger/reserve.ts';
 import type { Ledger, OurRefund } from '../../functions/model/ledger/types.ts';
-import { at, context, SECOND, storedAfter } from './builders.ts';
+import {
+  at,
+  context,
+  ORDER_ID as ORDER,
+  orderFacts,
+  orderRefundFact as orderRefund,
+  ORDER_PAYMENT_ID as PAY,
+  SECOND,
+  storedAfter,
+} from './builders.ts';
 
 const DAY = 86_400_000;
-const ORDER = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
-const PAY = 'PAY01JQ4S4KY8HWQ6NA5PXB65B3D4';
 
-const order = (overrides: Partial<OrderFacts> = {}): OrderFacts => ({
-  id: ORDER,
-  type: 'qr',
-  status: 'processed',
-  statusDetail: 'accredited',
-  currency: 'BRL',
-  siteId: 'MLB',
-  totalAmount: 100,
-  createdDate: at(-DAY),
-  lastUpdatedDate: null,
-  userId: '123',
-  externalReference: 'pedido-1',
-  qr: { externalPosId: 'CAJA_01', mode: 'static' },
-  qrData: null,
-  payments: [{ id: PAY, amount: 100, status: 'processed', statusDetail: 'accredited' }],
-  refunds: [],
-  ...overrides,
-});
-
-const orderRefund = (id: string, amount: number, status = 'processed', transactionId = PAY): RefundFact => ({
-  id,
-  subjectId: ORDER,
-  amount,
-  status,
-  dateCreated: null,
-  transactionId,
-});
+const order = (overrides: Partial<OrderFacts> = {}): OrderFacts =>
+  orderFacts({
+    externalReference: 'pedido-1',
+    qr: { externalPosId: 'CAJA_01', mode: 'static' },
+    ...overrides,
+  });
 
 const apply = (
   ledger: Ledger | undefined,

@@ -1,43 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { caller } from '../../functions/model/actor.ts';
-import type { OrderFacts, RefundFact } from '../../functions/model/facts.ts';
 import { applyOrderRead } from '../../functions/model/ledger/order-read.ts';
 import { recordOrderRefundAnswer } from '../../functions/model/ledger/order-refund-answer.ts';
 import { applyReportRow } from '../../functions/model/ledger/report-rows.ts';
 import { reserveRefund } from '../../functions/model/ledger/reserve.ts';
 import type { Ledger } from '../../functions/model/ledger/types.ts';
 import { readRow } from '../../functions/model/reports/rows.ts';
-import { at, context, SECOND, storedAfter } from './builders.ts';
+import {
+  at,
+  context,
+  ORDER_ID as ORDER,
+  orderFacts as order,
+  ORDER_PAYMENT_ID as PAY,
+  orderRefundFact as ref,
+  SECOND,
+  storedAfter,
+} from './builders.ts';
 
 const DAY = 86_400_000;
-const ORDER = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
-const PAY = 'PAY01JQ4S4KY8HWQ6NA5PXB65B3D4';
-const order = (o: Partial<OrderFacts> = {}): OrderFacts => ({
-  id: ORDER,
-  type: 'qr',
-  status: 'processed',
-  statusDetail: 'accredited',
-  currency: 'BRL',
-  siteId: 'MLB',
-  totalAmount: 100,
-  createdDate: at(-DAY),
-  lastUpdatedDate: null,
-  userId: '123',
-  externalReference: 'p',
-  qr: null,
-  qrData: null,
-  payments: [{ id: PAY, amount: 100, status: 'processed', statusDetail: 'accredited' }],
-  refunds: [],
-  ...o,
-});
-const ref = (id: string, amount: number): RefundFact => ({
-  id,
-  subjectId: ORDER,
-  amount,
-  status: 'processed',
-  dateCreated: null,
-  transactionId: PAY,
-});
 
 describe('a settlement report row of an order refund that names the payment refund id', () => {
   it('is matched to the order refund by amount, never recorded as a second refund of the same money', () => {

@@ -1,42 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { caller } from '../../functions/model/actor.ts';
-import type { OrderFacts, RefundFact } from '../../functions/model/facts.ts';
+import type { OrderFacts } from '../../functions/model/facts.ts';
 import { applyOrderRead } from '../../functions/model/ledger/order-read.ts';
 import { recordRefundCall } from '../../functions/model/ledger/refund-call.ts';
 import { reserveRefund } from '../../functions/model/ledger/reserve.ts';
 import type { Ledger } from '../../functions/model/ledger/types.ts';
-import { at, context, SECOND, storedAfter } from './builders.ts';
+import {
+  at,
+  context,
+  orderFacts as order,
+  ORDER_PAYMENT_ID as PAY,
+  orderRefundFact as ref,
+  SECOND,
+  storedAfter,
+} from './builders.ts';
 
 const DAY = 86_400_000;
-const ORDER = 'ORD01JQ4S4KY8HWQ6NA5PXB65B3D3';
-const PAY = 'PAY01JQ4S4KY8HWQ6NA5PXB65B3D4';
-const order = (o: Partial<OrderFacts> = {}): OrderFacts => ({
-  id: ORDER,
-  type: 'qr',
-  status: 'processed',
-  statusDetail: 'accredited',
-  currency: 'BRL',
-  siteId: 'MLB',
-  totalAmount: 100,
-  createdDate: at(-DAY),
-  lastUpdatedDate: null,
-  userId: '123',
-  externalReference: 'p',
-  qr: null,
-  qrData: null,
-  payments: [{ id: PAY, amount: 100, status: 'processed', statusDetail: 'accredited' }],
-  refunds: [],
-  ...o,
-});
-// Orders API refund entries carry no date_created (fixtures order_refund_*.sdk-java.json; NOTES §1).
-const ref = (id: string, amount: number): RefundFact => ({
-  id,
-  subjectId: ORDER,
-  amount,
-  status: 'processed',
-  dateCreated: null,
-  transactionId: PAY,
-});
 const apply = (l: Ledger | undefined, f: OrderFacts, ms: number) =>
   applyOrderRead(l, { facts: f, at: at(ms) }, context(ms), { defaultCurrency: 'BRL' });
 
